@@ -1,0 +1,43 @@
+import { IConstruct } from 'constructs';
+import { MstValidationError } from '../domain/findings';
+import { checkAcknowledgement } from '../domain/validate';
+import { Acknowledgement } from '../domain/model';
+import { touch } from './registry';
+
+const METADATA_TYPE = 'cdktf-mst:acknowledgement';
+
+/**
+ * Acknowledges warnings on a construct and everything below it, with a written
+ * reason (the cdk-nag model). Errors cannot be acknowledged.
+ *
+ * @example
+ * Acknowledgements.of(replicator).add('MST-USER-006', 'streams to the analytics replica');
+ */
+export class Acknowledgements {
+  public static of(scope: IConstruct): Acknowledgements {
+    return new Acknowledgements(scope);
+  }
+
+  /** Every acknowledgement made on `scope` or below it. */
+  public static collect(scope: IConstruct): Acknowledgement[] {
+    const out: Acknowledgement[] = [];
+    for (const c of scope.node.findAll()) {
+      for (const m of c.node.metadata) {
+        if (m.type === METADATA_TYPE) out.push({ path: c.node.path, ...(m.data as { ruleId: string; reason: string }) });
+      }
+    }
+    return out;
+  }
+
+  private constructor(private readonly scope: IConstruct) {}
+
+  /** Acknowledges warning `ruleId` with `reason`; throws for an error rule, an unknown rule or an empty reason. */
+  public add(ruleId: string, reason: string): this {
+    const ack = { path: this.scope.node.path, ruleId, reason };
+    const findings = checkAcknowledgement(ack);
+    if (findings.length > 0) throw new MstValidationError(findings);
+    this.scope.node.addMetadata(METADATA_TYPE, { ruleId, reason });
+    touch(this.scope);
+    return this;
+  }
+}

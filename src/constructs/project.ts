@@ -1,0 +1,247 @@
+import { Annotations, Lazy, TerraformStack } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { DOCUMENT_KEY, toDocument } from '../domain/document';
+import { Finding, MstValidationError } from '../domain/findings';
+import { ProjectSpec } from '../domain/model';
+import { checkEmail } from '../domain/names';
+import { ProjectRole } from '../domain/permissions';
+import { validateProjects } from '../domain/validate';
+import { Acknowledgements } from './acknowledgements';
+import { ProjectInvitation, ProjectMember } from './member';
+import { generation, touch } from './registry';
+import { MstService, MstServiceProps } from './service';
+
+/** Billing details of a project. */
+export interface BillingDetails {
+  /** Where invoices go. @default - no billing contact is managed */
+  readonly email?: string;
+}
+
+/** Props of {@link MstProject}. */
+export interface MstProjectProps {
+  /** The MST project's name. @default - the construct id */
+  readonly name?: string;
+  /**
+   * Email of the member whose credentials run `cdktf deploy`. Its role must
+   * grant every kind of change the stack carries (MST-DEPLOY-002).
+   */
+  readonly deployer: string;
+  /**
+   * Billing details to manage; needs the deployer to hold Modify billing information.
+   * @default - billing is left as it is
+   */
+  readonly billing?: BillingDetails;
+}
+
+/**
+ * An MST project: its members, pending invitations, services and their users.
+ * At synth the console's permission table and the other rules of the
+ * catalogue are enforced; errors fail the synth, warnings print.
+ *
+ * @example
+ * const project = new MstProject(stack, 'acme', { deployer: 'ci-bot@acme.example' });
+ * project.addMember('ci-bot@acme.example', ProjectRole.ADMIN);
+ * project.addService('metrics', { postgresVersion: 16 }).addUser('grafana');
+ */
+export class MstProject extends Construct {
+  /** Whether `x` is an MstProject (works across copies of the library). */
+  public static isMstProject(x: unknown): x is MstProject {
+    return typeof x === 'object' && x !== null && PROJECT_SYMBOL in x;
+  }
+
+  public readonly name: string;
+  public readonly deployer: string;
+  public readonly billing?: BillingDetails;
+  /** @internal */ public readonly membersScope: Construct;
+  /** @internal */ public readonly invitationsScope: Construct;
+
+  private readonly _members: ProjectMember[] = [];
+  private readonly _invitations: ProjectInvitation[] = [];
+  private readonly _services: MstService[] = [];
+
+  constructor(scope: Construct, id: string, props: MstProjectProps) {
+    super(scope, id);
+    Object.defineProperty(this, PROJECT_SYMBOL, { value: true });
+    this.name = props.name ?? id;
+    this.deployer = props.deployer;
+    this.billing = props.billing;
+    const isolated = [
+      ...checkEmail(this.node.path, props.deployer, 'deployer'),
+      ...(props.billing?.email !== undefined ? checkEmail(`${this.node.path}/billing`, props.billing.email, 'billing email') : []),
+    ];
+    if (isolated.length > 0) throw new MstValidationError(isolated);
+    this.membersScope = new Construct(this, 'members');
+    this.invitationsScope = new Construct(this, 'invitations');
+    StackAccess.of(this).register(this);
+    this.node.addValidation({ validate: () => StackAccess.of(this).errorsAt(this.node.path) });
+  }
+
+  /** Accepted members, in declaration order. */
+  public get members(): readonly ProjectMember[] {
+    return this._members;
+  }
+
+  /** Pending invitations, in declaration order. */
+  public get invitations(): readonly ProjectInvitation[] {
+    return this._invitations;
+  }
+
+  /** Services, in declaration order. */
+  public get services(): readonly MstService[] {
+    return this._services;
+  }
+
+  /** Adds an accepted member. */
+  public addMember(email: string, role: ProjectRole): ProjectMember {
+    return new ProjectMember(this, email, { email, role });
+  }
+
+  /** Records a pending invitation sent by member `invitedBy`. */
+  public invite(email: string, options: { readonly role: ProjectRole; readonly invitedBy: string }): ProjectInvitation {
+    return new ProjectInvitation(this, email, { email, ...options });
+  }
+
+  /** Adds a service; its users are added with `service.addUser`. */
+  public addService(name: string, props: Omit<MstServiceProps, 'project' | 'name'> = {}): MstService {
+    return new MstService(this, name, { ...props, project: this, name });
+  }
+
+  /** Acknowledges warning `ruleId` for the whole project, with a written reason. */
+  public acknowledge(ruleId: string, reason: string): this {
+    Acknowledgements.of(this).add(ruleId, reason);
+    return this;
+  }
+
+  /** Every finding of the stack this project belongs to, sorted by path. */
+  public findings(): readonly Finding[] {
+    return StackAccess.of(this).result().findings;
+  }
+
+  /** The project as plain data, for the domain rules, reports and diffs. */
+  public toSpec(): ProjectSpec {
+    const path = this.node.path;
+    return {
+      path,
+      name: this.name,
+      deployer: this.deployer,
+      members: this._members.map((m) => ({ path: m.node.path, email: m.email, role: m.role })),
+      invitations: this._invitations.map((i) => ({
+        path: i.node.path, email: i.email, role: i.role, invitedBy: i.invitedBy,
+      })),
+      ...(this.billing ? { billing: { path: `${path}/billing`, ...this.billing } } : {}),
+      services: this._services.map((s) => s.toSpec()),
+      acknowledgements: [],
+    };
+  }
+
+  /** @internal */
+  public registerMember(member: ProjectMember): void {
+    this._members.push(member);
+    this.registerChild(member);
+  }
+
+  /** @internal */
+  public registerInvitation(invitation: ProjectInvitation): void {
+    this._invitations.push(invitation);
+    this.registerChild(invitation);
+  }
+
+  /** @internal */
+  public registerService(service: MstService): void {
+    this._services.push(service);
+    this.registerChild(service);
+  }
+
+  /** @internal Reports the findings at `construct`'s path when the stack is validated. */
+  public registerChild(construct: IConstruct): void {
+    touch(this);
+    construct.node.addValidation({ validate: () => StackAccess.of(construct).errorsAt(construct.node.path) });
+  }
+}
+
+const PROJECT_SYMBOL = Symbol.for('cdktf-mst.MstProject');
+
+interface AccessResult {
+  readonly generation: number;
+  readonly specs: ProjectSpec[];
+  readonly findings: Finding[];
+  readonly errorsByPath: Map<string, string[]>;
+}
+
+/**
+ * The projects of one stack, validated together once per change of the tree:
+ * every construct asks for its own findings, so the result is cached.
+ */
+class StackAccess {
+  private static readonly byStack = new WeakMap<TerraformStack, StackAccess>();
+
+  public static of(scope: IConstruct): StackAccess {
+    const stack = TerraformStack.of(scope);
+    let access = StackAccess.byStack.get(stack);
+    if (!access) {
+      access = new StackAccess(stack);
+      StackAccess.byStack.set(stack, access);
+    }
+    return access;
+  }
+
+  private readonly projects: MstProject[] = [];
+  private cached?: AccessResult;
+  private readonly annotated = new Set<string>();
+
+  private constructor(private readonly stack: TerraformStack) {
+    // The access document rides in the synthesized JSON under "//", which Terraform ignores.
+    stack.addOverride(`//.${DOCUMENT_KEY}`, Lazy.anyValue({
+      produce: () => {
+        const { specs, findings } = this.result();
+        return toDocument(specs, findings);
+      },
+    }));
+  }
+
+  public register(project: MstProject): void {
+    this.projects.push(project);
+  }
+
+  public result(): AccessResult {
+    const current = generation(this.stack);
+    if (this.cached?.generation === current) return this.cached;
+    const acknowledgements = Acknowledgements.collect(this.stack);
+    const specs = this.projects.map((p) => p.toSpec());
+    // Acknowledgements anywhere in the stack apply to every project's findings.
+    if (specs.length > 0) specs[0] = { ...specs[0], acknowledgements };
+    const findings = validateProjects(specs);
+    const errorsByPath = new Map<string, string[]>();
+    for (const f of findings) {
+      if (f.level !== 'error') continue;
+      const list = errorsByPath.get(f.path);
+      const text = `${f.ruleId}: ${f.message}; ${f.fix}.`;
+      if (list) list.push(text); else errorsByPath.set(f.path, [text]);
+    }
+    this.cached = { generation: current, specs, findings, errorsByPath };
+    this.annotate(findings);
+    return this.cached;
+  }
+
+  public errorsAt(path: string): string[] {
+    return this.result().errorsByPath.get(path) ?? [];
+  }
+
+  /** Warnings print through cdktf's annotations (once each); acknowledged ones as info with the reason. */
+  private annotate(findings: Finding[]): void {
+    const byPath = new Map(this.stack.node.findAll().map((c) => [c.node.path, c] as const));
+    for (const f of findings) {
+      if (f.level !== 'warning') continue;
+      const text = f.acknowledged !== undefined
+        ? `${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`
+        : `${f.ruleId}: ${f.message}; ${f.fix}.`;
+      const key = `${f.path}\u0000${text}`;
+      if (this.annotated.has(key)) continue;
+      this.annotated.add(key);
+      const target = byPath.get(f.path) ?? this.stack;
+      if (f.acknowledged !== undefined) Annotations.of(target).addInfo(text);
+      else Annotations.of(target).addWarning(text);
+    }
+  }
+}
+

@@ -1,0 +1,114 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { MstValidationError } from '../domain/findings';
+import { UserSpec } from '../domain/model';
+import { checkSecret, checkUsername } from '../domain/names';
+import { Secret } from './secret';
+import type { MstService } from './service';
+
+/** Options of a service user, as given to `service.addUser(username, options)`. */
+export interface ServiceUserOptions {
+  /**
+   * Let the user open replication connections (PostgreSQL `REPLICATION`).
+   * Such a user can read every row of the service (MST-USER-006).
+   * @default false
+   */
+  readonly allowReplication?: boolean;
+  /** Where the password comes from. @default - a generated 32-character password (`Secret.generated()`) */
+  readonly password?: Secret;
+  /**
+   * Bump to rotate a generated password: a new one is generated and set on the
+   * role; the other users' passwords do not change. With write-only passwords,
+   * bump it after changing the variable so the new value is sent.
+   * @default 1
+   */
+  readonly passwordVersion?: number;
+}
+
+/** Props of {@link ServiceUser}. */
+export interface ServiceUserProps extends ServiceUserOptions {
+  /** The service the user is created on. */
+  readonly service: MstService;
+  /** The PostgreSQL role name. @default - the construct id */
+  readonly username?: string;
+}
+
+/**
+ * A PostgreSQL login role on an MST service. Its address is
+ * `postgresql_role.<service>["<username>"]` wherever the declaration lives, so
+ * moving it to another construct or file does not re-create the role. A
+ * generated password can be viewed with `cdktf output` / `tofu output -json
+ * <service>_<username>_password`. Deleting the user is removing the declaration.
+ */
+export class ServiceUser extends Construct {
+  public readonly service: MstService;
+  public readonly username: string;
+  public readonly allowReplication: boolean;
+  public readonly password: Secret;
+  public readonly passwordVersion: number;
+  /** The sensitive output holding a generated password, if any. */
+  public readonly passwordOutput?: TerraformOutput;
+
+  constructor(scope: Construct, id: string, props: ServiceUserProps) {
+    super(scope === props.service ? props.service.usersScope : scope, id);
+    this.service = props.service;
+    this.username = props.username ?? id;
+    this.allowReplication = props.allowReplication ?? false;
+    this.password = Secret.of(props.password, undefined) ?? Secret.generated();
+    this.passwordVersion = props.passwordVersion ?? 1;
+    const isolated = [
+      ...checkUsername(this.node.path, this.username),
+      ...checkSecret(this.node.path, this.password.source, `password of user "${this.username}"`),
+    ];
+    if (!Number.isInteger(this.passwordVersion) || this.passwordVersion < 1) {
+      throw new Error(`[${this.node.path}] passwordVersion ${this.passwordVersion} is not a whole number from 1 up; bump it by one to rotate the password.`);
+    }
+    if (isolated.length > 0) throw new MstValidationError(isolated);
+    this.service.registerUser(this);
+    if (this.password.source.kind === 'generated') {
+      this.passwordOutput = new TerraformOutput(this, 'password', {
+        value: `\${${this.service.passwordAddress}[${JSON.stringify(this.key)}].result}`,
+        sensitive: true,
+        description: `Password of user ${this.username} on MST service ${this.service.name}.`,
+      });
+      this.passwordOutput.overrideLogicalId(this.passwordOutputName);
+    }
+  }
+
+  /** The for_each key: the username lowercased (usernames are unique case-insensitively). */
+  public get key(): string {
+    return this.username.toLowerCase();
+  }
+
+  /** Terraform address of this user's role. */
+  public get address(): string {
+    return `${this.service.roleAddress}[${JSON.stringify(this.key)}]`;
+  }
+
+  /** Name of the sensitive output with the generated password. */
+  public get passwordOutputName(): string {
+    return `${this.service.variablePrefix}_${this.key}_password`;
+  }
+
+  /** The user as plain data. */
+  public toSpec(): UserSpec {
+    return {
+      path: this.node.path,
+      username: this.username,
+      allowReplication: this.allowReplication,
+      password: this.password.source,
+      passwordVersion: this.passwordVersion,
+    };
+  }
+
+  /** @internal The role's for_each value: only non-sensitive attributes. */
+  public roleInstance(): Record<string, unknown> {
+    return { name: this.username, replication: this.allowReplication, password_version: String(this.passwordVersion) };
+  }
+
+  /** @internal The random_password's for_each value. */
+  public passwordInstance(): Record<string, unknown> {
+    const length = this.password.source.kind === 'generated' ? this.password.source.length : 0;
+    return { length, version: String(this.passwordVersion) };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The plain-data model of an MST project that validation, reports and diffs
+ * work on. Constructs and manifests are both gathered into it; it has no cdktf
+ * dependency so it can be checked in milliseconds without synthesizing.
+ */
+import { ProjectRole } from './permissions';
+
+/** Whether MST keeps a service running or powered off. */
+export type PowerState = 'running' | 'powered-off';
+
+/** Where a password comes from. A `literal` is never accepted; it is modelled so the rule can name it. */
+export type SecretSource =
+  | { readonly kind: 'generated'; readonly length: number }
+  | { readonly kind: 'variable'; readonly name: string; readonly sensitive: boolean }
+  | { readonly kind: 'literal' };
+
+export interface MemberSpec {
+  /** Construct path (or manifest path) used in findings. */
+  readonly path: string;
+  readonly email: string;
+  readonly role: ProjectRole;
+}
+
+export interface InvitationSpec {
+  readonly path: string;
+  readonly email: string;
+  readonly role: ProjectRole;
+  /** Email of the member who sends the invitation. */
+  readonly invitedBy: string;
+}
+
+export interface BillingSpec {
+  readonly path: string;
+  readonly email?: string;
+}
+
+export interface UserSpec {
+  readonly path: string;
+  readonly username: string;
+  readonly allowReplication: boolean;
+  readonly password: SecretSource;
+  /** Bumped to rotate the password. */
+  readonly passwordVersion: number;
+}
+
+export interface ServiceSpec {
+  readonly path: string;
+  readonly name: string;
+  /** Present when the stack manages the power state; absent means "left as it is". */
+  readonly state?: PowerState;
+  readonly postgresVersion?: number;
+  /** Whether the admin the provider connects as is a PostgreSQL superuser (MST's tsdbadmin is not). */
+  readonly adminIsSuperuser: boolean;
+  readonly adminPassword: SecretSource;
+  /** Passwords go to PostgreSQL through write-only attributes and stay out of the state. */
+  readonly writeOnlyPasswords: boolean;
+  readonly users: readonly UserSpec[];
+}
+
+export interface Acknowledgement {
+  /** Path of the construct the acknowledgement was made on; it covers that construct and everything below it. */
+  readonly path: string;
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+export interface ProjectSpec {
+  readonly path: string;
+  readonly name: string;
+  /** Email of the member whose credentials run `cdktf deploy`. */
+  readonly deployer: string;
+  readonly members: readonly MemberSpec[];
+  readonly invitations: readonly InvitationSpec[];
+  readonly billing?: BillingSpec;
+  readonly services: readonly ServiceSpec[];
+  readonly acknowledgements: readonly Acknowledgement[];
+}

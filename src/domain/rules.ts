@@ -1,0 +1,81 @@
+/**
+ * The rule catalogue, as data (the cdk-nag model). Each rule has a stable ID
+ * that findings, acknowledgements and the README's catalogue refer to.
+ */
+
+export type RuleLevel = 'error' | 'warning';
+
+export interface Rule {
+  readonly id: string;
+  readonly level: RuleLevel;
+  /** One line: what the rule checks. */
+  readonly summary: string;
+  /** Why it matters and how to fix a finding. */
+  readonly explanation: string;
+}
+
+const rule = (id: string, level: RuleLevel, summary: string, explanation: string): Rule => ({
+  id,
+  level,
+  summary,
+  explanation,
+});
+
+/** Every rule, in catalogue order. */
+export const RULES: readonly Rule[] = [
+  rule('MST-DEPLOY-001', 'error', 'The deployer is a project member.',
+    'The identity whose credentials run `cdktf deploy` must be one of the members; add it to the members or set `deployer` to a member\'s email.'),
+  rule('MST-DEPLOY-002', 'error', 'The deployer\'s role grants every kind of change the stack carries.',
+    'Invitations need Invite more users, billing details need Modify billing information, service users need Manage services, a managed power state needs Start and stop services. Give the deployer a role that holds them (Admin holds all) or remove the change.'),
+  rule('MST-INVITE-001', 'error', 'An inviter is a project member.',
+    '`invitedBy` must be the email of an accepted member; invite from an existing member.'),
+  rule('MST-INVITE-002', 'error', 'An inviter\'s role may invite more users.',
+    'Only Admins and Developers may invite; have an Admin or Developer send the invitation.'),
+  rule('MST-INVITE-003', 'error', 'An inviter cannot hand out a permission it lacks.',
+    'A Developer may invite Developers and Read-only members, not Admins or Operators; have an Admin send the invitation or choose a lesser role.'),
+  rule('MST-MEMBER-001', 'error', 'At least one member is an Admin.',
+    'A project without an Admin cannot change billing or hand out every role; make one member an Admin.'),
+  rule('MST-MEMBER-002', 'error', 'Emails are valid addresses.',
+    'Members, invitations, inviters, the deployer and billing contacts are addressed by email; write a full address such as ana@acme.example.'),
+  rule('MST-MEMBER-003', 'error', 'Emails are unique across members and invitations, compared case-insensitively.',
+    'One person is either a member or invited, once; remove the duplicate (an accepted invitation moves to the members).'),
+  rule('MST-SVC-001', 'error', 'Users are declared only on a running service.',
+    'MST manages users only on a running service; set the service\'s state to running or remove its users.'),
+  rule('MST-SVC-002', 'error', 'Service names are valid MST service names.',
+    'Lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, at most 63 characters; rename the service.'),
+  rule('MST-SVC-003', 'error', 'Service names are unique within a stack.',
+    'Resource addresses are derived from service names; rename one of the services.'),
+  rule('MST-SVC-004', 'error', 'The PostgreSQL version is a supported major version.',
+    'Give the major version as a whole number from 12 upwards, such as 16.'),
+  rule('MST-USER-001', 'error', 'Usernames are valid PostgreSQL role names.',
+    'At most 63 bytes of letters, digits and underscores, not starting with a digit; rename the user.'),
+  rule('MST-USER-002', 'error', 'Usernames are unique within a service, compared case-insensitively.',
+    'Two roles that differ only in case are easy to confuse and address the same resource; rename one of them.'),
+  rule('MST-USER-003', 'error', 'Usernames are not reserved.',
+    'Names such as postgres, tsdbadmin, public, none, current_user and anything starting with pg_ belong to PostgreSQL or MST; choose another name.'),
+  rule('MST-USER-004', 'error', 'A replication user on a service whose admin is not a superuser needs PostgreSQL 16 or newer.',
+    'Up to PostgreSQL 15 only a superuser can create REPLICATION roles, and MST\'s tsdbadmin is not one; upgrade the service to 16+, turn replication off, or connect as a superuser.'),
+  rule('MST-USER-005', 'warning', 'A replication user on a service whose PostgreSQL version is not declared.',
+    'Without `postgresVersion` the synth cannot tell whether the admin may create REPLICATION roles (PostgreSQL 16+ only, for a non-superuser); declare the version.'),
+  rule('MST-USER-006', 'warning', 'A replication user can read every row of the service.',
+    'Replication streams the whole cluster, bypassing grants and row-level security; acknowledge with the reason it is needed.'),
+  rule('MST-USER-007', 'error', 'Generated passwords are at least 24 characters long.',
+    'Shorter generated passwords are easier to guess; raise `passwordLength` to 24 or more.'),
+  rule('MST-SEC-001', 'error', 'No plaintext password in the configuration.',
+    'A literal password ends up in the repository, the synthesized JSON and the plan; use a generated password or a sensitive variable.'),
+  rule('MST-SEC-002', 'error', 'Password variables are marked sensitive.',
+    'A variable that is not sensitive prints its value in plans and logs; declare it with `sensitive: true`.'),
+  rule('MST-SEC-003', 'error', 'Write-only passwords come from a variable.',
+    'A generated password is kept in the Terraform state, which write-only passwords are meant to avoid; give the user a password from a sensitive variable, or turn write-only off.'),
+  rule('MST-ACK-001', 'warning', 'An acknowledgement matches a finding.',
+    'An acknowledgement that silences nothing is stale; remove it.'),
+  rule('MST-ACK-002', 'error', 'Acknowledgements name a warning rule and give a reason.',
+    'Only warnings can be acknowledged, each with a written reason; errors cannot be silenced. Fix the error, or correct the rule ID and add a reason.'),
+];
+
+const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+
+/** The rule with `id`, or undefined. */
+export function findRule(id: string): Rule | undefined {
+  return BY_ID.get(id);
+}

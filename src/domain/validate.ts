@@ -1,0 +1,238 @@
+/**
+ * Whole-project validation: the permission table, invitations, services and
+ * users, judged together. Data in, findings out; every finding of every
+ * project is returned at once, sorted by path.
+ */
+import { Finding, finding, sortFindings } from './findings';
+import { Acknowledgement, ProjectSpec, ServiceSpec } from './model';
+import { Permission, PERMISSION_LABELS, ProjectRole } from './permissions';
+import { findRule } from './rules';
+import {
+  checkEmail, checkPostgresVersion, checkSecret, checkServiceName, checkUsername, emailKey,
+} from './names';
+
+/** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
+export const NON_SUPERUSER_REPLICATION_SINCE = 16;
+
+/** Validates the projects of one stack together (service names share one address space). */
+export function validateProjects(projects: readonly ProjectSpec[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const project of projects) findings.push(...projectFindings(project));
+  findings.push(...duplicateServices(projects));
+  const acknowledgements = projects.flatMap((p) => p.acknowledgements);
+  return sortFindings(applyAcknowledgements(findings, acknowledgements));
+}
+
+/** Checks an acknowledgement on its own: the rule exists, is a warning, and a reason is given. */
+export function checkAcknowledgement(ack: Acknowledgement): Finding[] {
+  const rule = findRule(ack.ruleId);
+  const fix = 'fix the error instead, or name a warning rule and give a reason';
+  if (!rule) return [finding('MST-ACK-002', ack.path, `acknowledgement names unknown rule "${ack.ruleId}"`, fix, ack.ruleId)];
+  if (rule.level === 'error') {
+    return [finding('MST-ACK-002', ack.path, `${ack.ruleId} is an error and cannot be acknowledged`, fix, ack.ruleId)];
+  }
+  if (ack.reason.trim() === '') {
+    return [finding('MST-ACK-002', ack.path, `acknowledgement of ${ack.ruleId} gives no reason`, 'write why the warning is accepted', ack.ruleId)];
+  }
+  return [];
+}
+
+function projectFindings(project: ProjectSpec): Finding[] {
+  const out: Finding[] = [];
+  const members = new Map<string, ProjectRole>();
+  const seen = new Map<string, string>(); // email key -> what first claimed it
+
+  for (const m of project.members) {
+    out.push(...checkEmail(m.path, m.email, 'member email'));
+    claim(m.path, m.email, 'a member');
+    if (!members.has(emailKey(m.email))) members.set(emailKey(m.email), m.role);
+  }
+  for (const inv of project.invitations) {
+    out.push(...checkEmail(inv.path, inv.email, 'invitation email'));
+    claim(inv.path, inv.email, 'an invitation');
+    out.push(...inviterFindings(inv.path, inv.invitedBy, inv.role, inv.email, members));
+  }
+  if (project.billing?.email !== undefined) {
+    out.push(...checkEmail(project.billing.path, project.billing.email, 'billing email'));
+  }
+  if (![...members.values()].some((r) => r === ProjectRole.ADMIN)) {
+    out.push(finding('MST-MEMBER-001', project.path,
+      `project "${project.name}" has no Admin among its ${project.members.length} member(s)`,
+      'make at least one member an Admin'));
+  }
+  out.push(...deployerFindings(project, members));
+  for (const ack of project.acknowledgements) out.push(...checkAcknowledgement(ack));
+  for (const service of project.services) out.push(...serviceFindings(service));
+  return out;
+
+  function claim(path: string, email: string, what: string): void {
+    const key = emailKey(email);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, `${what} at ${path}`);
+    } else {
+      out.push(finding('MST-MEMBER-003', path,
+        `email "${email}" is already used by ${first} (emails are compared case-insensitively)`,
+        'remove one of them; an accepted invitation moves to the members', email));
+    }
+  }
+}
+
+function inviterFindings(
+  path: string, invitedBy: string, role: ProjectRole, email: string, members: Map<string, ProjectRole>,
+): Finding[] {
+  const emailFindings = checkEmail(path, invitedBy, 'invitedBy');
+  if (emailFindings.length > 0) return emailFindings;
+  const inviterRole = members.get(emailKey(invitedBy));
+  if (!inviterRole) {
+    return [finding('MST-INVITE-001', path, `inviter "${invitedBy}" of "${email}" is not a project member`,
+      'set invitedBy to the email of an accepted member', invitedBy)];
+  }
+  if (!inviterRole.can('invite-users')) {
+    return [finding('MST-INVITE-002', path,
+      `inviter "${invitedBy}" is ${article(inviterRole)}, which may not invite more users`,
+      'have an Admin or a Developer send the invitation', invitedBy)];
+  }
+  const lacking = inviterRole.lacksFrom(role);
+  if (lacking.length > 0) {
+    return [finding('MST-INVITE-003', path,
+      `inviter "${invitedBy}" is ${article(inviterRole)} and cannot invite "${email}" as ${article(role)}: it lacks ${labels(lacking)}`,
+      'have an Admin send the invitation or choose a role within the inviter\'s own', role.id)];
+  }
+  return [];
+}
+
+function deployerFindings(project: ProjectSpec, members: Map<string, ProjectRole>): Finding[] {
+  const emailFindings = checkEmail(project.path, project.deployer, 'deployer');
+  if (emailFindings.length > 0) return emailFindings;
+  const role = members.get(emailKey(project.deployer));
+  if (!role) {
+    const invited = project.invitations.some((i) => emailKey(i.email) === emailKey(project.deployer));
+    return [finding('MST-DEPLOY-001', project.path,
+      `deployer "${project.deployer}" is ${invited ? 'only invited, not yet a member' : 'not a project member'}`,
+      'add the deployer to the members or set deployer to a member\'s email', project.deployer)];
+  }
+  const out: Finding[] = [];
+  for (const [permission, causes] of neededPermissions(project)) {
+    if (role.can(permission)) continue;
+    const shown = causes.slice(0, 3).join(', ') + (causes.length > 3 ? ` and ${causes.length - 3} more` : '');
+    out.push(finding('MST-DEPLOY-002', project.path,
+      `deployer "${project.deployer}" is ${article(role)}, which lacks ${PERMISSION_LABELS[permission]} needed for ${shown}`,
+      'give the deployer a role that holds it (Admin holds all) or remove that change', role.id));
+  }
+  return out;
+}
+
+/** Each kind of change the stack carries, mapped to the permission it needs and what carries it. */
+function neededPermissions(project: ProjectSpec): Map<Permission, string[]> {
+  const needs = new Map<Permission, string[]>();
+  const need = (p: Permission, cause: string) => {
+    const list = needs.get(p);
+    if (list) list.push(cause); else needs.set(p, [cause]);
+  };
+  for (const inv of project.invitations) need('invite-users', `the invitation of "${inv.email}"`);
+  if (project.billing) need('modify-billing', 'the billing details');
+  for (const s of project.services) {
+    if (s.users.length > 0) need('manage-services', `the users of service "${s.name}"`);
+    if (s.state !== undefined) need('start-stop-services', `the power state of service "${s.name}"`);
+  }
+  return needs;
+}
+
+function serviceFindings(service: ServiceSpec): Finding[] {
+  const out: Finding[] = [
+    ...checkServiceName(service.path, service.name),
+    ...checkPostgresVersion(service.path, service.postgresVersion),
+    ...checkSecret(service.path, service.adminPassword, `admin password of service "${service.name}"`),
+  ];
+  if (service.state === 'powered-off' && service.users.length > 0) {
+    out.push(finding('MST-SVC-001', service.path,
+      `service "${service.name}" is powered off but declares ${service.users.length} user(s)`,
+      'set its state to running, or remove its users', service.state));
+  }
+  const byKey = new Map<string, string>();
+  for (const user of service.users) {
+    const nameFindings = checkUsername(user.path, user.username);
+    out.push(...nameFindings);
+    out.push(...checkSecret(user.path, user.password, `password of user "${user.username}"`));
+    if (service.writeOnlyPasswords && user.password.kind === 'generated') {
+      out.push(finding('MST-SEC-003', user.path,
+        `user "${user.username}" has a generated password on service "${service.name}", whose passwords are write-only`,
+        'give the user a password from a sensitive variable, or turn writeOnlyPasswords off'));
+    }
+    const key = user.username.toLowerCase();
+    const first = byKey.get(key);
+    if (first !== undefined) {
+      out.push(finding('MST-USER-002', user.path,
+        `username "${user.username}" collides with "${first}" in service "${service.name}" (role names are compared case-insensitively)`,
+        'rename one of them', user.username));
+    } else {
+      byKey.set(key, user.username);
+    }
+    if (user.allowReplication) out.push(...replicationFindings(service, user.path, user.username));
+  }
+  return out;
+}
+
+function replicationFindings(service: ServiceSpec, path: string, username: string): Finding[] {
+  const out: Finding[] = [finding('MST-USER-006', path,
+    `replication user "${username}" can read every row of service "${service.name}"`,
+    'acknowledge MST-USER-006 with the reason it is needed, or turn allowReplication off', username)];
+  if (service.adminIsSuperuser) return out;
+  if (service.postgresVersion === undefined) {
+    out.push(finding('MST-USER-005', path,
+      `replication user "${username}" on service "${service.name}", whose PostgreSQL version is not declared, needs PostgreSQL ${NON_SUPERUSER_REPLICATION_SINCE}+ (the admin is not a superuser)`,
+      'declare postgresVersion on the service', username));
+  } else if (service.postgresVersion < NON_SUPERUSER_REPLICATION_SINCE) {
+    out.push(finding('MST-USER-004', path,
+      `replication user "${username}" needs PostgreSQL ${NON_SUPERUSER_REPLICATION_SINCE}+ on service "${service.name}", which runs ${service.postgresVersion} with a non-superuser admin`,
+      'upgrade the service, turn allowReplication off, or connect as a superuser', String(service.postgresVersion)));
+  }
+  return out;
+}
+
+function duplicateServices(projects: readonly ProjectSpec[]): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, string>();
+  for (const s of projects.flatMap((p) => p.services)) {
+    const first = seen.get(s.name);
+    if (first === undefined) seen.set(s.name, s.path);
+    else out.push(finding('MST-SVC-003', s.path, `service name "${s.name}" is already used at ${first}`,
+      'rename one of the services', s.name));
+  }
+  return out;
+}
+
+/** Marks acknowledged warnings and reports acknowledgements that matched nothing. */
+function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgement[]): Finding[] {
+  if (acks.length === 0) return findings;
+  const byKey = new Map<string, Acknowledgement>();
+  for (const a of acks) byKey.set(`${a.ruleId}|${a.path}`, a);
+  const used = new Set<Acknowledgement>();
+  const out = findings.map((f) => {
+    if (f.level !== 'warning') return f;
+    for (let p = f.path; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      const ack = byKey.get(`${f.ruleId}|${p}`);
+      if (ack) {
+        used.add(ack);
+        return { ...f, acknowledged: ack.reason };
+      }
+      if (!p.includes('/')) return f;
+    }
+  });
+  for (const a of acks) {
+    if (!used.has(a) && findRule(a.ruleId)?.level === 'warning' && a.reason.trim() !== '') {
+      out.push(finding('MST-ACK-001', a.path, `acknowledgement of ${a.ruleId} matches no finding at or below this path`,
+        'remove the stale acknowledgement', a.ruleId));
+    }
+  }
+  return out;
+}
+
+function article(role: ProjectRole): string {
+  return `${/^[AEIOU]/.test(role.label) ? 'an' : 'a'} ${role.label}`;
+}
+
+function labels(permissions: readonly Permission[]): string {
+  return permissions.map((p) => PERMISSION_LABELS[p]).join(' and ');
+}

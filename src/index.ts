@@ -1,0 +1,21 @@
+// Public API. Everything else is internal.
+export { PERMISSIONS, PERMISSION_LABELS, ProjectRole } from './domain/permissions';
+export type { Permission, RoleId } from './domain/permissions';
+export { RULES, findRule } from './domain/rules';
+export type { Rule, RuleLevel } from './domain/rules';
+export { formatFinding, MstValidationError } from './domain/findings';
+export type { Finding } from './domain/findings';
+export type * from './domain/model';
+export { validateProjects } from './domain/validate';
+export { toDocument, fromDocument, DOCUMENT_KEY } from './domain/document';
+export type { AccessDocument } from './domain/document';
+export { MstProject } from './constructs/project';
+export type { MstProjectProps, BillingDetails } from './constructs/project';
+export { ProjectMember, ProjectInvitation } from './constructs/member';
+export type { ProjectMemberProps, ProjectInvitationProps } from './constructs/member';
+export { MstService, PowerState } from './constructs/service';
+export type { MstServiceProps, ServiceConnection } from './constructs/service';
+export { ServiceUser } from './constructs/service-user';
+export type { ServiceUserOptions, ServiceUserProps } from './constructs/service-user';
+export { Secret } from './constructs/secret';
+export { Acknowledgements } from './constructs/acknowledgements';
