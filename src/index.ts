@@ -19,3 +19,8 @@ export { ServiceUser } from './constructs/service-user';
 export type { ServiceUserOptions, ServiceUserProps } from './constructs/service-user';
 export { Secret } from './constructs/secret';
 export { Acknowledgements } from './constructs/acknowledgements';
+export { synthOrExit } from './constructs/synth';
+export { loadManifest } from './manifest/constructs';
+export { parseManifest, readManifest, manifestToSpec, checkManifestFile } from './manifest/load';
+export { manifestSchema, manifestJsonSchema } from './manifest/schema';
+export type { Manifest } from './manifest/schema';

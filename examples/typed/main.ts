@@ -1,7 +1,7 @@
 // A typed stack: one project, two services, their users. `npx cdktf synth` builds it.
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { Acknowledgements, MstProject, PowerState, ProjectRole } from '../../src';
+import { Acknowledgements, MstProject, PowerState, ProjectRole, synthOrExit } from '../../src';
 
 export class AcmeAccess extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -32,6 +32,8 @@ export class AcmeAccess extends TerraformStack {
   }
 }
 
-const app = new App();
-new AcmeAccess(app, 'acme-access');
-app.synth();
+if (require.main === module) {
+  const app = new App();
+  new AcmeAccess(app, 'acme-access');
+  synthOrExit(app);
+}

@@ -19,6 +19,9 @@ export const RESERVED_USERNAMES: readonly string[] = [
 ];
 const RESERVED = new Set(RESERVED_USERNAMES);
 
+/** Length of generated passwords unless told otherwise. */
+export const DEFAULT_PASSWORD_LENGTH = 32;
+
 /** Smallest generated password length accepted. */
 export const MIN_PASSWORD_LENGTH = 24;
 
@@ -70,7 +73,7 @@ export function checkSecret(path: string, source: SecretSource, what: string): F
   switch (source.kind) {
     case 'literal':
       return [finding('MST-SEC-001', path, `${what} is a plaintext string`,
-        'use a generated password or a sensitive variable (UserPassword.fromVariable / `password: { variable: NAME }`)')];
+        'use a generated password or a sensitive variable (Secret.fromVariable, or `password: { variable: NAME }` in a manifest)')];
     case 'variable':
       return source.sensitive ? [] : [finding('MST-SEC-002', path,
         `${what} comes from variable "${source.name}", which is not marked sensitive`,

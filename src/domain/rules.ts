@@ -67,6 +67,8 @@ export const RULES: readonly Rule[] = [
     'A variable that is not sensitive prints its value in plans and logs; declare it with `sensitive: true`.'),
   rule('MST-SEC-003', 'error', 'Write-only passwords come from a variable.',
     'A generated password is kept in the Terraform state, which write-only passwords are meant to avoid; give the user a password from a sensitive variable, or turn write-only off.'),
+  rule('MST-MANIFEST-001', 'error', 'A manifest is valid YAML or JSON and matches the schema.',
+    'Unknown keys, missing fields and wrong types are refused, naming the key; correct the manifest (the JSON Schema in schema/ gives editor completion).'),
   rule('MST-ACK-001', 'warning', 'An acknowledgement matches a finding.',
     'An acknowledgement that silences nothing is stale; remove it.'),
   rule('MST-ACK-002', 'error', 'Acknowledgements name a warning rule and give a reason.',

@@ -160,7 +160,7 @@ function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> 
   });
 }
 
-function describe(r: RunResult, timeoutMs: number): string {
+function explain(r: RunResult, timeoutMs: number): string {
   if (r.timedOut) return `timed out after ${timeoutMs / 1000}s`;
   const out = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-10).join('\n');
   return `exit code ${r.code}${out ? `: ${out}` : ''}`;
@@ -319,7 +319,7 @@ export async function startCluster(opts: StartOptions): Promise<ClusterInfo> {
     if (init.code !== 0) {
       // A common cause: baseDir sits under a folder (e.g. /root) that `postgres` can't traverse.
       const hint = /Permission denied/.test(init.stderr) ? ` (can OS user "${OS_USER}" traverse ${baseDir}?)` : '';
-      throw new SandboxError(describe(init, initdbTimeout) + hint);
+      throw new SandboxError(explain(init, initdbTimeout) + hint);
     }
     fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), serverConfig(socketDir));
     fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), PG_HBA);
@@ -340,13 +340,13 @@ export async function startCluster(opts: StartOptions): Promise<ClusterInfo> {
       if (r.code === 0) break;
       started = fs.existsSync(path.join(dataDir, 'postmaster.pid'));
       const portTaken = /could not bind|Address already in use/.test(logTail(logFile));
-      if (!portTaken || attempt >= 3 || started) throw new SandboxError(describe(r, startTimeout));
+      if (!portTaken || attempt >= 3 || started) throw new SandboxError(explain(r, startTimeout));
     }
     started = true;
 
     step = 'pg_isready';
     const ready = await run(path.join(bin, 'pg_isready'), ['-h', HOST, '-p', String(port), '-t', '20'], { timeoutMs: 25_000 });
-    if (ready.code !== 0) throw new SandboxError(describe(ready, 25_000));
+    if (ready.code !== 0) throw new SandboxError(explain(ready, 25_000));
 
     const info: ClusterInfo = {
       name, host: HOST, port, adminUser: ADMIN_USER, adminPassword: password, database: DATABASE,
