@@ -1,0 +1,153 @@
+/**
+ * Reads what `report` and `diff` compare: a manifest, or the output of
+ * `cdktf synth` (the `cdktf.out` folder, one stack folder in it, or one
+ * `cdk.tf.json`) from any stack built with the library. Every stack's access
+ * document is read; an app may hold several stacks and projects.
+ *
+ * This is the only file of src/report/ that touches the file system.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { AccessDocument, DOCUMENT_KEY, fromDocument } from '../domain/document';
+import { Finding, formatFinding } from '../domain/findings';
+import { ProjectSpec } from '../domain/model';
+import { validateProjects } from '../domain/validate';
+import { manifestToSpec, readManifest } from '../manifest/load';
+
+/** The projects of one input and the findings raised on them. */
+export interface AccessInput {
+  /** The path as given. */
+  readonly path: string;
+  readonly kind: 'manifest' | 'synthesized';
+  readonly projects: readonly ProjectSpec[];
+  /**
+   * For a manifest, every finding of the rules (errors too); for synthesized
+   * output, the warnings recorded in the access documents (a stack with errors
+   * does not synthesize).
+   */
+  readonly findings: readonly Finding[];
+}
+
+/** An input that cannot be read. The message is one line naming the path and the fix. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+const STACK_FILE = 'cdk.tf.json';
+const SYNTH_HINT = 'run `npx cdktf synth` and pass its output folder (cdktf.out)';
+
+/** Reads `input`; throws an {@link InputError} when it is neither a manifest nor synthesized output. */
+export function readAccessInput(input: string): AccessInput {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(input);
+  } catch {
+    throw new InputError(`${input}: no such file or folder; give a manifest (.yaml, .yml, .json) or the folder \`cdktf synth\` wrote (cdktf.out).`);
+  }
+  if (stat.isDirectory()) return fromStacks(input, stackFilesIn(input));
+  const ext = path.extname(input).toLowerCase();
+  if (!MANIFEST_EXTENSIONS.includes(ext)) {
+    throw new InputError(`${input}: not a manifest (.yaml, .yml, .json) nor a synthesized output folder; give one of those.`);
+  }
+  if (ext === '.json') {
+    const json = readJson(input);
+    if (isCdktfManifest(json)) return fromStacks(input, stackFilesIn(path.dirname(input)));
+    if (isTerraformJson(json)) return fromStacks(input, [input]);
+  }
+  return fromManifest(input);
+}
+
+function fromManifest(file: string): AccessInput {
+  const parsed = readManifest(file);
+  if (!parsed.ok) {
+    const [first] = parsed.findings;
+    const more = parsed.findings.length > 1 ? ` (and ${parsed.findings.length - 1} more)` : '';
+    throw new InputError(`${file}: not a valid manifest: ${formatFinding(first).replace(/\.$/, '')}${more}; `
+      + `run \`cdktf-mst check ${file}\` to see every finding.`);
+  }
+  const spec = manifestToSpec(parsed.manifest);
+  return { path: file, kind: 'manifest', projects: [spec], findings: validateProjects([spec]) };
+}
+
+/** The stack files of a synth output folder, a stack folder, or a folder holding stacks/. */
+function stackFilesIn(dir: string): string[] {
+  const cdktfManifest = path.join(dir, 'manifest.json');
+  if (fs.existsSync(cdktfManifest)) {
+    const json = readJson(cdktfManifest);
+    if (isCdktfManifest(json)) {
+      return Object.values(json.stacks)
+        .map((s) => s.synthesizedStackPath)
+        .filter((p): p is string => typeof p === 'string')
+        .map((p) => path.join(dir, p));
+    }
+  }
+  const single = path.join(dir, STACK_FILE);
+  if (fs.existsSync(single)) return [single];
+  const stacks = path.join(dir, 'stacks');
+  if (fs.existsSync(stacks) && fs.statSync(stacks).isDirectory()) {
+    return fs.readdirSync(stacks).sort()
+      .map((name) => path.join(stacks, name, STACK_FILE))
+      .filter((f) => fs.existsSync(f));
+  }
+  throw new InputError(`${dir}: no synthesized stack here (no manifest.json, ${STACK_FILE} or stacks/*/${STACK_FILE}); ${SYNTH_HINT}.`);
+}
+
+function fromStacks(input: string, files: readonly string[]): AccessInput {
+  const projects: ProjectSpec[] = [];
+  const findings: Finding[] = [];
+  let documents = 0;
+  for (const file of files) {
+    const json = readJson(file);
+    const doc = isObject(json) && isObject(json['//']) ? json['//'][DOCUMENT_KEY] : undefined;
+    if (doc === undefined) continue; // a stack of the app that does not use cdktf-mst
+    if (!isObject(doc) || !Array.isArray(doc.projects) || !Array.isArray(doc.findings)) {
+      throw new InputError(`${file}: the "//"."${DOCUMENT_KEY}" access document is malformed; synthesize the stack again with cdktf-mst.`);
+    }
+    try {
+      projects.push(...fromDocument(doc as unknown as AccessDocument));
+    } catch (e) {
+      throw new InputError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    findings.push(...(doc.findings as Finding[]));
+    documents += 1;
+  }
+  if (documents === 0) {
+    throw new InputError(`${input}: none of its ${files.length} synthesized stack(s) carries a cdktf-mst access document; `
+      + `synthesize a stack built with cdktf-mst (MstProject or loadManifest), or ${SYNTH_HINT}.`);
+  }
+  return { path: input, kind: 'synthesized', projects, findings };
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const what = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new InputError(`${file}: not valid JSON (${what}); ${SYNTH_HINT}, or correct the manifest.`);
+  }
+}
+
+/** cdktf.out/manifest.json, which lists the app's stacks. */
+function isCdktfManifest(json: unknown): json is { stacks: Record<string, { synthesizedStackPath?: unknown }> } {
+  return isObject(json) && isObject(json.stacks) && typeof json.version === 'string'
+    && Object.values(json.stacks).every(isObject);
+}
+
+/** A synthesized stack (Terraform JSON), as opposed to a manifest written as JSON. */
+function isTerraformJson(json: unknown): boolean {
+  return isObject(json) && ['//', 'terraform', 'resource', 'provider', 'output', 'variable'].some((k) => k in json);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}

@@ -1,0 +1,96 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { RULES } from '../../src/domain/rules';
+import { manifestJsonSchema } from '../../src/manifest/schema';
+import { RULE_FIXTURES } from '../../tools/docs';
+
+function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('cdktf-mst check', () => {
+  test('the example manifest passes with a one-line summary and its acknowledged warning', () => {
+    const r = run('check', 'examples/manifest/acme.yaml');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('examples/manifest/acme.yaml: ok: project acme-prod, 4 member(s), 2 invitation(s), 2 service(s), 4 user(s); 1 warning(s), 1 acknowledged');
+    expect(r.err).toContain('MST-USER-006');
+    expect(r.err).toContain('(acknowledged: feeds the analytics read replica)');
+  });
+
+  const fixtures = fs.readdirSync(RULE_FIXTURES).map((f) => path.basename(f, '.yaml'));
+
+  test('every rule but MST-SEC-002 (not expressible in a manifest) has a fixture', () => {
+    expect(RULES.map((r) => r.id).filter((id) => !fixtures.includes(id))).toEqual(['MST-SEC-002']);
+  });
+
+  test.each(fixtures)('%s: the fixture is refused (or warned) with that rule, naming the path', (ruleId) => {
+    const file = path.join(RULE_FIXTURES, `${ruleId}.yaml`);
+    const r = run('check', file);
+    const level = RULES.find((x) => x.id === ruleId)!.level;
+    expect(r.err).toMatch(new RegExp(`^${level} \\[[^\\]]+\\] ${ruleId}: .+\\.$`, 'm'));
+    expect(r.code).toBe(level === 'error' ? 1 : 0);
+    if (level === 'error') expect(r.err).toMatch(/: [1-9]\d* error\(s\), \d+ warning\(s\)$/);
+  });
+
+  test('a manifest with several problems reports all of them at once, sorted by path', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-check-'));
+    const file = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(file, [
+      'project: acme',
+      'deployer: ops@acme.example',
+      'members:',
+      '  - { email: ops@acme.example, role: operator }',
+      'services:',
+      '  - name: metrics',
+      '    users: [{ username: 1st }, { username: postgres }, { username: a, password: secret }]',
+    ].join('\n'));
+    const r = run('check', file);
+    expect(r.code).toBe(1);
+    const rules = r.err.split('\n').filter((l) => l.startsWith('error')).map((l) => /MST-[A-Z]+-\d+/.exec(l)![0]);
+    expect(rules).toEqual(['MST-MEMBER-001', 'MST-USER-001', 'MST-SEC-001', 'MST-USER-003']);
+    expect(r.err).not.toContain('secret');
+  });
+
+  test('unknown keys are named with their place in the file', () => {
+    const r = run('check', path.join(RULE_FIXTURES, 'MST-MANIFEST-001.yaml'));
+    expect(r.err).toContain('[MST-MANIFEST-001.yaml: (top level)] MST-MANIFEST-001: unknown key "servces"');
+  });
+
+  test('YAML syntax errors name the line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-check-'));
+    const file = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(file, 'project: a\nmembers: [\n');
+    const r = run('check', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/\[broken\.yaml:\d+\] MST-MANIFEST-001: not valid YAML or JSON/);
+  });
+
+  test('a missing file is a finding, not a stack trace', () => {
+    const r = run('check', 'no/such/file.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[no/such/file.yaml] MST-MANIFEST-001: cannot read the manifest (ENOENT); check the path.');
+  });
+
+  test('usage errors exit 2', () => {
+    expect(run('check').code).toBe(2);
+    expect(run('frobnicate').code).toBe(2);
+    expect(run().code).toBe(2);
+  });
+
+  test('rules prints every rule', () => {
+    const r = run('rules');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toHaveLength(RULES.length);
+  });
+
+  test('the shipped JSON Schema is the one generated from the zod schema (npm run schema)', () => {
+    const shipped = JSON.parse(fs.readFileSync('schema/mst-manifest.schema.json', 'utf8'));
+    expect(shipped).toEqual(manifestJsonSchema());
+    expect(JSON.parse(run('schema').out)).toEqual(shipped);
+  });
+});

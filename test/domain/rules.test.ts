@@ -1,0 +1,856 @@
+import { Finding, formatFinding, sortFindings } from '../../src/domain/findings';
+import {
+  Acknowledgement, InvitationSpec, MemberSpec, ProjectSpec, SecretSource, ServiceSpec, UserSpec,
+} from '../../src/domain/model';
+import { ProjectRole } from '../../src/domain/permissions';
+import { validateManifestData } from '../../src/manifest/load';
+import { RULES, RuleLevel, findRule } from '../../src/domain/rules';
+import { validateProjects } from '../../src/domain/validate';
+
+// ---------------------------------------------------------------------------
+// Small builders. The base project is clean: one Admin deployer, one more
+// Admin, service "metrics" on PostgreSQL 16 with user "grafana".
+// ---------------------------------------------------------------------------
+
+const ACME = 'stack/acme';
+const GENERATED: SecretSource = { kind: 'generated', length: 32 };
+const SENSITIVE_VAR: SecretSource = { kind: 'variable', name: 'grafana_password', sensitive: true };
+const { ADMIN, OPERATOR, DEVELOPER, READ_ONLY } = ProjectRole;
+
+function member(email: string, role: ProjectRole = ADMIN, project = ACME): MemberSpec {
+  return { path: `${project}/members/${email}`, email, role };
+}
+
+function invitation(email: string, role: ProjectRole, invitedBy: string, project = ACME): InvitationSpec {
+  return { path: `${project}/invitations/${email}`, email, role, invitedBy };
+}
+
+function user(username: string, opts: Partial<Omit<UserSpec, 'path' | 'username'>> = {}, service = 'metrics', project = ACME): UserSpec {
+  return {
+    path: `${project}/${service}/users/${username}`,
+    username,
+    allowReplication: false,
+    password: GENERATED,
+    passwordVersion: 1,
+    ...opts,
+  };
+}
+
+function service(name = 'metrics', opts: Partial<Omit<ServiceSpec, 'path' | 'name'>> = {}, project = ACME): ServiceSpec {
+  return {
+    path: `${project}/${name}`,
+    name,
+    postgresVersion: 16,
+    adminIsSuperuser: false,
+    adminPassword: { kind: 'variable', name: `${name.replace(/-/g, '_')}_admin_password`, sensitive: true },
+    writeOnlyPasswords: false,
+    users: [user('grafana', {}, name, project)],
+    ...opts,
+  };
+}
+
+/** A service (on `project`) whose only user is `u`. */
+function serviceWith(u: UserSpec | UserSpec[], opts: Partial<Omit<ServiceSpec, 'path' | 'name' | 'users'>> = {}): ServiceSpec {
+  return service('metrics', { ...opts, users: Array.isArray(u) ? u : [u] });
+}
+
+function project(opts: Partial<ProjectSpec> = {}): ProjectSpec {
+  return {
+    path: ACME,
+    name: 'acme',
+    deployer: 'ci@acme.example',
+    members: [member('ana@acme.example'), member('ci@acme.example')],
+    invitations: [],
+    services: [service()],
+    acknowledgements: [],
+    ...opts,
+  };
+}
+
+/** The base project with the deployer holding `role` (and ana remaining the Admin). */
+function deployerAs(role: ProjectRole, opts: Partial<ProjectSpec> = {}): ProjectSpec {
+  return project({ members: [member('ana@acme.example'), member('ci@acme.example', role)], ...opts });
+}
+
+function ack(path: string, ruleId: string, reason = 'needed by the analytics replica'): Acknowledgement {
+  return { path, ruleId, reason };
+}
+
+const REPLICATOR = user('replicator', { allowReplication: true });
+
+const ids = (findings: readonly Finding[]) => findings.map((f) => f.ruleId).sort();
+
+// ---------------------------------------------------------------------------
+// One entry per rule: failing cases beside their nearest passing case.
+// ---------------------------------------------------------------------------
+
+/** Projects to validate together, or (for rules outside validateProjects) a function returning findings. */
+type Input = ProjectSpec | ProjectSpec[] | (() => readonly Finding[]);
+
+interface RuleCase {
+  readonly name: string;
+  /** Produces the rule's finding. */
+  readonly fail: Input;
+  /** One small change away; does not produce it. */
+  readonly pass: Input;
+  readonly level: RuleLevel;
+  /** Where the finding is reported. */
+  readonly path: string;
+  /** Strings the message must contain (the offending value, quoted as the message quotes it). */
+  readonly names: readonly string[];
+  /** Other rule IDs the failing case produces, unavoidably (e.g. MST-USER-006 beside any replication rule). */
+  readonly also?: readonly string[];
+  /** Every rule ID the passing case produces. @default also */
+  readonly passAlso?: readonly string[];
+}
+
+const c = (x: RuleCase): RuleCase => x;
+
+const CASES: Record<string, readonly RuleCase[]> = {
+  'MST-DEPLOY-001': [
+    c({
+      name: 'deployer is not a member',
+      fail: project({ deployer: 'ghost@acme.example' }),
+      pass: project({ deployer: 'ci@acme.example' }),
+      level: 'error', path: ACME, names: ['"ghost@acme.example"', 'not a project member'],
+    }),
+    c({
+      name: 'deployer is only invited',
+      fail: project({
+        deployer: 'new@acme.example',
+        invitations: [invitation('new@acme.example', ADMIN, 'ana@acme.example')],
+      }),
+      pass: project({
+        deployer: 'ci@acme.example',
+        invitations: [invitation('new@acme.example', ADMIN, 'ana@acme.example')],
+      }),
+      level: 'error', path: ACME, names: ['"new@acme.example"', 'only invited'],
+    }),
+  ],
+  'MST-DEPLOY-002': [
+    c({
+      name: 'invitations need Invite more users (Operator lacks it, Developer has it)',
+      fail: deployerAs(OPERATOR, { invitations: [invitation('new@acme.example', READ_ONLY, 'ana@acme.example')] }),
+      pass: deployerAs(DEVELOPER, { invitations: [invitation('new@acme.example', READ_ONLY, 'ana@acme.example')] }),
+      level: 'error', path: ACME,
+      names: ['"ci@acme.example"', 'an Operator', 'lacks Invite more users', 'the invitation of "new@acme.example"'],
+    }),
+    c({
+      name: 'billing details need Modify billing information (Developer lacks it)',
+      fail: deployerAs(DEVELOPER, { billing: { path: `${ACME}/billing`, email: 'billing@acme.example' } }),
+      pass: deployerAs(DEVELOPER),
+      level: 'error', path: ACME, names: ['"ci@acme.example"', 'a Developer', 'lacks Modify billing information', 'the billing details'],
+    }),
+    c({
+      name: 'service users need Manage services (Read-only lacks it)',
+      fail: deployerAs(READ_ONLY, { services: [service('metrics')] }),
+      pass: deployerAs(READ_ONLY, { services: [service('metrics', { users: [] })] }),
+      level: 'error', path: ACME, names: ['"ci@acme.example"', 'a Read-only', 'lacks Manage services', 'the users of service "metrics"'],
+    }),
+    c({
+      name: 'a managed power state needs Start and stop services (Developer lacks it, Operator has it)',
+      fail: deployerAs(DEVELOPER, { services: [service('metrics', { state: 'running' })] }),
+      pass: deployerAs(OPERATOR, { services: [service('metrics', { state: 'running' })] }),
+      level: 'error', path: ACME,
+      names: ['"ci@acme.example"', 'a Developer', 'lacks Start and stop services', 'the power state of service "metrics"'],
+    }),
+  ],
+  'MST-INVITE-001': [
+    c({
+      name: 'inviter is not a member',
+      fail: project({ invitations: [invitation('new@acme.example', DEVELOPER, 'ghost@acme.example')] }),
+      pass: project({ invitations: [invitation('new@acme.example', DEVELOPER, 'ana@acme.example')] }),
+      level: 'error', path: `${ACME}/invitations/new@acme.example`, names: ['"ghost@acme.example"', '"new@acme.example"'],
+    }),
+    c({
+      name: 'inviter is itself only invited',
+      fail: project({
+        invitations: [
+          invitation('dev@acme.example', DEVELOPER, 'ana@acme.example'),
+          invitation('new@acme.example', DEVELOPER, 'dev@acme.example'),
+        ],
+      }),
+      pass: project({
+        members: [member('ana@acme.example'), member('ci@acme.example'), member('dev@acme.example', DEVELOPER)],
+        invitations: [invitation('new@acme.example', DEVELOPER, 'dev@acme.example')],
+      }),
+      level: 'error', path: `${ACME}/invitations/new@acme.example`, names: ['"dev@acme.example"'],
+    }),
+  ],
+  'MST-INVITE-002': [
+    c({
+      name: 'an Operator cannot invite',
+      fail: project({
+        members: [member('ana@acme.example'), member('ci@acme.example'), member('ops@acme.example', OPERATOR)],
+        invitations: [invitation('new@acme.example', READ_ONLY, 'ops@acme.example')],
+      }),
+      pass: project({
+        members: [member('ana@acme.example'), member('ci@acme.example'), member('ops@acme.example', DEVELOPER)],
+        invitations: [invitation('new@acme.example', READ_ONLY, 'ops@acme.example')],
+      }),
+      level: 'error', path: `${ACME}/invitations/new@acme.example`, names: ['"ops@acme.example"', 'an Operator'],
+    }),
+    c({
+      name: 'a Read-only member cannot invite',
+      fail: project({
+        members: [member('ana@acme.example'), member('ci@acme.example'), member('ro@acme.example', READ_ONLY)],
+        invitations: [invitation('new@acme.example', READ_ONLY, 'ro@acme.example')],
+      }),
+      pass: project({
+        members: [member('ana@acme.example'), member('ci@acme.example'), member('ro@acme.example', DEVELOPER)],
+        invitations: [invitation('new@acme.example', READ_ONLY, 'ro@acme.example')],
+      }),
+      level: 'error', path: `${ACME}/invitations/new@acme.example`, names: ['"ro@acme.example"', 'a Read-only'],
+    }),
+  ],
+  'MST-INVITE-003': [
+    c({
+      name: 'a Developer inviting an Admin (Developer inviting a Developer passes)',
+      fail: withDeveloper(invitation('new@acme.example', ADMIN, 'dev@acme.example')),
+      pass: withDeveloper(invitation('new@acme.example', DEVELOPER, 'dev@acme.example')),
+      level: 'error', path: `${ACME}/invitations/new@acme.example`,
+      names: ['"dev@acme.example"', 'a Developer', '"new@acme.example" as an Admin', 'Modify billing information and Start and stop services'],
+    }),
+    c({
+      name: 'a Developer inviting an Operator (Developer inviting Read-only passes)',
+      fail: withDeveloper(invitation('new@acme.example', OPERATOR, 'dev@acme.example')),
+      pass: withDeveloper(invitation('new@acme.example', READ_ONLY, 'dev@acme.example')),
+      level: 'error', path: `${ACME}/invitations/new@acme.example`,
+      names: ['"dev@acme.example"', '"new@acme.example" as an Operator', 'lacks Start and stop services'],
+    }),
+  ],
+  'MST-MEMBER-001': [
+    c({
+      name: 'no Admin among the members',
+      fail: project({ members: [member('ana@acme.example', OPERATOR), member('ci@acme.example', DEVELOPER)] }),
+      pass: project({ members: [member('ana@acme.example', ADMIN), member('ci@acme.example', DEVELOPER)] }),
+      level: 'error', path: ACME, names: ['project "acme"', 'no Admin', '2 member(s)'],
+    }),
+  ],
+  'MST-MEMBER-002': [
+    c({
+      name: 'member email without a dotted domain',
+      fail: project({ members: [member('ana@acme'), member('ci@acme.example')] }),
+      pass: project({ members: [member('ana@acme.example'), member('ci@acme.example')] }),
+      level: 'error', path: `${ACME}/members/ana@acme`, names: ['member email "ana@acme"'],
+    }),
+    c({
+      name: 'invitation email with a space',
+      fail: project({ invitations: [invitation('new hire@acme.example', DEVELOPER, 'ana@acme.example')] }),
+      pass: project({ invitations: [invitation('new.hire@acme.example', DEVELOPER, 'ana@acme.example')] }),
+      level: 'error', path: `${ACME}/invitations/new hire@acme.example`, names: ['invitation email "new hire@acme.example"'],
+    }),
+    c({
+      name: 'invitedBy without an @',
+      fail: project({ invitations: [invitation('new@acme.example', DEVELOPER, 'ana.acme.example')] }),
+      pass: project({ invitations: [invitation('new@acme.example', DEVELOPER, 'ana@acme.example')] }),
+      level: 'error', path: `${ACME}/invitations/new@acme.example`, names: ['invitedBy "ana.acme.example"'],
+    }),
+    c({
+      name: 'billing email with two @',
+      fail: project({ billing: { path: `${ACME}/billing`, email: 'billing@@acme.example' } }),
+      pass: project({ billing: { path: `${ACME}/billing`, email: 'billing@acme.example' } }),
+      level: 'error', path: `${ACME}/billing`, names: ['billing email "billing@@acme.example"'],
+    }),
+    c({
+      name: 'deployer that is not an email',
+      fail: project({ deployer: 'ci-bot', members: [member('ana@acme.example')] }),
+      pass: project({ deployer: 'ana@acme.example', members: [member('ana@acme.example')] }),
+      level: 'error', path: ACME, names: ['deployer "ci-bot"'],
+    }),
+  ],
+  'MST-MEMBER-003': [
+    c({
+      name: 'two members differing only in case',
+      fail: project({ members: [member('ana@acme.example'), member('ci@acme.example'), member('Ana@ACME.example', DEVELOPER)] }),
+      pass: project({ members: [member('ana@acme.example'), member('ci@acme.example'), member('Ann@ACME.example', DEVELOPER)] }),
+      level: 'error', path: `${ACME}/members/Ana@ACME.example`,
+      names: ['"Ana@ACME.example"', `a member at ${ACME}/members/ana@acme.example`],
+    }),
+    c({
+      name: 'an invitation for an existing member',
+      fail: project({ invitations: [invitation('ANA@acme.example', DEVELOPER, 'ci@acme.example')] }),
+      pass: project({ invitations: [invitation('ANN@acme.example', DEVELOPER, 'ci@acme.example')] }),
+      level: 'error', path: `${ACME}/invitations/ANA@acme.example`, names: ['"ANA@acme.example"'],
+    }),
+    c({
+      name: 'two invitations for the same person',
+      fail: project({
+        invitations: [
+          invitation('new@acme.example', DEVELOPER, 'ci@acme.example'),
+          { ...invitation('New@Acme.Example', READ_ONLY, 'ana@acme.example'), path: `${ACME}/invitations/second` },
+        ],
+      }),
+      pass: project({
+        invitations: [
+          invitation('new@acme.example', DEVELOPER, 'ci@acme.example'),
+          { ...invitation('newer@Acme.Example', READ_ONLY, 'ana@acme.example'), path: `${ACME}/invitations/second` },
+        ],
+      }),
+      level: 'error', path: `${ACME}/invitations/second`, names: ['"New@Acme.Example"', 'an invitation at'],
+    }),
+  ],
+  'MST-SVC-001': [
+    c({
+      name: 'powered-off service with users (running passes)',
+      fail: project({ services: [service('metrics', { state: 'powered-off' })] }),
+      pass: project({ services: [service('metrics', { state: 'running' })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['service "metrics"', 'powered off', '1 user(s)'],
+    }),
+    c({
+      name: 'powered-off service with users (powered off without users passes)',
+      fail: project({ services: [service('metrics', { state: 'powered-off' })] }),
+      pass: project({ services: [service('metrics', { state: 'powered-off', users: [] })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['service "metrics"'],
+    }),
+  ],
+  'MST-SVC-002': ([
+    ['Metrics', 'metrics'],
+    ['1metrics', 'metrics1'],
+    ['metrics-', 'metrics-1'],
+    ['metrics_db', 'metrics-db'],
+    ['m'.repeat(64), 'm'.repeat(63)],
+  ] as const).map(([bad, good]) => c({
+    name: `service name "${bad.length > 20 ? `${bad.length} chars` : bad}" (vs "${good.length > 20 ? `${good.length} chars` : good}")`,
+    fail: project({ services: [service(bad)] }),
+    pass: project({ services: [service(good)] }),
+    level: 'error', path: `${ACME}/${bad}`, names: [`service name "${bad}"`],
+  })),
+  'MST-SVC-003': [
+    c({
+      name: 'two services with one name in one project',
+      fail: project({ services: [service('metrics'), { ...service('metrics'), path: `${ACME}/metrics2` }] }),
+      pass: project({ services: [service('metrics'), { ...service('events'), path: `${ACME}/metrics2` }] }),
+      level: 'error', path: `${ACME}/metrics2`, names: ['service name "metrics"', `already used at ${ACME}/metrics`],
+    }),
+    c({
+      name: 'two services with one name in two projects of one stack',
+      fail: [project(), secondProject('metrics')],
+      pass: [project(), secondProject('events')],
+      level: 'error', path: 'stack/beta/metrics', names: ['service name "metrics"', `already used at ${ACME}/metrics`],
+    }),
+  ],
+  'MST-SVC-004': [
+    c({
+      name: 'PostgreSQL 11 (12 passes)',
+      fail: project({ services: [service('metrics', { postgresVersion: 11 })] }),
+      pass: project({ services: [service('metrics', { postgresVersion: 12 })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['postgresVersion 11'],
+    }),
+    c({
+      name: 'PostgreSQL 16.5 (16 passes)',
+      fail: project({ services: [service('metrics', { postgresVersion: 16.5 })] }),
+      pass: project({ services: [service('metrics', { postgresVersion: 16 })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['postgresVersion 16.5'],
+    }),
+  ],
+  'MST-USER-001': ([
+    ['a'.repeat(64), 'a'.repeat(63), 'is 64 bytes long'],
+    ['1grafana', 'grafana1', 'starts with a digit'],
+    ['grafana-ro', 'grafana_ro', 'contains characters other than letters, digits and underscores'],
+    ['grafana ro', 'grafanaRo', 'contains characters other than'],
+  ] as const).map(([bad, good, why]) => c({
+    name: `username "${bad.length > 20 ? `${bad.length} bytes` : bad}" (vs "${good.length > 20 ? `${good.length} bytes` : good}")`,
+    fail: project({ services: [serviceWith(user(bad))] }),
+    pass: project({ services: [serviceWith(user(good))] }),
+    level: 'error', path: `${ACME}/metrics/users/${bad}`, names: [`username "${bad}"`, why],
+  })),
+  'MST-USER-002': [
+    c({
+      name: 'Grafana beside grafana (grafana2 passes)',
+      fail: project({ services: [serviceWith([user('grafana'), user('Grafana')])] }),
+      pass: project({ services: [serviceWith([user('grafana'), user('grafana2')])] }),
+      level: 'error', path: `${ACME}/metrics/users/Grafana`, names: ['username "Grafana" collides with "grafana"'],
+    }),
+    c({
+      name: 'the same name on two services passes',
+      fail: project({ services: [serviceWith([user('grafana'), user('GRAFANA')])] }),
+      pass: project({ services: [service('metrics'), service('events')] }),
+      level: 'error', path: `${ACME}/metrics/users/GRAFANA`, names: ['"GRAFANA"', 'service "metrics"'],
+    }),
+  ],
+  'MST-USER-003': ([
+    ['postgres', 'postgres_app', 'PostgreSQL'],
+    ['tsdbadmin', 'tsdbadmin2', 'MST'],
+    ['PG_monitor', 'PGmonitor', 'PostgreSQL (the pg_ prefix)'],
+    ['pg_read_all_data', 'pgread_all_data', 'PostgreSQL (the pg_ prefix)'],
+    ['public', 'public_ro', 'PostgreSQL'],
+    ['none', 'none_ro', 'PostgreSQL'],
+    ['current_user', 'current_users', 'PostgreSQL'],
+    ['SESSION_USER', 'session_users', 'PostgreSQL'],
+    ['current_role', 'current_roles', 'PostgreSQL'],
+  ] as const).map(([bad, good, by]) => c({
+    name: `username "${bad}" (vs "${good}")`,
+    fail: project({ services: [serviceWith(user(bad))] }),
+    pass: project({ services: [serviceWith(user(good))] }),
+    level: 'error', path: `${ACME}/metrics/users/${bad}`, names: [`username "${bad}" is reserved by ${by}`],
+  })),
+  'MST-USER-004': [
+    c({
+      name: 'replication on PostgreSQL 15 with a non-superuser admin (16 passes)',
+      fail: project({ services: [serviceWith(REPLICATOR, { postgresVersion: 15 })] }),
+      pass: project({ services: [serviceWith(REPLICATOR, { postgresVersion: 16 })] }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`,
+      names: ['replication user "replicator"', 'PostgreSQL 16+', 'service "metrics"', 'runs 15'],
+      also: ['MST-USER-006'],
+    }),
+    c({
+      name: 'replication on PostgreSQL 15 with a non-superuser admin (a superuser admin passes)',
+      fail: project({ services: [serviceWith(REPLICATOR, { postgresVersion: 15, adminIsSuperuser: false })] }),
+      pass: project({ services: [serviceWith(REPLICATOR, { postgresVersion: 15, adminIsSuperuser: true })] }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`, names: ['"replicator"', 'runs 15'],
+      also: ['MST-USER-006'],
+    }),
+    c({
+      name: 'replication on PostgreSQL 12 (turning replication off passes)',
+      fail: project({ services: [serviceWith(REPLICATOR, { postgresVersion: 12 })] }),
+      pass: project({ services: [serviceWith(user('replicator'), { postgresVersion: 12 })] }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`, names: ['runs 12'],
+      also: ['MST-USER-006'], passAlso: [],
+    }),
+  ],
+  'MST-USER-005': [
+    c({
+      name: 'replication with no declared version (declaring 16 passes)',
+      fail: project({ services: [serviceWith(REPLICATOR, { postgresVersion: undefined })] }),
+      pass: project({ services: [serviceWith(REPLICATOR, { postgresVersion: 16 })] }),
+      level: 'warning', path: `${ACME}/metrics/users/replicator`,
+      names: ['replication user "replicator"', 'service "metrics"', 'not declared'],
+      also: ['MST-USER-006'],
+    }),
+    c({
+      name: 'replication with no declared version (a superuser admin passes)',
+      fail: project({ services: [serviceWith(REPLICATOR, { postgresVersion: undefined })] }),
+      pass: project({ services: [serviceWith(REPLICATOR, { postgresVersion: undefined, adminIsSuperuser: true })] }),
+      level: 'warning', path: `${ACME}/metrics/users/replicator`, names: ['"replicator"'],
+      also: ['MST-USER-006'],
+    }),
+  ],
+  'MST-USER-006': [
+    c({
+      name: 'a replication user (replication off passes)',
+      fail: project({ services: [serviceWith(REPLICATOR)] }),
+      pass: project({ services: [serviceWith(user('replicator'))] }),
+      level: 'warning', path: `${ACME}/metrics/users/replicator`,
+      names: ['replication user "replicator" can read every row of service "metrics"'],
+    }),
+  ],
+  'MST-USER-007': [
+    c({
+      name: 'generated password of 23 characters (24 passes)',
+      fail: project({ services: [serviceWith(user('grafana', { password: { kind: 'generated', length: 23 } }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { password: { kind: 'generated', length: 24 } }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['length 23', 'below 24'],
+    }),
+  ],
+  'MST-SEC-001': [
+    c({
+      name: 'a user password that is a literal (a sensitive variable passes)',
+      fail: project({ services: [serviceWith(user('grafana', { password: { kind: 'literal' } }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { password: SENSITIVE_VAR }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['password of user "grafana"', 'plaintext'],
+    }),
+    c({
+      name: 'an admin password that is a literal',
+      fail: project({ services: [service('metrics', { adminPassword: { kind: 'literal' } })] }),
+      pass: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'metrics_admin_password', sensitive: true } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['admin password of service "metrics"', 'plaintext'],
+    }),
+  ],
+  'MST-SEC-002': [
+    c({
+      name: 'a user password from a variable not marked sensitive',
+      fail: project({ services: [serviceWith(user('grafana', { password: { ...SENSITIVE_VAR, sensitive: false } }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { password: SENSITIVE_VAR }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['password of user "grafana"', 'variable "grafana_password"', 'not marked sensitive'],
+    }),
+    c({
+      name: 'an admin password from a variable not marked sensitive',
+      fail: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'pg_admin', sensitive: false } })] }),
+      pass: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'pg_admin', sensitive: true } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['variable "pg_admin"'],
+    }),
+  ],
+  'MST-SEC-003': [
+    c({
+      name: 'write-only passwords with a generated password (a variable passes)',
+      fail: project({ services: [serviceWith(user('grafana'), { writeOnlyPasswords: true })] }),
+      pass: project({ services: [serviceWith(user('grafana', { password: SENSITIVE_VAR }), { writeOnlyPasswords: true })] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['user "grafana"', 'service "metrics"', 'write-only'],
+    }),
+    c({
+      name: 'write-only passwords with a generated password (turning write-only off passes)',
+      fail: project({ services: [serviceWith(user('grafana'), { writeOnlyPasswords: true })] }),
+      pass: project({ services: [serviceWith(user('grafana'), { writeOnlyPasswords: false })] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['"grafana"'],
+    }),
+  ],
+  'MST-MANIFEST-001': [
+    c({
+      name: 'a manifest with a misspelt key (the right spelling passes)',
+      fail: () => manifestFindings({ servcies: [] }),
+      pass: () => manifestFindings({ services: [] }),
+      level: 'error', path: 'acme.yaml: (top level)', names: ['unknown key "servcies"'],
+    }),
+  ],
+  'MST-ACK-001': [
+    c({
+      name: 'an acknowledgement that matches nothing (it matches once the user replicates)',
+      fail: project({
+        services: [serviceWith(user('grafana'))],
+        acknowledgements: [ack(`${ACME}/metrics/users/grafana`, 'MST-USER-006')],
+      }),
+      pass: project({
+        services: [serviceWith(user('grafana', { allowReplication: true }))],
+        acknowledgements: [ack(`${ACME}/metrics/users/grafana`, 'MST-USER-006')],
+      }),
+      level: 'warning', path: `${ACME}/metrics/users/grafana`, names: ['MST-USER-006', 'matches no finding'],
+      also: [], passAlso: ['MST-USER-006'],
+    }),
+  ],
+  'MST-ACK-002': [
+    c({
+      name: 'acknowledging an error rule',
+      fail: project({
+        services: [serviceWith(REPLICATOR)],
+        acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-004')],
+      }),
+      pass: project({
+        services: [serviceWith(REPLICATOR)],
+        acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006')],
+      }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`, names: ['MST-USER-004 is an error and cannot be acknowledged'],
+      also: ['MST-USER-006'],
+    }),
+    c({
+      name: 'acknowledging an unknown rule',
+      fail: project({
+        services: [serviceWith(REPLICATOR)],
+        acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-066')],
+      }),
+      pass: project({
+        services: [serviceWith(REPLICATOR)],
+        acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006')],
+      }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`, names: ['unknown rule "MST-USER-066"'],
+      also: ['MST-USER-006'],
+    }),
+    c({
+      name: 'acknowledging with an empty reason',
+      fail: project({
+        services: [serviceWith(REPLICATOR)],
+        acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006', '   ')],
+      }),
+      pass: project({
+        services: [serviceWith(REPLICATOR)],
+        acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006', 'feeds the replica')],
+      }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`, names: ['acknowledgement of MST-USER-006 gives no reason'],
+      also: ['MST-USER-006'],
+    }),
+  ],
+};
+
+function withDeveloper(inv: InvitationSpec): ProjectSpec {
+  return project({
+    members: [member('ana@acme.example'), member('ci@acme.example'), member('dev@acme.example', DEVELOPER)],
+    invitations: [inv],
+  });
+}
+
+function secondProject(serviceName: string): ProjectSpec {
+  const beta = 'stack/beta';
+  return {
+    path: beta,
+    name: 'beta',
+    deployer: 'ci@acme.example',
+    members: [member('ci@acme.example', ADMIN, beta)],
+    invitations: [],
+    services: [service(serviceName, {}, beta)],
+    acknowledgements: [],
+  };
+}
+
+/** Schema findings of a minimal manifest with `extra` keys; an empty list when it parses. */
+function manifestFindings(extra: Record<string, unknown>): readonly Finding[] {
+  const result = validateManifestData({
+    project: 'acme',
+    deployer: 'ci@acme.example',
+    members: [{ email: 'ci@acme.example', role: 'admin' }],
+    ...extra,
+  }, 'acme.yaml');
+  return result.ok ? [] : result.findings;
+}
+
+function run(input: Input): readonly Finding[] {
+  if (typeof input === 'function') return input();
+  return validateProjects(Array.isArray(input) ? input : [input]);
+}
+
+// ---------------------------------------------------------------------------
+
+describe('the rule catalogue', () => {
+  it('has a case for every rule, and no case for a rule that does not exist', () => {
+    expect(Object.keys(CASES).sort()).toEqual(RULES.map((r) => r.id).sort());
+    for (const id of Object.keys(CASES)) expect(CASES[id].length).toBeGreaterThan(0);
+  });
+
+  it('has unique IDs, and the levels the issue gives (warnings: USER-005, USER-006, ACK-001)', () => {
+    expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+    expect(RULES.filter((r) => r.level === 'warning').map((r) => r.id).sort())
+      .toEqual(['MST-ACK-001', 'MST-USER-005', 'MST-USER-006']);
+    for (const r of RULES) {
+      expect(r.id).toMatch(/^MST-[A-Z]+-\d{3}$/);
+      expect(r.summary.length).toBeGreaterThan(10);
+      expect(r.explanation.length).toBeGreaterThan(10);
+      expect(findRule(r.id)).toBe(r);
+    }
+    expect(findRule('MST-NOPE-001')).toBeUndefined();
+  });
+
+  it('starts from a base project that is clean', () => {
+    expect(validateProjects([project()])).toEqual([]);
+  });
+});
+
+describe.each(RULES.map((r) => [r.id] as const))('%s', (ruleId) => {
+  const cases = CASES[ruleId] ?? [];
+  it.each(cases.map((x) => [x.name, x] as const))('fails: %s', (_name, x) => {
+    const findings = run(x.fail);
+    expect(ids(findings)).toEqual([ruleId, ...(x.also ?? [])].sort());
+    const f = findings.find((y) => y.ruleId === ruleId)!;
+    expect(f.level).toBe(x.level);
+    expect(f.path).toBe(x.path);
+    for (const s of x.names) expect(f.message).toContain(s);
+    expect(f.fix.length).toBeGreaterThan(0);
+    expect(f.acknowledged).toBeUndefined();
+    // One line, ending in exactly one full stop.
+    expect(formatFinding(f)).toMatch(new RegExp(`^\\[${escape(x.path)}\\] ${ruleId}: [^\\n]+; [^\\n]*[^.]\\.$`));
+  });
+  it.each(cases.map((x) => [x.name, x] as const))('passes: %s', (_name, x) => {
+    const findings = run(x.pass);
+    expect(ids(findings)).toEqual([...(x.passAlso ?? x.also ?? [])].sort());
+    expect(findings.filter((f) => f.ruleId === ruleId)).toEqual([]);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('the permission each kind of change needs from the deployer', () => {
+  it('needs none for a members list alone, even from a Read-only deployer', () => {
+    expect(validateProjects([deployerAs(READ_ONLY, { services: [] })])).toEqual([]);
+  });
+
+  it('needs none for a service without users or a power state', () => {
+    expect(validateProjects([deployerAs(READ_ONLY, { services: [service('metrics', { users: [] })] })])).toEqual([]);
+  });
+
+  it('reports one finding per permission lacking, naming each', () => {
+    const findings = validateProjects([deployerAs(READ_ONLY, {
+      invitations: [invitation('new@acme.example', READ_ONLY, 'ana@acme.example')],
+      billing: { path: `${ACME}/billing` },
+      services: [service('metrics', { state: 'running' })],
+    })]);
+    expect(findings.map((f) => [f.ruleId, f.path])).toEqual([
+      ['MST-DEPLOY-002', ACME], ['MST-DEPLOY-002', ACME], ['MST-DEPLOY-002', ACME], ['MST-DEPLOY-002', ACME],
+    ]);
+    const messages = findings.map((f) => f.message).join('\n');
+    for (const label of ['Invite more users', 'Modify billing information', 'Manage services', 'Start and stop services']) {
+      expect(messages).toContain(`lacks ${label} needed for`);
+    }
+    expect(messages).not.toContain('View service information');
+  });
+
+  it('lets an Admin deployer carry every kind of change', () => {
+    expect(validateProjects([project({
+      invitations: [invitation('new@acme.example', OPERATOR, 'ana@acme.example')],
+      billing: { path: `${ACME}/billing`, email: 'billing@acme.example' },
+      services: [service('metrics', { state: 'running' })],
+    })])).toEqual([]);
+  });
+
+  it('names at most three causes and counts the rest', () => {
+    const invitations = ['a', 'b', 'c', 'd', 'e'].map((x) => invitation(`${x}@acme.example`, READ_ONLY, 'ana@acme.example'));
+    const [f] = validateProjects([deployerAs(OPERATOR, { invitations })]);
+    expect(f.message).toBe(
+      'deployer "ci@acme.example" is an Operator, which lacks Invite more users needed for the invitation of "a@acme.example", the invitation of "b@acme.example", the invitation of "c@acme.example" and 2 more',
+    );
+  });
+});
+
+describe('inviters', () => {
+  it.each([
+    [ADMIN, ADMIN], [ADMIN, OPERATOR], [ADMIN, DEVELOPER], [ADMIN, READ_ONLY],
+    [DEVELOPER, DEVELOPER], [DEVELOPER, READ_ONLY],
+  ])('a %s may invite a %s', (inviter, role) => {
+    const p = project({
+      members: [member('ana@acme.example'), member('ci@acme.example'), member('inv@acme.example', inviter)],
+      invitations: [invitation('new@acme.example', role, 'inv@acme.example')],
+    });
+    expect(validateProjects([p])).toEqual([]);
+  });
+
+  it.each([
+    [DEVELOPER, ADMIN, 'MST-INVITE-003'], [DEVELOPER, OPERATOR, 'MST-INVITE-003'],
+    [OPERATOR, READ_ONLY, 'MST-INVITE-002'], [OPERATOR, OPERATOR, 'MST-INVITE-002'],
+    [READ_ONLY, READ_ONLY, 'MST-INVITE-002'],
+  ])('a %s may not invite a %s (%s)', (inviter, role, ruleId) => {
+    const p = project({
+      members: [member('ana@acme.example'), member('ci@acme.example'), member('inv@acme.example', inviter)],
+      invitations: [invitation('new@acme.example', role, 'inv@acme.example')],
+    });
+    expect(validateProjects([p]).map((f) => f.ruleId)).toEqual([ruleId]);
+  });
+
+  it('matches the inviter\'s email case-insensitively', () => {
+    const p = project({ invitations: [invitation('new@acme.example', ADMIN, 'ANA@Acme.Example')] });
+    expect(validateProjects([p])).toEqual([]);
+  });
+});
+
+describe('usernames', () => {
+  it('accepts only ASCII letters, digits and underscores', () => {
+    const [f] = validateProjects([project({ services: [serviceWith(user('grafanaé'))] })]);
+    expect(f.ruleId).toBe('MST-USER-001');
+    expect(f.message).toBe('username "grafanaé" contains characters other than letters, digits and underscores');
+  });
+
+  it('reports the exact MST-USER-002 message from the issue', () => {
+    const findings = validateProjects([project({ services: [serviceWith([user('grafana'), user('Grafana')])] })]);
+    expect(findings.map(formatFinding)).toEqual([
+      `[${ACME}/metrics/users/Grafana] MST-USER-002: username "Grafana" collides with "grafana" in service "metrics" (role names are compared case-insensitively); rename one of them.`,
+    ]);
+  });
+
+  it('reports a collision once per extra user', () => {
+    const findings = validateProjects([project({ services: [serviceWith([user('grafana'), user('Grafana'), user('GRAFANA')])] })]);
+    expect(findings.map((f) => [f.ruleId, f.path])).toEqual([
+      ['MST-USER-002', `${ACME}/metrics/users/GRAFANA`],
+      ['MST-USER-002', `${ACME}/metrics/users/Grafana`],
+    ]);
+  });
+});
+
+describe('acknowledgements', () => {
+  const replicationProject = (acks: Acknowledgement[], users: UserSpec[] = [REPLICATOR]) =>
+    project({ services: [serviceWith(users)], acknowledgements: acks });
+  const replicatorPath = `${ACME}/metrics/users/replicator`;
+
+  it.each([
+    ['the user', replicatorPath],
+    ['the users scope', `${ACME}/metrics/users`],
+    ['the service', `${ACME}/metrics`],
+    ['the project', ACME],
+    ['the stack', 'stack'],
+  ])('acknowledge MST-USER-006 when made on %s', (_what, path) => {
+    const findings = validateProjects([replicationProject([ack(path, 'MST-USER-006', 'feeds the replica')])]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      ruleId: 'MST-USER-006', level: 'warning', path: replicatorPath, acknowledged: 'feeds the replica',
+    });
+  });
+
+  it('do not reach a sibling, nor a path that only shares a string prefix', () => {
+    const findings = validateProjects([replicationProject(
+      [ack(`${ACME}/metrics/users/rep`, 'MST-USER-006'), ack(`${ACME}/metrics/users/grafana`, 'MST-USER-006')],
+      [user('grafana'), REPLICATOR],
+    )]);
+    expect(findings.map((f) => [f.ruleId, f.path, f.acknowledged])).toEqual([
+      ['MST-ACK-001', `${ACME}/metrics/users/grafana`, undefined],
+      ['MST-ACK-001', `${ACME}/metrics/users/rep`, undefined],
+      ['MST-USER-006', replicatorPath, undefined],
+    ]);
+  });
+
+  it('only silence the rule they name', () => {
+    const findings = validateProjects([project({
+      services: [serviceWith(REPLICATOR, { postgresVersion: undefined })],
+      acknowledgements: [ack(replicatorPath, 'MST-USER-005', 'version checked by hand')],
+    })]);
+    expect(findings.map((f) => [f.ruleId, f.acknowledged])).toEqual([
+      ['MST-USER-005', 'version checked by hand'],
+      ['MST-USER-006', undefined],
+    ]);
+  });
+
+  it('never silence an error, even one on an acknowledged path', () => {
+    const findings = validateProjects([project({
+      services: [serviceWith(REPLICATOR, { postgresVersion: 15 })],
+      acknowledgements: [ack(`${ACME}/metrics`, 'MST-USER-006', 'feeds the replica')],
+    })]);
+    expect(findings.map((f) => [f.ruleId, f.level, f.acknowledged])).toEqual([
+      ['MST-USER-004', 'error', undefined],
+      ['MST-USER-006', 'warning', 'feeds the replica'],
+    ]);
+  });
+
+  it('one acknowledgement covers every replication user below it', () => {
+    const findings = validateProjects([replicationProject(
+      [ack(`${ACME}/metrics`, 'MST-USER-006', 'both feed replicas')],
+      [REPLICATOR, user('replicator2', { allowReplication: true })],
+    )]);
+    expect(findings.map((f) => [f.path, f.acknowledged])).toEqual([
+      [replicatorPath, 'both feed replicas'],
+      [`${ACME}/metrics/users/replicator2`, 'both feed replicas'],
+    ]);
+  });
+});
+
+describe('reporting', () => {
+  it('reports every finding of every project together, sorted by path then rule', () => {
+    const zed: ProjectSpec = {
+      ...secondProject('zeta'),
+      path: 'stack/zed',
+      name: 'zed',
+      members: [member('ci@acme.example', ADMIN, 'stack/zed')],
+      services: [service('zeta', { users: [user('pg_x', {}, 'zeta', 'stack/zed')] }, 'stack/zed')],
+    };
+    const acme = project({
+      deployer: 'ghost@acme.example',
+      members: [member('ana@acme.example', DEVELOPER), member('not-an-email', DEVELOPER)],
+      services: [serviceWith(user('1grafana'), { postgresVersion: 11 })],
+    });
+    const findings = validateProjects([zed, acme]);
+    expect(findings.map((f) => [f.path, f.ruleId])).toEqual([
+      [ACME, 'MST-DEPLOY-001'],
+      [ACME, 'MST-MEMBER-001'],
+      [`${ACME}/members/not-an-email`, 'MST-MEMBER-002'],
+      [`${ACME}/metrics`, 'MST-SVC-004'],
+      [`${ACME}/metrics/users/1grafana`, 'MST-USER-001'],
+      ['stack/zed/zeta/users/pg_x', 'MST-USER-003'],
+    ]);
+  });
+
+  it('reports three different errors of one project together', () => {
+    const findings = validateProjects([project({
+      deployer: 'ghost@acme.example',
+      services: [service('metrics', { state: 'powered-off', users: [user('Grafana'), user('grafana')] })],
+    })]);
+    expect(findings.map((f) => f.ruleId)).toEqual(['MST-DEPLOY-001', 'MST-SVC-001', 'MST-USER-002']);
+    expect(findings.map((f) => f.path)).toEqual([ACME, `${ACME}/metrics`, `${ACME}/metrics/users/grafana`]);
+  });
+
+  it('formats a finding as `[path] RULE: message; fix.`', () => {
+    const f: Finding = {
+      ruleId: 'MST-SVC-002', level: 'error', path: 'a/b', message: 'service name "X" is bad', fix: 'rename it',
+    };
+    expect(formatFinding(f)).toBe('[a/b] MST-SVC-002: service name "X" is bad; rename it.');
+  });
+
+  it('sorts by path, then rule ID, then message', () => {
+    const mk = (path: string, ruleId: string, message: string): Finding => ({ ruleId, level: 'error', path, message, fix: 'f' });
+    const sorted = sortFindings([
+      mk('b', 'MST-A-001', 'x'), mk('a', 'MST-B-001', 'x'), mk('a', 'MST-A-001', 'y'), mk('a', 'MST-A-001', 'x'),
+    ]);
+    expect(sorted.map((f) => `${f.path} ${f.ruleId} ${f.message}`)).toEqual([
+      'a MST-A-001 x', 'a MST-A-001 y', 'a MST-B-001 x', 'b MST-A-001 x',
+    ]);
+  });
+
+  it('carries the offending value for machines', () => {
+    const [f] = validateProjects([project({ deployer: 'ghost@acme.example' })]);
+    expect(f.value).toBe('ghost@acme.example');
+  });
+});
