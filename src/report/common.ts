@@ -1,0 +1,66 @@
+/**
+ * Small pieces the report and the diff share: how a password source is shown
+ * (never a secret, only where it comes from) and which project a finding
+ * belongs to.
+ */
+import { Finding } from '../domain/findings';
+import { ProjectSpec, UserSpec } from '../domain/model';
+
+/** Where a user's password comes from, and its rotation version. Never the password. */
+export type PasswordInfo =
+  | { readonly source: 'generated'; readonly length: number; readonly version: number }
+  | { readonly source: 'variable'; readonly variable: string; readonly version: number }
+  /** Refused by MST-SEC-001; shown so a report of a broken manifest can name it. */
+  | { readonly source: 'literal'; readonly version: number };
+
+export function passwordInfo(user: UserSpec): PasswordInfo {
+  const version = user.passwordVersion;
+  switch (user.password.kind) {
+    case 'generated':
+      return { source: 'generated', length: user.password.length, version };
+    case 'variable':
+      return { source: 'variable', variable: user.password.name, version };
+    case 'literal':
+      return { source: 'literal', version };
+  }
+}
+
+/** A finding as reports carry it: the rule, where, what, the fix, and the acknowledgement's reason. */
+export interface ReportFinding {
+  readonly ruleId: string;
+  readonly level: 'error' | 'warning';
+  readonly path: string;
+  readonly message: string;
+  readonly fix: string;
+  /** The written reason, when the warning was acknowledged. */
+  readonly acknowledged?: string;
+}
+
+export function reportFinding(f: Finding): ReportFinding {
+  return {
+    ruleId: f.ruleId,
+    level: f.level,
+    path: f.path,
+    message: f.message,
+    fix: f.fix,
+    ...(f.acknowledged !== undefined ? { acknowledged: f.acknowledged } : {}),
+  };
+}
+
+/** The name of the project whose path holds `findingPath` (the deepest one), if any. */
+export function projectOf(findingPath: string, projects: readonly ProjectSpec[]): string | undefined {
+  let best: ProjectSpec | undefined;
+  for (const p of projects) {
+    const inside = findingPath === p.path || findingPath.startsWith(`${p.path}/`);
+    if (inside && (!best || p.path.length > best.path.length)) best = p;
+  }
+  return best?.name;
+}
+
+/** Compares strings case-insensitively first, so lists read alphabetically; ties by the exact string. */
+export function byText(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

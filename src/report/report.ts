@@ -1,0 +1,131 @@
+/**
+ * The access report: who holds which permission, who is invited by whom, which
+ * services are managed and who may log in to them, and what the rules said.
+ * Pure: projects and findings in, plain JSON-ready data out. The permission
+ * cells are read from the one matrix (ProjectRole.can).
+ */
+import { Finding } from '../domain/findings';
+import { PowerState, ProjectSpec } from '../domain/model';
+import { emailKey } from '../domain/names';
+import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole, RoleId } from '../domain/permissions';
+import { PasswordInfo, passwordInfo, ReportFinding, reportFinding } from './common';
+
+/** Identifies the JSON format; bumped when a field changes meaning. */
+export const REPORT_FORMAT = 'cdktf-mst/access-report@1';
+
+export interface AccessReport {
+  readonly format: typeof REPORT_FORMAT;
+  /** The columns of the permission table, in the console's order, with their labels. */
+  readonly permissions: readonly { readonly id: Permission; readonly label: string }[];
+  readonly projects: readonly ProjectReport[];
+  /** Every finding: errors (manifests only), warnings, and acknowledged warnings with their reasons. */
+  readonly findings: readonly ReportFinding[];
+  readonly summary: ReportSummary;
+}
+
+export interface ReportSummary {
+  readonly projects: number;
+  readonly members: number;
+  readonly invitations: number;
+  readonly services: number;
+  readonly users: number;
+  readonly replicationUsers: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly acknowledged: number;
+}
+
+/** A role and what it grants, cell by cell. */
+export type PermissionCells = Readonly<Record<Permission, boolean>>;
+
+export interface ProjectReport {
+  readonly name: string;
+  readonly deployer: string;
+  /** Billing details the stack manages, or null when billing is left as it is. */
+  readonly billing: { readonly email?: string } | null;
+  readonly members: readonly {
+    readonly email: string;
+    readonly role: RoleId;
+    /** Whether this member's credentials run `cdktf deploy`. */
+    readonly deployer: boolean;
+    readonly permissions: PermissionCells;
+  }[];
+  readonly invitations: readonly {
+    readonly email: string;
+    readonly role: RoleId;
+    readonly invitedBy: string;
+    /** What the invitee holds once the invitation is accepted. */
+    readonly permissions: PermissionCells;
+  }[];
+  readonly services: readonly {
+    readonly name: string;
+    /** The managed power state, or null when the stack leaves it as it is. */
+    readonly powerState: PowerState | null;
+    readonly postgresVersion: number | null;
+    readonly users: readonly {
+      readonly username: string;
+      readonly replication: boolean;
+      readonly password: PasswordInfo;
+    }[];
+  }[];
+}
+
+/** Builds the report of `projects`; `findings` are the rules' findings on them. */
+export function buildAccessReport(projects: readonly ProjectSpec[], findings: readonly Finding[]): AccessReport {
+  const reported = findings.map(reportFinding);
+  const projectReports = projects.map(projectReport);
+  const users = projectReports.flatMap((p) => p.services.flatMap((s) => s.users));
+  return {
+    format: REPORT_FORMAT,
+    permissions: PERMISSIONS.map((id) => ({ id, label: PERMISSION_LABELS[id] })),
+    projects: projectReports,
+    findings: reported,
+    summary: {
+      projects: projectReports.length,
+      members: projectReports.reduce((n, p) => n + p.members.length, 0),
+      invitations: projectReports.reduce((n, p) => n + p.invitations.length, 0),
+      services: projectReports.reduce((n, p) => n + p.services.length, 0),
+      users: users.length,
+      replicationUsers: users.filter((u) => u.replication).length,
+      errors: reported.filter((f) => f.level === 'error').length,
+      warnings: reported.filter((f) => f.level === 'warning').length,
+      acknowledged: reported.filter((f) => f.acknowledged !== undefined).length,
+    },
+  };
+}
+
+function projectReport(p: ProjectSpec): ProjectReport {
+  const deployer = emailKey(p.deployer);
+  return {
+    name: p.name,
+    deployer: p.deployer,
+    billing: p.billing ? (p.billing.email !== undefined ? { email: p.billing.email } : {}) : null,
+    members: p.members.map((m) => ({
+      email: m.email,
+      role: m.role.id,
+      deployer: emailKey(m.email) === deployer,
+      permissions: cells(m.role),
+    })),
+    invitations: p.invitations.map((i) => ({
+      email: i.email,
+      role: i.role.id,
+      invitedBy: i.invitedBy,
+      permissions: cells(i.role),
+    })),
+    services: p.services.map((s) => ({
+      name: s.name,
+      powerState: s.state ?? null,
+      postgresVersion: s.postgresVersion ?? null,
+      users: s.users.map((u) => ({
+        username: u.username,
+        replication: u.allowReplication,
+        password: passwordInfo(u),
+      })),
+    })),
+  };
+}
+
+/** One row of the permission table, read from the matrix. */
+export function cells(role: ProjectRole): PermissionCells {
+  return Object.fromEntries(PERMISSIONS.map((p) => [p, role.can(p)])) as Record<Permission, boolean>;
+}

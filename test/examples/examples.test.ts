@@ -1,0 +1,101 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, TerraformStack } from 'cdktf';
+import { AcmeAccess } from '../../examples/typed/main';
+import { loadManifest } from '../../src';
+import { expectGolden } from '../golden';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function synth(build: (app: App) => void): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-example-'));
+  const app = new App({ outdir });
+  build(app);
+  app.synth();
+  return readStack(outdir);
+}
+
+/** The synthesized JSON with the machine-specific state path made portable. */
+function readStack(outdir: string): string {
+  const text = fs.readFileSync(path.join(outdir, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8');
+  return text.split(ROOT).join('<repo>');
+}
+
+describe('examples', () => {
+  test('the typed example synthesizes the golden JSON', () => {
+    expectGolden('examples/typed.cdk.tf.json', synth((app) => new AcmeAccess(app, 'acme-access')));
+  });
+
+  test('the manifest example synthesizes the golden JSON', () => {
+    expectGolden('examples/manifest.cdk.tf.json', synth((app) => {
+      loadManifest(new TerraformStack(app, 'acme-access'), path.join(ROOT, 'examples/manifest/acme.yaml'));
+    }));
+  });
+
+  test('typed and manifest examples describe the same project: identical resources, providers, variables and outputs', () => {
+    const typed = JSON.parse(synth((app) => new AcmeAccess(app, 'acme-access')));
+    const manifest = JSON.parse(synth((app) => {
+      loadManifest(new TerraformStack(app, 'acme-access'), path.join(ROOT, 'examples/manifest/acme.yaml'));
+    }));
+    const strip = (tf: Record<string, any>) => {
+      const resources = JSON.parse(JSON.stringify(tf.resource));
+      for (const type of Object.values<Record<string, any>>(resources)) for (const r of Object.values<any>(type)) delete r['//'];
+      return { resource: resources, provider: tf.provider, variable: tf.variable, output: tf.output, terraform: tf.terraform };
+    };
+    expect(strip(manifest)).toEqual(strip(typed));
+  });
+
+  test('synthesizing twice gives byte-identical JSON', () => {
+    const build = (app: App) => new AcmeAccess(app, 'acme-access');
+    expect(synth(build)).toBe(synth(build));
+  });
+
+  test('the real cdktf CLI synthesizes the app of cdktf.json to the same JSON', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-cli-'));
+    execFileSync('npx', ['cdktf', 'synth', '--output', outdir], {
+      cwd: ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0' },
+      stdio: 'pipe',
+      timeout: 120_000,
+    });
+    expect(readStack(outdir)).toBe(fs.readFileSync(path.join(__dirname, '../golden/examples/typed.cdk.tf.json'), 'utf8'));
+  }, 150_000);
+
+  test('the real cdktf CLI fails the synth with every finding when the stack is invalid', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-cli-'));
+    const bad = path.join(outdir, 'bad.yaml');
+    fs.writeFileSync(bad, [
+      'project: acme-prod',
+      'deployer: ci@acme.example',
+      'members:',
+      '  - { email: ci@acme.example, role: admin }',
+      '  - { email: ops@acme.example, role: operator }',
+      'invitations:',
+      '  - { email: x@acme.example, role: admin, invitedBy: ops@acme.example }',
+      'services:',
+      '  - name: metrics',
+      '    users: [{ username: grafana }, { username: Grafana }]',
+    ].join('\n'));
+    let stderr = '';
+    let status: number | null = 0;
+    try {
+      execFileSync('npx', ['cdktf', 'synth', '--output', path.join(outdir, 'out'), '--app', 'npx ts-node --transpile-only examples/manifest/main.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0', MST_MANIFEST: bad },
+        stdio: 'pipe',
+        timeout: 120_000,
+      });
+    } catch (e) {
+      const err = e as { status: number | null; stderr: Buffer; stdout: Buffer };
+      status = err.status;
+      stderr = `${err.stdout}${err.stderr}`;
+    }
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('MST-USER-002: username "Grafana" collides with "grafana" in service "metrics"');
+    expect(stderr).toContain('MST-INVITE-002');
+    expect(stderr).not.toMatch(/at Object\.<anonymous>|at Module\._compile/);
+    expect(fs.existsSync(path.join(outdir, 'out', 'stacks'))).toBe(false);
+  }, 150_000);
+});
