@@ -1,0 +1,705 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  AccessDocument, Acknowledgements, DOCUMENT_KEY, fromDocument, MstProject, MstService, MstValidationError,
+  PowerState, ProjectRole, Secret, ServiceUser,
+} from '../../src';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Json = any;
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+function newStack(): { app: App; stack: TerraformStack } {
+  const app = Testing.app();
+  return { app, stack: new TerraformStack(app, 'stack') };
+}
+
+/** A project whose deployer is an Admin, ready for services. */
+function newProject(stack: Construct, deployer = 'ci@acme.example'): MstProject {
+  const project = new MstProject(stack, 'acme', { deployer });
+  project.addMember('ci@acme.example', ProjectRole.ADMIN);
+  return project;
+}
+
+/** Testing.synth with validations on (cdktf skips them by default), parsed. "//" metadata is stripped. */
+function synth(stack: TerraformStack): Json {
+  return JSON.parse(Testing.synth(stack, true));
+}
+
+/** What `cdktf synth` writes: the stack JSON (with "//") as text and parsed, and the manifest. */
+function fullSynth(stack: TerraformStack): { text: string; json: Json; manifest: Json } {
+  const outdir = Testing.fullSynth(stack);
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  const text = fs.readFileSync(path.join(outdir, manifest.stacks[stack.node.id].synthesizedStackPath), 'utf8');
+  return { text, json: JSON.parse(text), manifest };
+}
+
+function documentOf(json: Json): AccessDocument {
+  return json['//'][DOCUMENT_KEY];
+}
+
+/** Paths (a.b.c) at which two JSON values differ. */
+function diffPaths(a: Json, b: Json, at = ''): string[] {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return a === b ? [] : [at];
+  }
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.flatMap((k) => diffPaths(a[k], b[k], at ? `${at}.${k}` : k));
+}
+
+/** Every [path, value] pair of a JSON value. */
+function leaves(v: Json, at = ''): Array<[string, unknown]> {
+  if (typeof v !== 'object' || v === null) return [[at, v]];
+  return Object.entries(v).flatMap(([k, x]) => leaves(x, at ? `${at}.${k}` : k));
+}
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+/**
+ * The stack most tests look at: two services, generated and variable
+ * passwords, a mixed-case username, an acknowledged replication user.
+ */
+function acmeStack(): { stack: TerraformStack; app: App; metrics: MstService; events: MstService } {
+  const { app, stack } = newStack();
+  const project = new MstProject(stack, 'acme', {
+    name: 'acme-prod', deployer: 'ci@acme.example', billing: { email: 'billing@acme.example' },
+  });
+  project.addMember('ana@acme.example', ProjectRole.ADMIN);
+  project.addMember('ci@acme.example', ProjectRole.ADMIN);
+  project.addMember('dev@acme.example', ProjectRole.DEVELOPER);
+  project.invite('new@acme.example', { role: ProjectRole.READ_ONLY, invitedBy: 'dev@acme.example' });
+
+  const metrics = project.addService('metrics', { postgresVersion: 16, state: PowerState.RUNNING });
+  metrics.addUser('grafana');
+  metrics.addUser('Reporting');
+  const replicator = metrics.addUser('replicator', { allowReplication: true });
+  Acknowledgements.of(replicator).add('MST-USER-006', 'feeds the analytics replica');
+
+  const appPassword = new TerraformVariable(stack, 'app_password', { type: 'string', sensitive: true });
+  const events = project.addService('events', { postgresVersion: 15 });
+  events.addUser('ingest', { passwordVersion: 2 });
+  events.addUser('app', { password: Secret.fromVariable(appPassword) });
+  return { app, stack, metrics, events };
+}
+
+// ---------------------------------------------------------------------------
+// What is emitted
+// ---------------------------------------------------------------------------
+
+describe('providers', () => {
+  it('emits one aliased postgresql provider per service, with MST\'s defaults', () => {
+    const json = synth(acmeStack().stack);
+    expect(json.provider.postgresql).toEqual([
+      {
+        alias: 'metrics', host: '${var.metrics_host}', port: '${var.metrics_port}', database: 'defaultdb',
+        username: 'tsdbadmin', password: '${var.metrics_admin_password}', sslmode: 'require', superuser: false,
+      },
+      {
+        alias: 'events', host: '${var.events_host}', port: '${var.events_port}', database: 'defaultdb',
+        username: 'tsdbadmin', password: '${var.events_admin_password}', sslmode: 'require', superuser: false,
+      },
+    ]);
+    expect(json.variable.metrics_admin_password).toMatchObject({ type: 'string', sensitive: true });
+    expect(json.variable.events_admin_password).toMatchObject({ type: 'string', sensitive: true });
+    expect(json.variable.metrics_host).toMatchObject({ type: 'string' });
+    expect(json.variable.metrics_port).toMatchObject({ type: 'number' });
+  });
+
+  it('takes a given connection and admin password variable', () => {
+    const { stack } = newStack();
+    const adminPw = new TerraformVariable(stack, 'metrics_admin', { type: 'string', sensitive: true });
+    newProject(stack).addService('metrics', {
+      connection: { host: 'metrics.example', port: 25432, superuser: true, database: 'tsdb', sslmode: 'verify-full' },
+      adminPassword: Secret.fromVariable(adminPw),
+    });
+    const json = synth(stack);
+    expect(json.provider.postgresql).toEqual([{
+      alias: 'metrics', host: 'metrics.example', port: 25432, database: 'tsdb', username: 'tsdbadmin',
+      password: '${var.metrics_admin}', sslmode: 'verify-full', superuser: true,
+    }]);
+    expect(json.variable.metrics_host).toBeUndefined();
+    expect(json.variable.metrics_admin_password).toBeUndefined();
+  });
+});
+
+describe('roles', () => {
+  it('emits postgresql_role.<service> keyed by the lowercased username, login, replication from the toggle', () => {
+    const json = synth(acmeStack().stack);
+    expect(Object.keys(json.resource.postgresql_role).sort()).toEqual(['events', 'metrics']);
+    expect(json.resource.postgresql_role.metrics).toEqual({
+      for_each: {
+        grafana: { name: 'grafana', replication: false, password_version: '1' },
+        reporting: { name: 'Reporting', replication: false, password_version: '1' },
+        replicator: { name: 'replicator', replication: true, password_version: '1' },
+      },
+      provider: 'postgresql.metrics',
+      name: '${each.value.name}',
+      login: true,
+      replication: '${each.value.replication}',
+      password: '${random_password.metrics[each.key].result}',
+    });
+  });
+
+  it('keys random_password likewise, with a version keeper and at least 24 characters', () => {
+    const json = synth(acmeStack().stack);
+    const passwords = json.resource.random_password;
+    expect(passwords.metrics).toEqual({
+      for_each: {
+        grafana: { length: 32, version: '1' },
+        reporting: { length: 32, version: '1' },
+        replicator: { length: 32, version: '1' },
+      },
+      length: '${each.value.length}',
+      special: false,
+      keepers: { version: '${each.value.version}' },
+    });
+    // Only generated passwords get one; "app" brings its own.
+    expect(Object.keys(passwords.events.for_each)).toEqual(['ingest']);
+    expect(passwords.events.for_each.ingest).toEqual({ length: 32, version: '2' });
+    for (const block of Object.values<Json>(passwords)) {
+      for (const instance of Object.values<Json>(block.for_each)) expect(instance.length).toBeGreaterThanOrEqual(24);
+    }
+    expect(json.provider.random).toEqual([{}]);
+  });
+
+  it('honours a longer generated password', () => {
+    const { stack } = newStack();
+    newProject(stack).addService('metrics').addUser('grafana', { password: Secret.generated({ length: 48 }) });
+    expect(synth(stack).resource.random_password.metrics.for_each).toEqual({ grafana: { length: 48, version: '1' } });
+  });
+
+  it('emits one sensitive output per user with a generated password, and none for the others', () => {
+    const json = synth(acmeStack().stack);
+    expect(json.output).toEqual({
+      metrics_grafana_password: {
+        value: '${random_password.metrics["grafana"].result}', sensitive: true,
+        description: 'Password of user grafana on MST service metrics.',
+      },
+      metrics_reporting_password: {
+        value: '${random_password.metrics["reporting"].result}', sensitive: true,
+        description: 'Password of user Reporting on MST service metrics.',
+      },
+      metrics_replicator_password: {
+        value: '${random_password.metrics["replicator"].result}', sensitive: true,
+        description: 'Password of user replicator on MST service metrics.',
+      },
+      events_ingest_password: {
+        value: '${random_password.events["ingest"].result}', sensitive: true,
+        description: 'Password of user ingest on MST service events.',
+      },
+    });
+  });
+
+  it('names outputs of hyphenated services with underscores', () => {
+    const { stack } = newStack();
+    newProject(stack).addService('metrics-eu').addUser('grafana');
+    const json = synth(stack);
+    expect(Object.keys(json.output)).toEqual(['metrics_eu_grafana_password']);
+    expect(json.output.metrics_eu_grafana_password.value).toBe('${random_password.metrics-eu["grafana"].result}');
+    expect(Object.keys(json.variable).sort()).toEqual(['metrics_eu_admin_password', 'metrics_eu_host', 'metrics_eu_port']);
+  });
+
+  // Found while writing these tests: output names are `<service with - as _>_<username>_password`,
+  // so "metrics-x"/"y" and "metrics"/"x_y" both become metrics_x_y_password and one output
+  // silently replaces the other. No rule catches it yet.
+  it.todo('refuses two users whose password outputs would share a name (metrics-x/y vs metrics/x_y)');
+});
+
+describe('passwords from variables', () => {
+  it('reads a Secret.fromVariable password through a merge() lookup beside the generated ones', () => {
+    const json = synth(acmeStack().stack);
+    expect(json.resource.postgresql_role.events.password).toBe(
+      '${merge({ for k, p in random_password.events : k => p.result }, { "app" = var.app_password })[each.key]}',
+    );
+    expect(json.resource.postgresql_role.events.for_each.app).toEqual({ name: 'app', replication: false, password_version: '1' });
+    expect(json.variable.app_password).toEqual({ type: 'string', sensitive: true });
+  });
+
+  it('uses a plain map lookup, and no random_password, when no user of the service has a generated password', () => {
+    const { stack } = newStack();
+    const a = new TerraformVariable(stack, 'a_pw', { type: 'string', sensitive: true });
+    const b = new TerraformVariable(stack, 'b_pw', { type: 'string', sensitive: true });
+    const metrics = newProject(stack).addService('metrics');
+    metrics.addUser('b', { password: Secret.fromVariable(b) });
+    metrics.addUser('a', { password: Secret.fromVariable(a) });
+    const json = synth(stack);
+    expect(json.resource.postgresql_role.metrics.password).toBe('${merge({ "a" = var.a_pw, "b" = var.b_pw })[each.key]}');
+    expect(json.resource.random_password).toBeUndefined();
+    expect(json.provider.random).toBeUndefined();
+    expect(json.output).toBeUndefined();
+  });
+});
+
+describe('rotation', () => {
+  function rotated(grafanaVersion: number): Json {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+    metrics.addUser('grafana', { passwordVersion: grafanaVersion });
+    metrics.addUser('reporting');
+    return synth(stack);
+  }
+
+  it('bumping passwordVersion changes only that user\'s keeper (and its role instance\'s version)', () => {
+    const before = rotated(1);
+    const after = rotated(2);
+    expect(diffPaths(before, after)).toEqual([
+      'resource.postgresql_role.metrics.for_each.grafana.password_version',
+      'resource.random_password.metrics.for_each.grafana.version',
+    ]);
+    expect(after.resource.random_password.metrics.for_each.grafana.version).toBe('2');
+    expect(after.resource.random_password.metrics.for_each.reporting.version).toBe('1');
+  });
+
+  it('refuses a passwordVersion that is not a whole number from 1', () => {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics');
+    expect(() => metrics.addUser('grafana', { passwordVersion: 0 })).toThrow(/passwordVersion 0 is not a whole number from 1 up/);
+    expect(() => metrics.addUser('reporting', { passwordVersion: 1.5 })).toThrow(/passwordVersion 1.5/);
+  });
+});
+
+describe('write-only passwords', () => {
+  function writeOnlyStack(): TerraformStack {
+    const { stack } = newStack();
+    const pw = new TerraformVariable(stack, 'grafana_password', { type: 'string', sensitive: true });
+    newProject(stack)
+      .addService('metrics', { postgresVersion: 16, writeOnlyPasswords: true })
+      .addUser('grafana', { password: Secret.fromVariable(pw), passwordVersion: 3 });
+    return stack;
+  }
+
+  it('emits password_wo and password_wo_version, and no password, random_password or output', () => {
+    const json = synth(writeOnlyStack());
+    const role = json.resource.postgresql_role.metrics;
+    expect(role.password_wo).toBe('${merge({ "grafana" = var.grafana_password })[each.key]}');
+    expect(role.password_wo_version).toBe('${each.value.password_version}');
+    expect(role.for_each).toEqual({ grafana: { name: 'grafana', replication: false, password_version: '3' } });
+    expect(role).not.toHaveProperty('password');
+    expect(json.resource.random_password).toBeUndefined();
+    expect(json.output).toBeUndefined();
+  });
+
+  it('refuses a generated password on a write-only service at synth (MST-SEC-003)', () => {
+    const { stack } = newStack();
+    newProject(stack).addService('metrics', { postgresVersion: 16, writeOnlyPasswords: true }).addUser('grafana');
+    expect(() => Testing.synth(stack, true)).toThrow(
+      '[stack/acme/metrics/users/grafana] MST-SEC-003: user "grafana" has a generated password on service "metrics", whose passwords are write-only; give the user a password from a sensitive variable, or turn writeOnlyPasswords off.',
+    );
+  });
+});
+
+describe('stable output', () => {
+  it('is deterministic: the same input synthesizes byte-identical JSON', () => {
+    expect(Testing.synth(acmeStack().stack, true)).toBe(Testing.synth(acmeStack().stack, true));
+    const a = fullSynth(acmeStack().stack);
+    const b = fullSynth(acmeStack().stack);
+    expect(a.text).toBe(b.text);
+    expect(a.text).toContain(`"${DOCUMENT_KEY}"`);
+  });
+
+  it('does not depend on the order users are declared in', () => {
+    const build = (names: string[]) => {
+      const { stack } = newStack();
+      const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+      for (const n of names) metrics.addUser(n);
+      const json = fullSynth(stack).json;
+      return { resource: json.resource, output: json.output };
+    };
+    expect(build(['grafana', 'reporting', 'app'])).toEqual(build(['app', 'reporting', 'grafana']));
+  });
+
+  it('moving a user\'s declaration into another construct leaves roles, passwords and outputs identical', () => {
+    const build = (moved: boolean) => {
+      const { stack } = newStack();
+      const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+      metrics.addUser('reporting');
+      if (moved) {
+        const team = new Construct(new Construct(stack, 'teams'), 'observability');
+        new ServiceUser(team, 'x', { service: metrics, username: 'grafana' });
+      } else {
+        metrics.addUser('grafana');
+      }
+      return fullSynth(stack).json;
+    };
+    const here = build(false);
+    const moved = build(true);
+    expect(moved.resource).toEqual(here.resource);
+    expect(moved.output).toEqual(here.output);
+    expect(moved.provider).toEqual(here.provider);
+    expect(moved.resource.postgresql_role.metrics.for_each.grafana).toEqual({ name: 'grafana', replication: false, password_version: '1' });
+    expect(moved.output.metrics_grafana_password.value).toBe('${random_password.metrics["grafana"].result}');
+    // Only the recorded construct path of the user differs.
+    const users = (json: Json) => documentOf(json).projects[0].services[0].users.map((u) => [u.username, u.path]);
+    expect(users(here)).toEqual([['reporting', 'stack/acme/metrics/users/reporting'], ['grafana', 'stack/acme/metrics/users/grafana']]);
+    expect(users(moved)).toEqual([['reporting', 'stack/acme/metrics/users/reporting'], ['grafana', 'stack/teams/observability/x']]);
+  });
+});
+
+describe('the access document', () => {
+  it('records members, invitations, services and users under "//"."cdktf-mst"', () => {
+    const doc = documentOf(fullSynth(acmeStack().stack).json);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.projects).toHaveLength(1);
+    const [p] = doc.projects;
+    expect(p).toMatchObject({ path: 'stack/acme', name: 'acme-prod', deployer: 'ci@acme.example' });
+    expect(p.billing).toEqual({ path: 'stack/acme/billing', email: 'billing@acme.example' });
+    expect(p.members).toEqual([
+      { path: 'stack/acme/members/ana@acme.example', email: 'ana@acme.example', role: 'admin' },
+      { path: 'stack/acme/members/ci@acme.example', email: 'ci@acme.example', role: 'admin' },
+      { path: 'stack/acme/members/dev@acme.example', email: 'dev@acme.example', role: 'developer' },
+    ]);
+    expect(p.invitations).toEqual([{
+      path: 'stack/acme/invitations/new@acme.example', email: 'new@acme.example', role: 'read-only', invitedBy: 'dev@acme.example',
+    }]);
+    expect(p.services.map((s) => [s.name, s.state, s.postgresVersion, s.adminIsSuperuser, s.writeOnlyPasswords])).toEqual([
+      ['metrics', 'running', 16, false, false],
+      ['events', undefined, 15, false, false],
+    ]);
+    expect(p.services[0].adminPassword).toEqual({ kind: 'variable', name: 'metrics_admin_password', sensitive: true });
+    expect(p.services.flatMap((s) => s.users.map((u) => [s.name, u.username, u.allowReplication, u.passwordVersion, u.password]))).toEqual([
+      ['metrics', 'grafana', false, 1, { kind: 'generated', length: 32 }],
+      ['metrics', 'Reporting', false, 1, { kind: 'generated', length: 32 }],
+      ['metrics', 'replicator', true, 1, { kind: 'generated', length: 32 }],
+      ['events', 'ingest', false, 2, { kind: 'generated', length: 32 }],
+      ['events', 'app', false, 1, { kind: 'variable', name: 'app_password', sensitive: true }],
+    ]);
+    expect(p.acknowledgements).toEqual([
+      { path: 'stack/acme/metrics/users/replicator', ruleId: 'MST-USER-006', reason: 'feeds the analytics replica' },
+    ]);
+    expect(doc.findings).toEqual([expect.objectContaining({
+      ruleId: 'MST-USER-006', level: 'warning', path: 'stack/acme/metrics/users/replicator',
+      acknowledged: 'feeds the analytics replica',
+    })]);
+  });
+
+  it('holds where each password comes from, never a value or a reference to one', () => {
+    const doc = documentOf(fullSynth(acmeStack().stack).json);
+    const text = JSON.stringify(doc);
+    expect(text).not.toMatch(/random_password|\.result|\$\{|var\./);
+    const passwordFields = leaves(doc).map(([at]) => at).filter((at) => /(^|\.)(password|adminPassword)(\.|$)/.test(at));
+    expect(passwordFields.length).toBeGreaterThan(0);
+    for (const at of passwordFields) expect([at, /\.(kind|name|sensitive|length)$/.test(at)]).toEqual([at, true]);
+  });
+
+  it('reads back into the same model', () => {
+    const { stack } = acmeStack();
+    const json = fullSynth(stack).json;
+    const [spec] = fromDocument(documentOf(json));
+    expect(spec.members.map((m) => m.role)).toEqual([ProjectRole.ADMIN, ProjectRole.ADMIN, ProjectRole.DEVELOPER]);
+    expect(spec.invitations[0].role).toBe(ProjectRole.READ_ONLY);
+    const project = stack.node.findChild('acme') as MstProject;
+    const { acknowledgements: _a, ...fromDoc } = spec;
+    const { acknowledgements: _b, ...fromConstructs } = project.toSpec();
+    expect(fromDoc).toEqual(fromConstructs);
+  });
+});
+
+describe('no plaintext secret', () => {
+  const SECRET = 'Sup3r-s3cret-admin-pw';
+
+  it('never puts a variable\'s value into the output, and every password attribute is a reference', () => {
+    process.env.TF_VAR_metrics_admin_password = SECRET;
+    process.env.TF_VAR_app_password = SECRET;
+    try {
+      const { text } = fullSynth(acmeStack().stack);
+      expect(text).not.toContain(SECRET);
+      const json = JSON.parse(text);
+      const passwordLeaves = leaves({ provider: json.provider, resource: json.resource })
+        .filter(([at]) => /(^|\.)password(_wo)?$/.test(at));
+      expect(passwordLeaves.map(([at]) => at).sort()).toEqual([
+        'provider.postgresql.0.password',
+        'provider.postgresql.1.password',
+        'resource.postgresql_role.events.password',
+        'resource.postgresql_role.metrics.password',
+      ]);
+      for (const [at, value] of passwordLeaves) expect([at, value]).toEqual([at, expect.stringMatching(/^\$\{.*\}$/)]);
+      // Generated passwords exist only at apply time.
+      expect(text).not.toMatch(/"result"\s*:/);
+    } finally {
+      delete process.env.TF_VAR_metrics_admin_password;
+      delete process.env.TF_VAR_app_password;
+    }
+  });
+
+  it('refuses a literal user password at declaration, without echoing it', () => {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics');
+    const e = errorOf(() => metrics.addUser('grafana', { password: 'hunter2' as any }));
+    expect(e).toBeInstanceOf(MstValidationError);
+    expect(e.message).toMatch(new RegExp(
+      '^\\[stack/acme/metrics/users/grafana\\] MST-SEC-001: password of user "grafana" is a plaintext string; use a generated password or a sensitive variable',
+    ));
+    expect(e.message).not.toContain('hunter2');
+  });
+
+  it('refuses a literal admin password at synth, and never writes it out', () => {
+    const { stack } = newStack();
+    newProject(stack).addService('metrics', { adminPassword: 'hunter2' as any });
+    expect(Testing.synth(stack)).not.toContain('hunter2');
+    const e = errorOf(() => Testing.synth(stack, true));
+    expect(e.message).toContain('[stack/acme/metrics] MST-SEC-001: admin password of service "metrics" is a plaintext string;');
+    expect(e.message).not.toContain('hunter2');
+  });
+
+  it('refuses a password variable that is not sensitive at declaration (MST-SEC-002)', () => {
+    const { stack } = newStack();
+    const pw = new TerraformVariable(stack, 'grafana_pw', { type: 'string' });
+    const metrics = newProject(stack).addService('metrics');
+    expect(() => metrics.addUser('grafana', { password: Secret.fromVariable(pw) })).toThrow(
+      '[stack/acme/metrics/users/grafana] MST-SEC-002: password of user "grafana" comes from variable "grafana_pw", which is not marked sensitive; declare the variable with sensitive: true.',
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------
+
+describe('validation at synth', () => {
+  /** Four different errors on four constructs. */
+  function brokenStack(): { app: App; stack: TerraformStack } {
+    const { app, stack } = newStack();
+    const project = new MstProject(stack, 'acme', { deployer: 'ghost@acme.example' });
+    project.addMember('ana@acme.example', ProjectRole.ADMIN);
+    const metrics = project.addService('metrics', { postgresVersion: 16 });
+    metrics.addUser('grafana');
+    metrics.addUser('Grafana');
+    project.addService('events', { postgresVersion: 16, state: PowerState.POWERED_OFF }).addUser('ingest');
+    project.addService('legacy', { postgresVersion: 15 }).addUser('replicator', { allowReplication: true });
+    return { app, stack };
+  }
+
+  const EXPECTED = [
+    '[stack/acme] MST-DEPLOY-001: deployer "ghost@acme.example" is not a project member; add the deployer to the members or set deployer to a member\'s email.',
+    '[stack/acme/metrics/users/Grafana] MST-USER-002: username "Grafana" collides with "grafana" in service "metrics" (role names are compared case-insensitively); rename one of them.',
+    '[stack/acme/events] MST-SVC-001: service "events" is powered off but declares 1 user(s); set its state to running, or remove its users.',
+    '[stack/acme/legacy/users/replicator] MST-USER-004: replication user "replicator" needs PostgreSQL 16+ on service "legacy", which runs 15 with a non-superuser admin; upgrade the service, turn allowReplication off, or connect as a superuser.',
+  ];
+
+  it('fails Testing.synth(stack, true) with every error, each prefixed with its construct path', () => {
+    const e = errorOf(() => Testing.synth(brokenStack().stack, true));
+    for (const line of EXPECTED) expect(e.message).toContain(line);
+    expect(e.message.match(/MST-[A-Z]+-\d{3}:/g)).toHaveLength(EXPECTED.length);
+  });
+
+  it('fails app.synth() the same way', () => {
+    const e = errorOf(() => brokenStack().app.synth());
+    for (const line of EXPECTED) expect(e.message).toContain(line);
+  });
+
+  it('fails Testing.fullSynth (what cdktf synth runs) too', () => {
+    const e = errorOf(() => Testing.fullSynth(brokenStack().stack));
+    for (const line of EXPECTED) expect(e.message).toContain(line);
+  });
+
+  it('is skipped by Testing.synth(stack) without validations (cdktf\'s default)', () => {
+    expect(() => Testing.synth(brokenStack().stack)).not.toThrow();
+  });
+
+  it('reports the project\'s findings as data', () => {
+    const { stack } = brokenStack();
+    const project = stack.node.findChild('acme') as MstProject;
+    expect(project.findings().map((f) => [f.path, f.ruleId])).toEqual([
+      ['stack/acme', 'MST-DEPLOY-001'],
+      ['stack/acme/events', 'MST-SVC-001'],
+      ['stack/acme/legacy/users/replicator', 'MST-USER-004'],
+      ['stack/acme/legacy/users/replicator', 'MST-USER-006'],
+      ['stack/acme/metrics/users/Grafana', 'MST-USER-002'],
+    ]);
+  });
+
+  it('reports duplicate service names across two projects of a stack', () => {
+    const { stack } = newStack();
+    for (const id of ['acme', 'beta']) {
+      const p = new MstProject(stack, id, { deployer: 'ci@acme.example' });
+      p.addMember('ci@acme.example', ProjectRole.ADMIN);
+      p.addService('metrics', { postgresVersion: 16 });
+    }
+    expect(() => Testing.synth(stack, true)).toThrow(
+      '[stack/beta/metrics] MST-SVC-003: service name "metrics" is already used at stack/acme/metrics; rename one of the services.',
+    );
+  });
+
+  it.each([
+    ['an invitation', (p: MstProject) => p.invite('new@acme.example', { role: ProjectRole.READ_ONLY, invitedBy: 'ana@acme.example' }), 'Invite more users'],
+    ['service users', (p: MstProject) => p.addService('metrics').addUser('grafana'), 'Manage services'],
+    ['a managed power state', (p: MstProject) => p.addService('metrics', { state: PowerState.RUNNING }), 'Start and stop services'],
+  ])('refuses %s from a Read-only deployer', (_what, change, permission) => {
+    const { stack } = newStack();
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+    project.addMember('ana@acme.example', ProjectRole.ADMIN);
+    project.addMember('ci@acme.example', ProjectRole.READ_ONLY);
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    change(project);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      new RegExp(`\\[stack/acme\\] MST-DEPLOY-002: deployer "ci@acme\\.example" is a Read-only, which lacks ${permission} needed for`),
+    );
+  });
+
+  it('refuses billing details from a Developer deployer', () => {
+    const { stack } = newStack();
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example', billing: { email: 'billing@acme.example' } });
+    project.addMember('ana@acme.example', ProjectRole.ADMIN);
+    project.addMember('ci@acme.example', ProjectRole.DEVELOPER);
+    expect(() => Testing.synth(stack, true)).toThrow(/\[stack\/acme\] MST-DEPLOY-002: .*lacks Modify billing information needed for the billing details/);
+  });
+
+  it('refuses a Developer inviting an Admin, and lets it invite a Developer', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    project.addMember('dev@acme.example', ProjectRole.DEVELOPER);
+    project.invite('peer@acme.example', { role: ProjectRole.DEVELOPER, invitedBy: 'dev@acme.example' });
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    project.invite('boss@acme.example', { role: ProjectRole.ADMIN, invitedBy: 'dev@acme.example' });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      '[stack/acme/invitations/boss@acme.example] MST-INVITE-003: inviter "dev@acme.example" is a Developer and cannot invite "boss@acme.example" as an Admin: it lacks Modify billing information and Start and stop services',
+    );
+  });
+});
+
+describe('warnings', () => {
+  function replicationStack(): { stack: TerraformStack; metrics: MstService } {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+    metrics.addUser('replicator', { allowReplication: true });
+    const acked = metrics.addUser('replicator2', { allowReplication: true });
+    Acknowledgements.of(acked).add('MST-USER-006', 'feeds the replica');
+    return { stack, metrics };
+  }
+
+  const annotationsOf = (c: Construct) => c.node.metadata
+    .filter((m) => m.type.startsWith('@cdktf/'))
+    .map((m) => [m.type, m.data]);
+
+  it('print as cdktf warning annotations, acknowledged ones as info with the reason, without failing the synth', () => {
+    const { stack, metrics } = replicationStack();
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    const [replicator, replicator2] = metrics.users;
+    expect(annotationsOf(replicator)).toEqual([[
+      '@cdktf/warn',
+      'MST-USER-006: replication user "replicator" can read every row of service "metrics"; acknowledge MST-USER-006 with the reason it is needed, or turn allowReplication off.',
+    ]]);
+    expect(annotationsOf(replicator2)).toEqual([[
+      '@cdktf/info',
+      'MST-USER-006 (acknowledged: feeds the replica): replication user "replicator2" can read every row of service "metrics".',
+    ]]);
+  });
+
+  it('reach the manifest cdktf synth prints from, once each even after several synths', () => {
+    const { stack } = replicationStack();
+    Testing.synth(stack, true);
+    const { manifest } = fullSynth(stack);
+    expect(manifest.stacks.stack.annotations.map((a: Json) => [a.constructPath, a.level, a.message.split(':')[0]])).toEqual([
+      ['stack/acme/metrics/users/replicator', '@cdktf/warn', 'MST-USER-006'],
+      ['stack/acme/metrics/users/replicator2', '@cdktf/info', 'MST-USER-006 (acknowledged'],
+    ]);
+  });
+
+  it('warn on a replication user of a service without a declared version (MST-USER-005)', () => {
+    const { stack } = newStack();
+    const user = newProject(stack).addService('metrics').addUser('replicator', { allowReplication: true });
+    Testing.synth(stack, true);
+    expect(annotationsOf(user).map(([type, text]) => [type, String(text).split(':')[0]])).toEqual([
+      ['@cdktf/warn', 'MST-USER-005'],
+      ['@cdktf/warn', 'MST-USER-006'],
+    ]);
+  });
+
+  it('acknowledge from an ancestor, e.g. the service', () => {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+    const user = metrics.addUser('replicator', { allowReplication: true });
+    Acknowledgements.of(metrics).add('MST-USER-006', 'all of them feed replicas');
+    Testing.synth(stack, true);
+    expect(annotationsOf(user)).toEqual([[
+      '@cdktf/info',
+      'MST-USER-006 (acknowledged: all of them feed replicas): replication user "replicator" can read every row of service "metrics".',
+    ]]);
+    expect(annotationsOf(metrics)).toEqual([]);
+  });
+
+  it('warn about a stale acknowledgement (MST-ACK-001) on the construct that made it', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    const user = project.addService('metrics', { postgresVersion: 16 }).addUser('grafana');
+    Acknowledgements.of(user).add('MST-USER-006', 'left over');
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    expect(annotationsOf(user)).toEqual([[
+      '@cdktf/warn',
+      'MST-ACK-001: acknowledgement of MST-USER-006 matches no finding at or below this path; remove the stale acknowledgement.',
+    ]]);
+  });
+});
+
+describe('errors at declaration', () => {
+  it.each([
+    ['a malformed deployer', (s: TerraformStack) => new MstProject(s, 'acme', { deployer: 'ci-bot' }),
+      '[stack/acme] MST-MEMBER-002: deployer "ci-bot" is not a valid email address'],
+    ['a malformed billing email', (s: TerraformStack) => new MstProject(s, 'acme', { deployer: 'ci@acme.example', billing: { email: 'billing' } }),
+      '[stack/acme/billing] MST-MEMBER-002: billing email "billing" is not a valid email address'],
+    ['a malformed member email', (s: TerraformStack) => newProject(s).addMember('ana@acme', ProjectRole.ADMIN),
+      '[stack/acme/members/ana@acme] MST-MEMBER-002: member email "ana@acme" is not a valid email address'],
+    ['a malformed invitation email', (s: TerraformStack) => newProject(s).invite('new@', { role: ProjectRole.DEVELOPER, invitedBy: 'ci@acme.example' }),
+      '[stack/acme/invitations/new@] MST-MEMBER-002: invitation email "new@" is not a valid email address'],
+    ['a malformed inviter', (s: TerraformStack) => newProject(s).invite('new@acme.example', { role: ProjectRole.DEVELOPER, invitedBy: 'ci' }),
+      '[stack/acme/invitations/new@acme.example] MST-MEMBER-002: invitedBy "ci" is not a valid email address'],
+    ['an invalid service name', (s: TerraformStack) => newProject(s).addService('Metrics'),
+      '[stack/acme/Metrics] MST-SVC-002: service name "Metrics" is not a valid MST service name'],
+    ['PostgreSQL 11', (s: TerraformStack) => newProject(s).addService('metrics', { postgresVersion: 11 }),
+      '[stack/acme/metrics] MST-SVC-004: postgresVersion 11 is not a PostgreSQL major version'],
+    ['a username starting with a digit', (s: TerraformStack) => newProject(s).addService('metrics').addUser('1grafana'),
+      '[stack/acme/metrics/users/1grafana] MST-USER-001: username "1grafana" starts with a digit'],
+    ['a 64-byte username', (s: TerraformStack) => newProject(s).addService('metrics').addUser('u'.repeat(64)),
+      `[stack/acme/metrics/users/${'u'.repeat(64)}] MST-USER-001: username "${'u'.repeat(64)}" is 64 bytes long`],
+    ['a reserved username', (s: TerraformStack) => newProject(s).addService('metrics').addUser('tsdbadmin'),
+      '[stack/acme/metrics/users/tsdbadmin] MST-USER-003: username "tsdbadmin" is reserved by MST'],
+    ['a short generated password', (s: TerraformStack) => newProject(s).addService('metrics').addUser('grafana', { password: Secret.generated({ length: 23 }) }),
+      '[stack/acme/metrics/users/grafana] MST-USER-007: generated password length 23 is below 24'],
+    ['acknowledging an error rule', (s: TerraformStack) => newProject(s).acknowledge('MST-USER-002', 'we like it'),
+      '[stack/acme] MST-ACK-002: MST-USER-002 is an error and cannot be acknowledged'],
+    ['acknowledging an unknown rule', (s: TerraformStack) => Acknowledgements.of(newProject(s)).add('MST-USER-600', 'typo'),
+      '[stack/acme] MST-ACK-002: acknowledgement names unknown rule "MST-USER-600"'],
+    ['acknowledging without a reason', (s: TerraformStack) => newProject(s).acknowledge('MST-USER-006', ' '),
+      '[stack/acme] MST-ACK-002: acknowledgement of MST-USER-006 gives no reason'],
+  ])('throws for %s, with the rule ID', (_what, declare, expected) => {
+    const e = errorOf(() => declare(newStack().stack));
+    expect(e).toBeInstanceOf(MstValidationError);
+    expect(e.message.startsWith(expected)).toBe(true);
+    expect((e as MstValidationError).findings).toHaveLength(1);
+  });
+
+  it('accepts the nearest valid declarations', () => {
+    const { stack } = newStack();
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example', billing: { email: 'billing@acme.example' } });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    project.invite('new@acme.example', { role: ProjectRole.DEVELOPER, invitedBy: 'ci@acme.example' });
+    const metrics = project.addService('metrics', { postgresVersion: 12 });
+    metrics.addUser('grafana1');
+    metrics.addUser('u'.repeat(63));
+    metrics.addUser('tsdbadmin_ro', { password: Secret.generated({ length: 24 }) });
+    const replicator = metrics.addUser('replicator', { allowReplication: true });
+    Acknowledgements.of(replicator).add('MST-USER-006', 'feeds the replica');
+    project.acknowledge('MST-USER-005', 'none yet, kept for the next service');
+    // PostgreSQL 12 with a replication user: an error at synth, not at declaration.
+    expect(() => Testing.synth(stack, true)).toThrow(/MST-USER-004/);
+  });
+
+  it('rejects a role that is not a ProjectRole', () => {
+    const { stack } = newStack();
+    expect(() => newProject(stack).addMember('ana@acme.example', 'owner' as any)).toThrow(
+      '[stack/acme/members/ana@acme.example] role "owner" is not a project role; use ProjectRole.ADMIN, OPERATOR, DEVELOPER or READ_ONLY.',
+    );
+  });
+});
