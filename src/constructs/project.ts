@@ -188,6 +188,7 @@ class StackAccess {
   private readonly projects: MstProject[] = [];
   private cached?: AccessResult;
   private readonly annotated = new Set<string>();
+  private annotatedGeneration?: number;
 
   private constructor(private readonly stack: TerraformStack) {
     // The access document rides in the synthesized JSON under "//", which Terraform ignores.
@@ -219,12 +220,19 @@ class StackAccess {
       if (list) list.push(text); else errorsByPath.set(f.path, [text]);
     }
     this.cached = { generation: current, specs, findings, errorsByPath };
-    this.annotate(findings);
     return this.cached;
   }
 
+  /** Called by the constructs' validations, i.e. at synth, when the tree is complete. */
   public errorsAt(path: string): string[] {
-    return this.result().errorsByPath.get(path) ?? [];
+    const result = this.result();
+    // Annotate here rather than in result(): findings() may be asked for while the tree is
+    // still being built, and a warning annotated then would stay even if acknowledged later.
+    if (this.annotatedGeneration !== result.generation) {
+      this.annotatedGeneration = result.generation;
+      this.annotate(result.findings);
+    }
+    return result.errorsByPath.get(path) ?? [];
   }
 
   /** Warnings print through cdktf's annotations (once each); acknowledged ones as info with the reason. */

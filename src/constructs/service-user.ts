@@ -85,9 +85,14 @@ export class ServiceUser extends Construct {
     return `${this.service.roleAddress}[${JSON.stringify(this.key)}]`;
   }
 
-  /** Name of the sensitive output with the generated password. */
+  /**
+   * Name of the sensitive output with the generated password:
+   * `<service>_<username>_password`. The service name keeps its hyphens: service
+   * names hold no underscore, so the first underscore always ends the service
+   * name and no two users can share an output.
+   */
   public get passwordOutputName(): string {
-    return `${this.service.variablePrefix}_${this.key}_password`;
+    return `${this.service.name}_${this.key}_password`;
   }
 
   /** The user as plain data. */

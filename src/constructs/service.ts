@@ -6,7 +6,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { MstValidationError } from '../domain/findings';
 import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
-import { checkPostgresVersion, checkServiceName } from '../domain/names';
+import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/names';
 import type { MstProject } from './project';
 import { Secret } from './secret';
 import { ServiceUser, ServiceUserOptions } from './service-user';
@@ -101,16 +101,18 @@ export class MstService extends Construct {
     this.postgresVersion = props.postgresVersion;
     this.state = props.state;
     this.writeOnlyPasswords = props.writeOnlyPasswords ?? false;
+    const givenAdminPassword = Secret.of(props.adminPassword, undefined);
     const isolated = [
       ...checkServiceName(this.node.path, this.name),
       ...checkPostgresVersion(this.node.path, props.postgresVersion),
+      ...(givenAdminPassword ? checkAdminSecret(this.node.path, givenAdminPassword.source, this.name) : []),
     ];
     if (isolated.length > 0) throw new MstValidationError(isolated);
 
     const c = props.connection ?? {};
     this.adminIsSuperuser = c.superuser ?? false;
     const base = this.variablePrefix;
-    this.adminPassword = Secret.of(props.adminPassword, undefined)
+    this.adminPassword = givenAdminPassword
       ?? Secret.fromVariable(variable(this, 'admin-password', `${base}_admin_password`, {
         type: 'string', sensitive: true, description: `Password of the admin of MST service ${this.name}.`,
       }));

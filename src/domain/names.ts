@@ -68,6 +68,15 @@ export function checkUsername(path: string, username: string): Finding[] {
   return [];
 }
 
+/** The admin password: a sensitive variable, never generated or literal. */
+export function checkAdminSecret(path: string, source: SecretSource, service: string): Finding[] {
+  if (source.kind === 'generated') {
+    return [finding('MST-SEC-004', path, `admin password of service "${service}" is set to be generated`,
+      'pass the password MST gave the service through a sensitive variable')];
+  }
+  return checkSecret(path, source, `admin password of service "${service}"`);
+}
+
 /** A password source must never be a literal, and a variable must be sensitive. */
 export function checkSecret(path: string, source: SecretSource, what: string): Finding[] {
   switch (source.kind) {

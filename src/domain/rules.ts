@@ -67,6 +67,8 @@ export const RULES: readonly Rule[] = [
     'A variable that is not sensitive prints its value in plans and logs; declare it with `sensitive: true`.'),
   rule('MST-SEC-003', 'error', 'Write-only passwords come from a variable.',
     'A generated password is kept in the Terraform state, which write-only passwords are meant to avoid; give the user a password from a sensitive variable, or turn write-only off.'),
+  rule('MST-SEC-004', 'error', 'A service\'s admin password comes from a sensitive variable.',
+    'The admin password is the one MST gave the service; it cannot be generated. Pass Secret.fromVariable (`adminPassword: { variable: NAME }` in a manifest) or leave the default variable <service>_admin_password.'),
   rule('MST-MANIFEST-001', 'error', 'A manifest is valid YAML or JSON and matches the schema.',
     'Unknown keys, missing fields and wrong types are refused, naming the key; correct the manifest (the JSON Schema in schema/ gives editor completion).'),
   rule('MST-ACK-001', 'warning', 'An acknowledgement matches a finding.',

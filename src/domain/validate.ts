@@ -8,7 +8,7 @@ import { Acknowledgement, ProjectSpec, ServiceSpec } from './model';
 import { Permission, PERMISSION_LABELS, ProjectRole } from './permissions';
 import { findRule } from './rules';
 import {
-  checkEmail, checkPostgresVersion, checkSecret, checkServiceName, checkUsername, emailKey,
+  checkAdminSecret, checkEmail, checkPostgresVersion, checkSecret, checkServiceName, checkUsername, emailKey,
 } from './names';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
@@ -143,7 +143,7 @@ function serviceFindings(service: ServiceSpec): Finding[] {
   const out: Finding[] = [
     ...checkServiceName(service.path, service.name),
     ...checkPostgresVersion(service.path, service.postgresVersion),
-    ...checkSecret(service.path, service.adminPassword, `admin password of service "${service.name}"`),
+    ...checkAdminSecret(service.path, service.adminPassword, service.name),
   ];
   if (service.state === 'powered-off' && service.users.length > 0) {
     out.push(finding('MST-SVC-001', service.path,

@@ -202,19 +202,25 @@ describe('roles', () => {
     });
   });
 
-  it('names outputs of hyphenated services with underscores', () => {
+  it('keeps the hyphens of service names in output names, and turns them into underscores in variable names', () => {
     const { stack } = newStack();
     newProject(stack).addService('metrics-eu').addUser('grafana');
     const json = synth(stack);
-    expect(Object.keys(json.output)).toEqual(['metrics_eu_grafana_password']);
-    expect(json.output.metrics_eu_grafana_password.value).toBe('${random_password.metrics-eu["grafana"].result}');
+    expect(Object.keys(json.output)).toEqual(['metrics-eu_grafana_password']);
+    expect(json.output['metrics-eu_grafana_password'].value).toBe('${random_password.metrics-eu["grafana"].result}');
     expect(Object.keys(json.variable).sort()).toEqual(['metrics_eu_admin_password', 'metrics_eu_host', 'metrics_eu_port']);
   });
 
-  // Found while writing these tests: output names are `<service with - as _>_<username>_password`,
-  // so "metrics-x"/"y" and "metrics"/"x_y" both become metrics_x_y_password and one output
-  // silently replaces the other. No rule catches it yet.
-  it.todo('refuses two users whose password outputs would share a name (metrics-x/y vs metrics/x_y)');
+  it('gives distinct outputs to users whose names would collide if hyphens became underscores (metrics-x/y vs metrics/x_y)', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    project.addService('metrics-x').addUser('y');
+    project.addService('metrics').addUser('x_y');
+    const json = synth(stack);
+    expect(Object.keys(json.output).sort()).toEqual(['metrics-x_y_password', 'metrics_x_y_password']);
+    expect(json.output['metrics-x_y_password'].value).toBe('${random_password.metrics-x["y"].result}');
+    expect(json.output.metrics_x_y_password.value).toBe('${random_password.metrics["x_y"].result}');
+  });
 });
 
 describe('passwords from variables', () => {
@@ -444,13 +450,21 @@ describe('no plaintext secret', () => {
     expect(e.message).not.toContain('hunter2');
   });
 
-  it('refuses a literal admin password at synth, and never writes it out', () => {
+  it('refuses a literal admin password at declaration, without echoing it', () => {
     const { stack } = newStack();
-    newProject(stack).addService('metrics', { adminPassword: 'hunter2' as any });
-    expect(Testing.synth(stack)).not.toContain('hunter2');
-    const e = errorOf(() => Testing.synth(stack, true));
+    const project = newProject(stack);
+    const e = errorOf(() => project.addService('metrics', { adminPassword: 'hunter2' as any }));
+    expect(e).toBeInstanceOf(MstValidationError);
     expect(e.message).toContain('[stack/acme/metrics] MST-SEC-001: admin password of service "metrics" is a plaintext string;');
     expect(e.message).not.toContain('hunter2');
+  });
+
+  it('refuses a generated admin password at declaration (MST-SEC-004)', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    expect(() => project.addService('metrics', { adminPassword: Secret.generated() })).toThrow(
+      '[stack/acme/metrics] MST-SEC-004: admin password of service "metrics" is set to be generated; pass the password MST gave the service through a sensitive variable.',
+    );
   });
 
   it('refuses a password variable that is not sensitive at declaration (MST-SEC-002)', () => {
@@ -597,14 +611,26 @@ describe('warnings', () => {
     ]]);
   });
 
-  it('reach the manifest cdktf synth prints from, once each even after several synths', () => {
-    const { stack } = replicationStack();
+  it('reach the manifest cdktf synth prints from, once each even when the tree changed between synths', () => {
+    const { stack, metrics } = replicationStack();
     Testing.synth(stack, true);
+    metrics.addUser('grafana'); // a new tree: the findings are computed again
     const { manifest } = fullSynth(stack);
     expect(manifest.stacks.stack.annotations.map((a: Json) => [a.constructPath, a.level, a.message.split(':')[0]])).toEqual([
       ['stack/acme/metrics/users/replicator', '@cdktf/warn', 'MST-USER-006'],
       ['stack/acme/metrics/users/replicator2', '@cdktf/info', 'MST-USER-006 (acknowledged'],
     ]);
+  });
+
+  it('are annotated at synth, so asking for findings before an acknowledgement leaves no stale warning', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    const user = project.addService('metrics', { postgresVersion: 16 }).addUser('replicator', { allowReplication: true });
+    expect(project.findings().map((f) => [f.ruleId, f.acknowledged])).toEqual([['MST-USER-006', undefined]]);
+    Acknowledgements.of(user).add('MST-USER-006', 'feeds the replica');
+    expect(project.findings().map((f) => [f.ruleId, f.acknowledged])).toEqual([['MST-USER-006', 'feeds the replica']]);
+    Testing.synth(stack, true);
+    expect(annotationsOf(user).map(([type]) => type)).toEqual(['@cdktf/info']);
   });
 
   it('warn on a replication user of a service without a declared version (MST-USER-005)', () => {

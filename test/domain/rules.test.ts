@@ -485,6 +485,14 @@ const CASES: Record<string, readonly RuleCase[]> = {
       level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['"grafana"'],
     }),
   ],
+  'MST-SEC-004': [
+    c({
+      name: 'a generated admin password (the default sensitive variable passes)',
+      fail: project({ services: [service('metrics', { adminPassword: { kind: 'generated', length: 32 } })] }),
+      pass: project({ services: [service('metrics')] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['admin password of service "metrics"', 'generated'],
+    }),
+  ],
   'MST-MANIFEST-001': [
     c({
       name: 'a manifest with a misspelt key (the right spelling passes)',
