@@ -190,4 +190,4 @@ EOF
 mv "$ENGINE_DIR/env.sh.tmp" "$ENGINE_DIR/env.sh"
 
 step "smoke-check tofu"
-"$BIN_DIR/tofu" version >/dev/null
+TF_CLI_CONFIG_FILE="$ENGINE_DIR/tofurc" "$BIN_DIR/tofu" version >/dev/null
