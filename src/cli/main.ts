@@ -6,6 +6,10 @@ import { formatFinding, Finding } from '../domain/findings';
 import { RULES } from '../domain/rules';
 import { checkManifestFile } from '../manifest/load';
 import { manifestJsonSchema } from '../manifest/schema';
+import { diffAccess } from '../report/diff';
+import { AccessInput, InputError, readAccessInput } from '../report/input';
+import { diffToMarkdown, reportToMarkdown } from '../report/markdown';
+import { buildAccessReport } from '../report/report';
 
 export interface Io {
   out(line: string): void;
@@ -16,6 +20,10 @@ const USAGE = `usage: cdktf-mst <command> [options]
 
 commands:
   check FILE        validate a manifest (YAML or JSON) without synthesizing
+  report INPUT      who holds what: members x permissions, invitations, services, users, warnings
+                    [--format markdown|json]
+  diff BASE HEAD    what changes in access, escalations first
+                    [--format markdown|json] [--fail-on escalation|error]...
   rules             print the rule catalogue
   schema            print the manifest's JSON Schema
   help              print this text`;
@@ -26,6 +34,10 @@ export function main(argv: readonly string[], io: Io): number {
   switch (command) {
     case 'check':
       return check(rest, io);
+    case 'report':
+      return report(rest, io);
+    case 'diff':
+      return diff(rest, io);
     case 'rules':
       for (const r of RULES) io.out(`${r.id}\t${r.level}\t${r.summary}`);
       return 0;
@@ -63,6 +75,92 @@ function check(args: readonly string[], io: Io): number {
     + `${spec.services.length} service(s), ${users} user(s); ${warnings} warning(s)`
     + (acknowledged > 0 ? `, ${acknowledged} acknowledged` : ''));
   return 0;
+}
+
+const INPUT_HELP = 'INPUT, BASE and HEAD are manifests (.yaml, .yml, .json) or `cdktf synth` output (cdktf.out, a stack folder, a cdk.tf.json)';
+const REPORT_USAGE = `usage: cdktf-mst report INPUT [--format markdown|json]\n${INPUT_HELP}`;
+const DIFF_USAGE = `usage: cdktf-mst diff BASE HEAD [--format markdown|json] [--fail-on escalation|error]...\n${INPUT_HELP}`;
+
+function report(args: readonly string[], io: Io): number {
+  const opts = parseOptions(args, ['format']);
+  if (typeof opts === 'string' || opts.positional.length !== 1) {
+    io.err(typeof opts === 'string' ? `cdktf-mst report: ${opts}\n${REPORT_USAGE}` : REPORT_USAGE);
+    return 2;
+  }
+  const input = readInput(opts.positional[0], io);
+  if (!input) return 2;
+  const data = buildAccessReport(input.projects, input.findings);
+  io.out(opts.format === 'json' ? JSON.stringify(data, null, 2) : reportToMarkdown(data).trimEnd());
+  return 0;
+}
+
+/** Exit 1 when --fail-on names something the diff found; 0 otherwise (2 for usage and unreadable input). */
+function diff(args: readonly string[], io: Io): number {
+  const opts = parseOptions(args, ['format', 'fail-on']);
+  if (typeof opts === 'string' || opts.positional.length !== 2) {
+    io.err(typeof opts === 'string' ? `cdktf-mst diff: ${opts}\n${DIFF_USAGE}` : DIFF_USAGE);
+    return 2;
+  }
+  const base = readInput(opts.positional[0], io);
+  const head = base && readInput(opts.positional[1], io);
+  if (!base || !head) return 2;
+  const data = diffAccess(base, head);
+  io.out(opts.format === 'json' ? JSON.stringify(data, null, 2) : diffToMarkdown(data).trimEnd());
+  const failed = [
+    ...(opts.failOn.has('escalation') && data.summary.escalations > 0 ? [`${data.summary.escalations} escalation(s)`] : []),
+    ...(opts.failOn.has('error') && data.summary.errors > 0 ? [`${data.summary.errors} error(s)`] : []),
+  ];
+  if (failed.length === 0) return 0;
+  io.err(`cdktf-mst diff: ${failed.join(' and ')} (--fail-on ${[...opts.failOn].join(',')})`);
+  return 1;
+}
+
+function readInput(file: string, io: Io): AccessInput | undefined {
+  try {
+    return readAccessInput(file);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    io.err(`cdktf-mst: ${e.message}`);
+    return undefined;
+  }
+}
+
+const FORMATS = ['markdown', 'json'] as const;
+const FAIL_ON = ['escalation', 'error'] as const;
+
+interface Options {
+  readonly positional: string[];
+  format: (typeof FORMATS)[number];
+  readonly failOn: Set<(typeof FAIL_ON)[number]>;
+}
+
+/** `--name value` or `--name=value`; --fail-on repeats or takes a comma-separated list. Returns a message on misuse. */
+function parseOptions(args: readonly string[], allowed: readonly string[]): Options | string {
+  const opts: Options = { positional: [], format: 'markdown', failOn: new Set() };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      opts.positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!allowed.includes(name)) return `unknown option "${arg}"`;
+    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === '') return `--${name} needs a value`;
+    if (name === 'format') {
+      const format = FORMATS.find((f) => f === value);
+      if (!format) return `--format "${value}" is not one of ${FORMATS.join(', ')}`;
+      opts.format = format;
+    } else {
+      for (const v of value.split(',').map((x) => x.trim())) {
+        const what = FAIL_ON.find((f) => f === v);
+        if (!what) return `--fail-on "${v}" is not one of ${FAIL_ON.join(', ')}`;
+        opts.failOn.add(what);
+      }
+    }
+  }
+  return opts;
 }
 
 /** Errors and unacknowledged warnings to stderr, acknowledged ones with their reason. */

@@ -47,14 +47,24 @@ export function reportFinding(f: Finding): ReportFinding {
   };
 }
 
-/** The name of the project whose path holds `findingPath` (the deepest one), if any. */
-export function projectOf(findingPath: string, projects: readonly ProjectSpec[]): string | undefined {
+/** The project whose path holds `findingPath` (the deepest one), if any. */
+export function projectOf(findingPath: string, projects: readonly ProjectSpec[]): ProjectSpec | undefined {
   let best: ProjectSpec | undefined;
   for (const p of projects) {
     const inside = findingPath === p.path || findingPath.startsWith(`${p.path}/`);
     if (inside && (!best || p.path.length > best.path.length)) best = p;
   }
-  return best?.name;
+  return best;
+}
+
+/**
+ * `findingPath` below its project (`metrics/users/replicator`), which reads the
+ * same whether the project came from a manifest (`acme-prod/...`) or a stack
+ * (`acme-access/acme/...`); the project's own path is `.`.
+ */
+export function pathInProject(findingPath: string, project: ProjectSpec | undefined): string {
+  if (!project) return findingPath;
+  return findingPath === project.path ? '.' : findingPath.slice(project.path.length + 1);
 }
 
 /** Compares strings case-insensitively first, so lists read alphabetically; ties by the exact string. */

@@ -15,7 +15,7 @@ import {
 } from '../domain/model';
 import { emailKey } from '../domain/names';
 import { Permission, ProjectRole, RoleId } from '../domain/permissions';
-import { byText, PasswordInfo, passwordInfo, projectOf } from './common';
+import { byText, PasswordInfo, passwordInfo, pathInProject, projectOf } from './common';
 
 /** Identifies the JSON format; bumped when a field changes meaning. */
 export const DIFF_FORMAT = 'cdktf-mst/access-diff@1';
@@ -108,7 +108,11 @@ export interface DeployerChanged extends Base<'deployer-changed'> { readonly fro
 export interface BillingChanged extends Base<'billing-changed'> {
   readonly from: { readonly email?: string } | null; readonly to: { readonly email?: string } | null;
 }
-/** A warning HEAD raises unacknowledged that BASE did not (or that BASE had acknowledged). */
+/**
+ * A warning HEAD raises unacknowledged that BASE did not (or that BASE had
+ * acknowledged). `path` is below the project (`metrics/users/replicator`), so
+ * a manifest and its synthesized stack read the same.
+ */
 export interface WarningRaised extends Base<'warning-raised'> { readonly ruleId: string; readonly path: string; readonly message: string }
 /** A warning HEAD acknowledges with a reason BASE did not give. */
 export interface WarningAcknowledged extends Base<'warning-acknowledged'> {
@@ -186,8 +190,8 @@ export const MEMBER_CHANGE_PERMISSION: Permission = 'invite-users';
 export function diffAccess(base: DiffSide, head: DiffSide): AccessDiff {
   const changes: AccessChange[] = [];
   const errors: DiffError[] = [];
-  const baseProjects = byKey(base.projects, (p) => p.name);
-  const headProjects = byKey(head.projects, (p) => p.name);
+  const baseProjects = projectsByName(base.projects);
+  const headProjects = projectsByName(head.projects);
   for (const key of union(baseProjects, headProjects)) {
     const b = baseProjects.get(key);
     const h = headProjects.get(key);
@@ -350,15 +354,17 @@ function diffUsers(project: string, service: string, base: readonly UserSpec[], 
  */
 function diffWarnings(base: DiffSide, head: DiffSide): AccessChange[] {
   const key = (f: Finding, projects: readonly ProjectSpec[]) =>
-    `${projectOf(f.path, projects) ?? ''}\u0000${f.ruleId}\u0000${f.message}`;
+    `${projectOf(f.path, projects)?.name ?? ''}\u0000${f.ruleId}\u0000${f.message}`;
   const before = new Map<string, Finding>();
   for (const f of base.findings) if (f.level === 'warning') before.set(key(f, base.projects), f);
   const changes: AccessChange[] = [];
   for (const f of head.findings) {
     if (f.level !== 'warning') continue;
     const was = before.get(key(f, head.projects));
-    const project = projectOf(f.path, head.projects) ?? '';
-    const common = { escalation: false, project, ruleId: f.ruleId, path: f.path, message: f.message };
+    const owner = projectOf(f.path, head.projects);
+    const common = {
+      escalation: false, project: owner?.name ?? '', ruleId: f.ruleId, path: pathInProject(f.path, owner), message: f.message,
+    };
     if (f.acknowledged === undefined) {
       if (!was || was.acknowledged !== undefined) changes.push({ kind: 'warning-raised', ...common });
     } else if (!was || was.acknowledged !== f.acknowledged) {
@@ -457,12 +463,32 @@ function sortChanges(changes: AccessChange[]): AccessChange[] {
 }
 
 /** The email, username or rule a change is about, for sorting. */
-export function subject(c: AccessChange): string {
+function subject(c: AccessChange): string {
   if ('email' in c) return c.email;
   if ('username' in c) return c.username;
   if (c.kind === 'user-renamed') return c.to;
   if ('ruleId' in c) return `${c.ruleId} ${c.message}`;
   return '';
+}
+
+/**
+ * Projects by name. A project declared in several stacks (say one stack per
+ * service) is compared as one: its members, invitations and services together,
+ * the first declaration's deployer and billing details.
+ */
+function projectsByName(projects: readonly ProjectSpec[]): Map<string, ProjectSpec> {
+  const map = new Map<string, ProjectSpec>();
+  for (const p of projects) {
+    const first = map.get(p.name);
+    map.set(p.name, first ? {
+      ...first,
+      members: [...byKey([...first.members, ...p.members], (m) => emailKey(m.email)).values()],
+      invitations: [...byKey([...first.invitations, ...p.invitations], (i) => emailKey(i.email)).values()],
+      services: [...first.services, ...p.services],
+      acknowledgements: [...first.acknowledgements, ...p.acknowledgements],
+    } : p);
+  }
+  return map;
 }
 
 /** First item per key, in declaration order (duplicates are a validation error, reported elsewhere). */

@@ -51,7 +51,8 @@ export function readAccessInput(input: string): AccessInput {
   if (stat.isDirectory()) return fromStacks(input, stackFilesIn(input));
   const ext = path.extname(input).toLowerCase();
   if (!MANIFEST_EXTENSIONS.includes(ext)) {
-    throw new InputError(`${input}: not a manifest (.yaml, .yml, .json) nor a synthesized output folder; give one of those.`);
+    throw new InputError(`${input}: neither a manifest (.yaml, .yml, .json) nor synthesized output; `
+      + `give a manifest, or ${SYNTH_HINT}.`);
   }
   if (ext === '.json') {
     const json = readJson(input);

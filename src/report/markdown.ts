@@ -1,0 +1,318 @@
+/**
+ * Markdown for pull-request comments, from the report and diff data. Role and
+ * permission names are the console's labels; cells are ✅ / ❌ as in the spec's
+ * table. Nothing here decides anything: it only words what report.ts and
+ * diff.ts found.
+ */
+import { Permission, PERMISSION_LABELS, ProjectRole, RoleId } from '../domain/permissions';
+import { PowerState } from '../domain/model';
+import { PasswordInfo, ReportFinding } from './common';
+import { AccessChange, AccessDiff, DiffError } from './diff';
+import { AccessReport, PermissionCells, ProjectReport } from './report';
+
+// ---------------------------------------------------------------------------
+// report
+
+export function reportToMarkdown(report: AccessReport): string {
+  const s = report.summary;
+  const lines: string[] = ['## MST access report', ''];
+  lines.push([
+    count(s.projects, 'project'),
+    count(s.members, 'member'),
+    count(s.invitations, 'pending invitation'),
+    count(s.services, 'service'),
+    `${count(s.users, 'service user')}${s.replicationUsers > 0 ? ` (${s.replicationUsers} with replication)` : ''}`,
+    findingsSummary(s.errors, s.warnings, s.acknowledged),
+  ].join(' · '));
+  if (s.errors > 0) {
+    lines.push('', `> **${count(s.errors, 'error')}**: \`cdktf synth\` refuses this configuration; see Errors below.`);
+  }
+  for (const p of report.projects) lines.push('', ...projectSection(p, report));
+  lines.push('', ...findingsSection(report.findings));
+  return `${lines.join('\n')}\n`;
+}
+
+function projectSection(p: ProjectReport, report: AccessReport): string[] {
+  const billing = p.billing === null ? 'not managed' : p.billing.email !== undefined ? `managed (${code(p.billing.email)})` : 'managed';
+  const lines = [`### Project ${code(p.name)}`, '', `Deployer: ${code(p.deployer)} · Billing details: ${billing}`, ''];
+
+  lines.push('#### Members', '');
+  const labels = report.permissions.map((x) => x.label);
+  if (p.members.length === 0) {
+    lines.push('No members.');
+  } else {
+    lines.push(row(['Member', 'Role', ...labels]), row([':--', ':--', ...labels.map(() => ':-:')]));
+    for (const m of p.members) {
+      lines.push(row([`${code(m.email)}${m.deployer ? ' (deployer)' : ''}`, roleLabel(m.role), ...marks(m.permissions, report)]));
+    }
+  }
+
+  lines.push('', '#### Pending invitations', '');
+  if (p.invitations.length === 0) {
+    lines.push('No pending invitations.');
+  } else {
+    lines.push(row(['Email', 'Role', 'Invited by', ...labels]), row([':--', ':--', ':--', ...labels.map(() => ':-:')]));
+    for (const i of p.invitations) {
+      lines.push(row([code(i.email), roleLabel(i.role), code(i.invitedBy), ...marks(i.permissions, report)]));
+    }
+  }
+
+  lines.push('', '#### Services', '');
+  if (p.services.length === 0) {
+    lines.push('No services.');
+    return lines;
+  }
+  lines.push(row(['Service', 'Power state', 'PostgreSQL', 'Users']), row([':--', ':--', ':--', '--:']));
+  for (const svc of p.services) {
+    lines.push(row([code(svc.name), powerState(svc.powerState), svc.postgresVersion === null ? 'not declared' : String(svc.postgresVersion), String(svc.users.length)]));
+  }
+  const users = p.services.flatMap((svc) => svc.users.map((u) => ({ service: svc.name, ...u })));
+  lines.push('', '#### Service users', '');
+  if (users.length === 0) {
+    lines.push('No service users.');
+  } else {
+    lines.push(row(['Service', 'User', 'Replication', 'Password']), row([':--', ':--', ':-:', ':--']));
+    for (const u of users) {
+      lines.push(row([code(u.service), code(u.username), u.replication ? '**on**' : 'off', password(u.password)]));
+    }
+  }
+  return lines;
+}
+
+function findingsSection(findings: readonly ReportFinding[]): string[] {
+  const errors = findings.filter((f) => f.level === 'error');
+  const open = findings.filter((f) => f.level === 'warning' && f.acknowledged === undefined);
+  const acknowledged = findings.filter((f) => f.acknowledged !== undefined);
+  const lines: string[] = [];
+  if (errors.length > 0) {
+    lines.push(`### Errors (${errors.length})`, '', ...errors.map((f) => `- ${ruleRef(f)}: ${f.message}; ${f.fix}.`), '');
+  }
+  lines.push(`### Warnings (${open.length})`, '');
+  lines.push(...(open.length === 0 ? ['No unacknowledged warnings.'] : open.map((f) => `- ${ruleRef(f)}: ${f.message}; ${f.fix}.`)));
+  lines.push('', `### Acknowledged warnings (${acknowledged.length})`, '');
+  lines.push(...(acknowledged.length === 0
+    ? ['No acknowledgements.']
+    : acknowledged.map((f) => `- ${ruleRef(f)}: ${f.message}. Acknowledged: ${quote(f.acknowledged!)}`)));
+  return lines;
+}
+
+// ---------------------------------------------------------------------------
+// diff
+
+export function diffToMarkdown(diff: AccessDiff): string {
+  const lines: string[] = ['## MST access changes', ''];
+  const where = diff.projects.length === 0 ? ''
+    : ` — ${diff.projects.length === 1 ? 'project' : 'projects'} ${diff.projects.map(code).join(', ')}`;
+  if (diff.changes.length === 0 && diff.errors.length === 0) {
+    lines.push(`No access changes${where}.`);
+    return `${lines.join('\n')}\n`;
+  }
+  const escalations = diff.changes.filter((c) => c.escalation);
+  const others = diff.changes.filter((c) => !c.escalation);
+  const summary = [
+    escalations.length > 0 ? `**${count(escalations.length, 'escalation')}**` : count(0, 'escalation'),
+    diff.errors.length > 0 ? `**${count(diff.errors.length, 'error')}**` : count(0, 'error'),
+    count(others.length, 'other change'),
+  ];
+  lines.push(`${summary.join(' · ')}${where}`);
+  const many = diff.projects.length > 1;
+  if (escalations.length > 0) {
+    lines.push('', `### Escalations (${escalations.length})`, '', ...escalations.map((c) => `- ${changeLine(c, many)}`));
+  }
+  if (diff.errors.length > 0) {
+    lines.push('', `### Errors (${diff.errors.length})`, '', ...diff.errors.map((e) => `- ${errorLine(e, many)}`));
+  }
+  if (others.length > 0) {
+    lines.push('', `### Other changes (${others.length})`, '', ...others.map((c) => `- ${changeLine(c, many)}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One change as a sentence: a bold label, then what changed. */
+export function changeLine(c: AccessChange, withProject: boolean): string {
+  const [label, text] = describeChange(c);
+  const named = c.kind === 'project-added' || c.kind === 'project-removed';
+  return `**${label}**${withProject && c.project && !named ? ` (${code(c.project)})` : ''}: ${text}`;
+}
+
+function describeChange(c: AccessChange): [string, string] {
+  const on = (svc: string) => `on ${code(svc)}`;
+  switch (c.kind) {
+    case 'project-added':
+      return ['Project added', `${code(c.project)}, deployed by ${code(c.deployer)}`];
+    case 'project-removed':
+      return ['Project removed', `${code(c.project)}: its services and users are removed (listed here); its ${count(c.members, 'member')} and ${count(c.invitations, 'invitation')} are no longer recorded`];
+    case 'member-added':
+      return ['Member added', `${code(c.email)} as ${roleLabel(c.role)}${gains(c.gained)}`];
+    case 'member-removed':
+      return ['Member removed', `${code(c.email)} (was ${roleLabel(c.role)})`];
+    case 'role-changed':
+      return ['Role changed', `${code(c.email)} ${roleLabel(c.from)} → ${roleLabel(c.to)}${gainsAndLosses(c.gained, c.lost)}`];
+    case 'invitation-sent':
+      return ['Invitation sent', `${code(c.email)} as ${roleLabel(c.role)} by ${code(c.invitedBy)}${c.gained.length > 0 ? `, on accepting gains ${permissions(c.gained)}` : ''}`];
+    case 'invitation-withdrawn':
+      return ['Invitation withdrawn', `${code(c.email)} (was invited as ${roleLabel(c.role)} by ${code(c.invitedBy)})`];
+    case 'invitation-changed': {
+      const inviter = c.invitedBy.from.toLowerCase() === c.invitedBy.to.toLowerCase()
+        ? `invited by ${code(c.invitedBy.to)}` : `invited by ${code(c.invitedBy.from)} → ${code(c.invitedBy.to)}`;
+      const role = c.from === c.to ? `as ${roleLabel(c.to)}` : `${roleLabel(c.from)} → ${roleLabel(c.to)}`;
+      return ['Invitation changed', `${code(c.email)} ${role}, ${inviter}${gainsAndLosses(c.gained, c.lost)}`];
+    }
+    case 'invitation-accepted':
+      return ['Invitation accepted', c.invited === c.role
+        ? `${code(c.email)} is now a member as ${roleLabel(c.role)}`
+        : `${code(c.email)} is now a member as ${roleLabel(c.role)}, invited as ${roleLabel(c.invited)}${gainsAndLosses(c.gained, c.lost)}`];
+    case 'user-added':
+      return c.replication
+        ? ['New replication user', `${code(c.username)} ${on(c.service)} can read every row of the service`]
+        : ['User added', `${code(c.username)} ${on(c.service)}`];
+    case 'user-removed':
+      return ['User removed', `${code(c.username)} ${on(c.service)}${c.replication ? ' (had replication)' : ''}: its PostgreSQL role is dropped`];
+    case 'user-renamed':
+      return ['User renamed', `${code(c.from)} → ${code(c.to)} ${on(c.service)}: clients log in with the new name`];
+    case 'replication-enabled':
+      return ['Replication turned on', `${code(c.username)} ${on(c.service)} can now read every row of the service`];
+    case 'replication-disabled':
+      return ['Replication turned off', `${code(c.username)} ${on(c.service)}`];
+    case 'password-rotated':
+      return ['Password rotated', `${code(c.username)} ${on(c.service)}: ${rotation(c.from, c.to)}`];
+    case 'service-added':
+      return ['Service added', `${code(c.service)}, power state ${powerState(c.powerState)}`];
+    case 'service-removed':
+      return ['Service removed', `${code(c.service)}: no longer managed by this stack`];
+    case 'power-state-changed':
+      return ['Power state changed', `${code(c.service)}: ${powerState(c.from)} → ${powerState(c.to)}`];
+    case 'deployer-changed':
+      return ['Deployer changed', `${code(c.from)} → ${code(c.to)}`];
+    case 'billing-changed':
+      return ['Billing details changed', `${billingText(c.from)} → ${billingText(c.to)}`];
+    case 'warning-raised':
+      return ['New warning', `${code(c.ruleId)} at ${code(c.path)}: ${c.message}`];
+    case 'warning-acknowledged':
+      return ['Warning acknowledged', `${code(c.ruleId)} at ${code(c.path)}: ${c.message}. Reason: ${quote(c.reason)}`];
+  }
+}
+
+/** One error as a sentence, ending with the fix. */
+export function errorLine(e: DiffError, withProject: boolean): string {
+  const where = withProject ? ` (${code(e.project)})` : '';
+  switch (e.kind) {
+    case 'deployer-cannot-change-members': {
+      const what = e.changes.map((c) => `${CHANGE_VERB[c.kind] ?? c.kind} ${code(c.email)}`).join(', ');
+      const who = e.deployerRole === null ? 'is not a member' : `is ${article(e.deployerRole)}, which lacks ${PERMISSION_LABELS[e.needs]}`;
+      return `**Deployer may not change members**${where}: deployer ${code(e.deployer)} ${who}, needed to ${what}; `
+        + `deploy this change as a member holding ${PERMISSION_LABELS[e.needs]} (${holders(e.needs)}).`;
+    }
+    case 'self-role-change':
+      return `**Own role changed**${where}: deployer ${code(e.deployer)} changes its own role ${roleLabel(e.from)} → ${roleLabel(e.to)}; `
+        + 'nobody may change their own role: have another member make this change.';
+    case 'grant-beyond-deployer':
+      return `**Role beyond the deployer's**${where}: deployer ${code(e.deployer)} is ${article(e.deployerRole)} and cannot make ${code(e.email)} ${article(e.role)}: `
+        + `it lacks ${permissions(e.lacks)}; have a member who holds them deploy this change, or choose a role within the deployer's own.`;
+  }
+}
+
+const CHANGE_VERB: Partial<Record<AccessChange['kind'], string>> = {
+  'role-changed': 'change the role of',
+  'member-removed': 'remove',
+  'invitation-withdrawn': 'withdraw the invitation of',
+  'invitation-changed': 're-send the invitation of',
+  'invitation-accepted': 'change the accepted role of',
+};
+
+// ---------------------------------------------------------------------------
+// words
+
+function roleLabel(id: RoleId): string {
+  return ProjectRole.of(id).label;
+}
+
+function article(id: RoleId): string {
+  const label = roleLabel(id);
+  return `${/^[AEIOU]/.test(label) ? 'an' : 'a'} ${label}`;
+}
+
+/** The roles holding `p`, read from the matrix. */
+function holders(p: Permission): string {
+  const roles = ProjectRole.ALL.filter((r) => r.can(p)).map((r) => r.label);
+  return roles.length <= 1 ? roles.join('') : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`;
+}
+
+function permissions(list: readonly Permission[]): string {
+  return list.map((p) => PERMISSION_LABELS[p]).join(', ');
+}
+
+function gains(gained: readonly Permission[]): string {
+  return gained.length > 0 ? `, gains ${permissions(gained)}` : '';
+}
+
+function gainsAndLosses(gained: readonly Permission[], lost: readonly Permission[]): string {
+  const parts = [
+    ...(gained.length > 0 ? [`gains ${permissions(gained)}`] : []),
+    ...(lost.length > 0 ? [`loses ${permissions(lost)}`] : []),
+  ];
+  return parts.length > 0 ? `, ${parts.join('; ')}` : '';
+}
+
+function marks(cells: PermissionCells, report: AccessReport): string[] {
+  return report.permissions.map((p) => (cells[p.id] ? '✅' : '❌'));
+}
+
+function powerState(state: PowerState | null): string {
+  return state === null ? 'not managed' : state === 'powered-off' ? 'powered off' : state;
+}
+
+function password(p: PasswordInfo): string {
+  return `${passwordSource(p)}, version ${p.version}`;
+}
+
+function passwordSource(p: PasswordInfo): string {
+  switch (p.source) {
+    case 'generated':
+      return `generated (${p.length} characters)`;
+    case 'variable':
+      return `variable ${code(p.variable)}`;
+    case 'literal':
+      return 'plaintext (refused, MST-SEC-001)';
+  }
+}
+
+function rotation(from: PasswordInfo, to: PasswordInfo): string {
+  const source = passwordSource(from) === passwordSource(to) ? '' : `${passwordSource(from)} → ${passwordSource(to)}`;
+  const version = from.version === to.version ? '' : `version ${from.version} → ${to.version}`;
+  return [source, version].filter(Boolean).join(', ');
+}
+
+function billingText(b: { readonly email?: string } | null): string {
+  return b === null ? 'not managed' : b.email !== undefined ? code(b.email) : 'managed, no email';
+}
+
+function findingsSummary(errors: number, warnings: number, acknowledged: number): string {
+  const parts = [
+    ...(errors > 0 ? [count(errors, 'error')] : []),
+    `${count(warnings, 'warning')}${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}`,
+  ];
+  return parts.join(', ');
+}
+
+function ruleRef(f: ReportFinding): string {
+  return `**${f.ruleId}** ${code(f.path)}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Inline code; a backtick in the value would end it early. */
+function code(s: string): string {
+  return `\`${s.replace(/`/g, "'")}\``;
+}
+
+function quote(s: string): string {
+  return `“${s.replace(/\s+/g, ' ').trim()}”`;
+}
+
+/** A table row; pipes inside a cell are escaped (GFM honours the escape inside code spans too). */
+function row(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}

@@ -1,0 +1,175 @@
+import { readAccessInput } from '../../src/report/input';
+import { AccessChange, AccessDiff, CHANGE_ORDER, diffAccess, ESCALATION_ORDER } from '../../src/report/diff';
+import { DIFF_CASES, expectGolden, fixture, run } from './golden';
+
+function diffOf(name: string): AccessDiff {
+  return diffAccess(readAccessInput(fixture(name, 'base.yaml')), readAccessInput(fixture(name, 'head.yaml')));
+}
+
+/** `kind subject`, or `kind! subject` for escalations: a compact view to assert on. */
+function brief(c: AccessChange): string {
+  const subject = 'email' in c ? c.email
+    : 'username' in c ? `${c.service}/${c.username}`
+      : c.kind === 'user-renamed' ? `${c.service}/${c.from}->${c.to}`
+        : 'service' in c ? c.service
+          : 'ruleId' in c ? `${c.ruleId} ${c.path}`
+            : c.project;
+  return `${c.kind}${c.escalation ? '!' : ''} ${subject}`;
+}
+
+describe('diff goldens', () => {
+  it.each(DIFF_CASES)('%s (markdown and JSON)', (name) => {
+    const base = fixture(name, 'base.yaml');
+    const head = fixture(name, 'head.yaml');
+    const md = run('diff', base, head);
+    const json = run('diff', base, head, '--format', 'json');
+    expect(md.code).toBe(0);
+    expect(json.code).toBe(0);
+    expect(md.err).toBe('');
+    expectGolden(`diff/${name}.md`, md.out);
+    expectGolden(`diff/${name}.json`, json.out);
+  });
+});
+
+describe('what each pair changes (the goldens must be right, not only stable)', () => {
+  it('unchanged: order and the letter case of emails are not changes', () => {
+    const d = diffOf('unchanged');
+    expect(d.changes).toEqual([]);
+    expect(d.errors).toEqual([]);
+    expect(run('diff', fixture('unchanged', 'base.yaml'), fixture('unchanged', 'head.yaml')).out).toContain('No access changes');
+  });
+
+  it('escalations: every escalation, most dangerous first, each beside its harmless twin', () => {
+    const d = diffOf('escalations');
+    expect(d.changes.map(brief)).toEqual([
+      'role-changed! dev@acme.example',
+      'role-changed! ops@acme.example',
+      'invitation-accepted! auditor@acme.example',
+      'replication-enabled! metrics/grafana',
+      'user-added! metrics/cdc',
+      'member-added! lead@acme.example',
+      'invitation-sent! cfo@acme.example',
+      'invitation-changed! new@acme.example',
+      'member-added viewer@acme.example',
+      'invitation-sent intern@acme.example',
+      'warning-raised MST-USER-006 metrics/users/grafana',
+      'warning-acknowledged MST-USER-006 metrics/users/cdc',
+    ]);
+    expect(d.changes[0]).toMatchObject({ from: 'developer', to: 'operator', gained: ['start-stop-services'], lost: ['invite-users'] });
+    expect(d.changes[1]).toMatchObject({ from: 'operator', to: 'admin', gained: ['invite-users', 'modify-billing'], lost: [] });
+    expect(d.changes[2]).toMatchObject({ invited: 'read-only', role: 'operator', gained: ['manage-services', 'start-stop-services'] });
+    expect(d.changes[7]).toMatchObject({
+      from: 'developer', to: 'admin', invitedBy: { from: 'dev@acme.example', to: 'ana@acme.example' },
+      gained: ['modify-billing', 'start-stop-services'], lost: [],
+    });
+    expect(d.summary).toEqual({ escalations: 8, errors: 0, changes: 12 });
+    expect(d.errors).toEqual([]);
+  });
+
+  it('members: removals, a lowered role, a withdrawal, a re-sent invitation and an acceptance as one entry', () => {
+    const d = diffOf('members');
+    expect(d.changes.map(brief)).toEqual([
+      'member-removed ops@acme.example',
+      'role-changed dev@acme.example',
+      'invitation-withdrawn auditor@acme.example',
+      'invitation-changed contractor@acme.example',
+      'invitation-accepted new@acme.example',
+    ]);
+    // Accepted: one entry, neither "withdrawn" nor "member added".
+    expect(d.changes.filter((c) => 'email' in c && c.email === 'new@acme.example')).toHaveLength(1);
+    expect(d.errors).toEqual([]);
+  });
+
+  it('services: users, passwords, replication off, services, power states, deployer and billing', () => {
+    const d = diffOf('services');
+    expect(d.changes.map(brief)).toEqual([
+      'user-added metrics/alerts',
+      'user-removed legacy/etl',
+      'user-renamed events/reporting->Reporting',
+      'password-rotated events/ingest',
+      'password-rotated events/Reporting',
+      'password-rotated metrics/grafana',
+      'replication-disabled metrics/replicator',
+      'service-added archive',
+      'service-removed legacy',
+      'power-state-changed events',
+      'power-state-changed metrics',
+      'deployer-changed acme-prod',
+      'billing-changed acme-prod',
+    ]);
+    expect(d.summary.escalations).toBe(0);
+    // The rule's own acknowledgement went with the replication: no "new warning".
+    expect(d.changes.some((c) => c.kind === 'warning-raised')).toBe(false);
+  });
+
+  it('deployer-lacks-invite: role change, removal and withdrawal need Invite more users', () => {
+    const d = diffOf('deployer-lacks-invite');
+    expect(d.errors).toEqual([{
+      kind: 'deployer-cannot-change-members',
+      project: 'acme-ops',
+      deployer: 'ops@acme.example',
+      deployerRole: 'operator',
+      needs: 'invite-users',
+      changes: [
+        { kind: 'role-changed', email: 'dev@acme.example' },
+        { kind: 'member-removed', email: 'old@acme.example' },
+        { kind: 'invitation-withdrawn', email: 'temp@acme.example' },
+      ],
+    }]);
+  });
+
+  it('self-role-change: the deployer may not edit its own role, even downwards', () => {
+    const d = diffOf('self-role-change');
+    expect(d.errors).toEqual([{
+      kind: 'self-role-change', project: 'acme-apps', deployer: 'ci-bot@acme.example', from: 'admin', to: 'developer',
+    }]);
+  });
+
+  it('beyond-deployer: a Developer may not hand out Start and stop services; an acceptance within its role is fine', () => {
+    const d = diffOf('beyond-deployer');
+    expect(d.errors).toEqual([{
+      kind: 'grant-beyond-deployer', project: 'acme-lab', deployer: 'dev@acme.example', deployerRole: 'developer',
+      email: 'bob@acme.example', role: 'operator', lacks: ['start-stop-services'],
+    }]);
+    expect(d.changes.map(brief)).toEqual(['role-changed! bob@acme.example', 'invitation-accepted! carol@acme.example']);
+  });
+
+  it('projects: a project removed (its users dropped) and one added (its grants listed)', () => {
+    const d = diffOf('projects');
+    expect(d.projects).toEqual(['acme-dev', 'acme-staging']);
+    expect(d.changes.map(brief)).toEqual([
+      'user-added! dev-db/debezium',
+      'member-added! ana@acme.example',
+      'member-added! dev@acme.example',
+      'project-added acme-dev',
+      'project-removed acme-staging',
+      'member-added intern@acme.example',
+      'invitation-sent qa@acme.example',
+      'user-added dev-db/app',
+      'user-removed staging-db/app',
+      'service-added dev-db',
+      'service-removed staging-db',
+      'warning-acknowledged MST-USER-006 dev-db/users/debezium',
+    ]);
+    expect(d.errors).toEqual([]);
+  });
+
+  it('covers every kind of change and error across the pairs', () => {
+    const diffs = DIFF_CASES.map(diffOf);
+    const kinds = new Set(diffs.flatMap((d) => d.changes.map((c) => `${c.kind}${c.escalation ? '!' : ''}`)));
+    const expected = [
+      ...ESCALATION_ORDER.map((k) => `${k}!`),
+      ...CHANGE_ORDER.filter((k) => !['replication-enabled'].includes(k)),
+    ];
+    expect([...kinds].sort()).toEqual([...new Set(expected)].sort());
+    expect(new Set(diffs.flatMap((d) => d.errors.map((e) => e.kind))))
+      .toEqual(new Set(['deployer-cannot-change-members', 'self-role-change', 'grant-beyond-deployer']));
+  });
+
+  it('escalations come before everything else in the Markdown, errors next', () => {
+    const md = run('diff', fixture('beyond-deployer', 'base.yaml'), fixture('beyond-deployer', 'head.yaml')).out;
+    expect(md.indexOf('### Escalations')).toBeGreaterThan(0);
+    expect(md.indexOf('### Escalations')).toBeLessThan(md.indexOf('### Errors'));
+    expect(md.split('\n')[2]).toBe('**2 escalations** · **1 error** · 0 other changes — project `acme-lab`');
+  });
+});
