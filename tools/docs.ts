@@ -13,9 +13,34 @@ import { PERMISSIONS, PERMISSION_LABELS, ProjectRole } from '../src/domain/permi
 import { RULES } from '../src/domain/rules';
 import { validateProjects } from '../src/domain/validate';
 import { checkManifestFile, manifestToSpec, readManifest } from '../src/manifest/load';
+import { diffAccess } from '../src/report/diff';
+import { readAccessInput } from '../src/report/input';
+import { errorLine } from '../src/report/markdown';
 
 const ROOT = path.resolve(__dirname, '..');
 export const RULE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'rules');
+
+/** The diff rules' examples: a base/head pair under test/fixtures/report. */
+export const DIFF_RULE_FIXTURES: Readonly<Record<string, string>> = {
+  'MST-DIFF-001': 'deployer-lacks-invite',
+  'MST-DIFF-002': 'self-role-change',
+  'MST-DIFF-003': 'beyond-deployer',
+};
+
+/** The example line the catalogue shows for `ruleId`. */
+export function ruleExample(ruleId: string): string {
+  const pair = DIFF_RULE_FIXTURES[ruleId];
+  if (pair) {
+    const dir = path.join(ROOT, 'test', 'fixtures', 'report', pair);
+    const diff = diffAccess(readAccessInput(path.join(dir, 'base.yaml')), readAccessInput(path.join(dir, 'head.yaml')));
+    const error = diff.errors.find((e) => e.ruleId === ruleId);
+    if (!error) throw new Error(`no example diff error for ${ruleId}`);
+    return errorLine(error, false);
+  }
+  const example = fixtureFindings(ruleId).find((f) => f.ruleId === ruleId);
+  if (!example) throw new Error(`no example finding for ${ruleId}`);
+  return formatFinding(example);
+}
 
 /** The findings of the rule's fixture manifest; MST-SEC-002 cannot be written in a manifest and is built here. */
 export function fixtureFindings(ruleId: string): Finding[] {
@@ -39,8 +64,6 @@ function matrixTable(): string {
 
 function ruleCatalogue(): string {
   return RULES.map((r) => {
-    const example = fixtureFindings(r.id).find((f) => f.ruleId === r.id);
-    if (!example) throw new Error(`no example finding for ${r.id}`);
     return [
       `#### ${r.id} (${r.level})`,
       r.summary,
@@ -48,7 +71,7 @@ function ruleCatalogue(): string {
       r.explanation,
       '',
       '```',
-      formatFinding(example),
+      ruleExample(r.id),
       '```',
     ].join('\n');
   }).join('\n\n');

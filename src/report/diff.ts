@@ -145,6 +145,7 @@ export type DiffError = DeployerCannotChangeMembers | SelfRoleChange | GrantBeyo
  */
 export interface DeployerCannotChangeMembers {
   readonly kind: 'deployer-cannot-change-members';
+  readonly ruleId: 'MST-DIFF-001';
   readonly project: string;
   readonly deployer: string;
   /** The deployer's role in HEAD, or null when it is not a member there. */
@@ -156,6 +157,7 @@ export interface DeployerCannotChangeMembers {
 /** Nobody may change their own role: the deployer's role differs between BASE and HEAD. */
 export interface SelfRoleChange {
   readonly kind: 'self-role-change';
+  readonly ruleId: 'MST-DIFF-002';
   readonly project: string;
   readonly deployer: string;
   readonly from: RoleId;
@@ -165,6 +167,7 @@ export interface SelfRoleChange {
 /** The deployer gives a member a role holding permissions it lacks itself (as MST-INVITE-003 for inviters). */
 export interface GrantBeyondDeployer {
   readonly kind: 'grant-beyond-deployer';
+  readonly ruleId: 'MST-DIFF-003';
   readonly project: string;
   readonly deployer: string;
   readonly deployerRole: RoleId;
@@ -407,14 +410,14 @@ function deployerErrors(
   });
   if (needing.length > 0 && !deployerRole?.can(MEMBER_CHANGE_PERMISSION)) {
     errors.push({
-      kind: 'deployer-cannot-change-members', project, deployer: h.deployer,
+      kind: 'deployer-cannot-change-members', ruleId: 'MST-DIFF-001', project, deployer: h.deployer,
       deployerRole: deployerRole?.id ?? null, needs: MEMBER_CHANGE_PERMISSION, changes: needing,
     });
   }
 
   const before = baseMembers.get(deployerKey)?.role ?? baseInvites.get(deployerKey)?.role;
   if (before && deployerRole && before !== deployerRole) {
-    errors.push({ kind: 'self-role-change', project, deployer: h.deployer, from: before.id, to: deployerRole.id });
+    errors.push({ kind: 'self-role-change', ruleId: 'MST-DIFF-002', project, deployer: h.deployer, from: before.id, to: deployerRole.id });
   }
 
   if (deployerRole?.can(MEMBER_CHANGE_PERMISSION)) {
@@ -425,7 +428,7 @@ function deployerErrors(
       const lacks = deployerRole.lacksFrom(role);
       if (lacks.length > 0) {
         errors.push({
-          kind: 'grant-beyond-deployer', project, deployer: h.deployer, deployerRole: deployerRole.id,
+          kind: 'grant-beyond-deployer', ruleId: 'MST-DIFF-003', project, deployer: h.deployer, deployerRole: deployerRole.id,
           email: c.email, role: role.id, lacks,
         });
       }

@@ -200,14 +200,14 @@ export function errorLine(e: DiffError, withProject: boolean): string {
     case 'deployer-cannot-change-members': {
       const what = e.changes.map((c) => `${CHANGE_VERB[c.kind] ?? c.kind} ${code(c.email)}`).join(', ');
       const who = e.deployerRole === null ? 'is not a member' : `is ${article(e.deployerRole)}, which lacks ${PERMISSION_LABELS[e.needs]}`;
-      return `**Deployer may not change members**${where}: deployer ${code(e.deployer)} ${who}, needed to ${what}; `
+      return `**${e.ruleId} Deployer may not change members**${where}: deployer ${code(e.deployer)} ${who}, needed to ${what}; `
         + `deploy this change as a member holding ${PERMISSION_LABELS[e.needs]} (${holders(e.needs)}).`;
     }
     case 'self-role-change':
-      return `**Own role changed**${where}: deployer ${code(e.deployer)} changes its own role ${roleLabel(e.from)} → ${roleLabel(e.to)}; `
+      return `**${e.ruleId} Own role changed**${where}: deployer ${code(e.deployer)} changes its own role ${roleLabel(e.from)} → ${roleLabel(e.to)}; `
         + 'nobody may change their own role: have another member make this change.';
     case 'grant-beyond-deployer':
-      return `**Role beyond the deployer's**${where}: deployer ${code(e.deployer)} is ${article(e.deployerRole)} and cannot make ${code(e.email)} ${article(e.role)}: `
+      return `**${e.ruleId} Role beyond the deployer's**${where}: deployer ${code(e.deployer)} is ${article(e.deployerRole)} and cannot make ${code(e.email)} ${article(e.role)}: `
         + `it lacks ${permissions(e.lacks)}; have a member who holds them deploy this change, or choose a role within the deployer's own.`;
   }
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { RULES } from '../../src/domain/rules';
 import { manifestJsonSchema } from '../../src/manifest/schema';
-import { RULE_FIXTURES } from '../../tools/docs';
+import { DIFF_RULE_FIXTURES, RULE_FIXTURES } from '../../tools/docs';
 
 function run(...argv: string[]) {
   const out: string[] = [];
@@ -24,8 +24,9 @@ describe('cdktf-mst check', () => {
 
   const fixtures = fs.readdirSync(RULE_FIXTURES).map((f) => path.basename(f, '.yaml'));
 
-  test('every rule but MST-SEC-002 (not expressible in a manifest) has a fixture', () => {
-    expect(RULES.map((r) => r.id).filter((id) => !fixtures.includes(id))).toEqual(['MST-SEC-002']);
+  test('every rule but MST-SEC-002 (not expressible in a manifest) and the diff rules has a fixture', () => {
+    expect(RULES.map((r) => r.id).filter((id) => !fixtures.includes(id)).sort())
+      .toEqual(['MST-SEC-002', ...Object.keys(DIFF_RULE_FIXTURES)].sort());
   });
 
   test.each(fixtures)('%s: the fixture is refused (or warned) with that rule, naming the path', (ruleId) => {

@@ -36,7 +36,7 @@ describe('errors', () => {
     const head = withMembers(BASE, [{ email: 'boss@x.example', role: 'admin' }, { email: 'dev@x.example', role: 'developer' }],
       { deployer: 'ghost@x.example' });
     expect(diff(BASE, head).errors).toEqual([expect.objectContaining({
-      kind: 'deployer-cannot-change-members', deployer: 'ghost@x.example', deployerRole: null,
+      kind: 'deployer-cannot-change-members', ruleId: 'MST-DIFF-001', deployer: 'ghost@x.example', deployerRole: null,
       changes: [{ kind: 'member-removed', email: 'ro@x.example' }],
     })]);
   });
@@ -50,7 +50,7 @@ describe('errors', () => {
     const base: Manifest = { ...BASE, invitations: [{ email: 'ci@x.example', role: 'developer', invitedBy: 'boss@x.example' }] };
     const head = withMembers(BASE, [...BASE.members, { email: 'ci@x.example', role: 'admin' }], { deployer: 'ci@x.example', invitations: [] });
     const d = diff(base, head);
-    expect(d.errors).toEqual([{ kind: 'self-role-change', project: 'p', deployer: 'ci@x.example', from: 'developer', to: 'admin' }]);
+    expect(d.errors).toEqual([{ kind: 'self-role-change', ruleId: 'MST-DIFF-002', project: 'p', deployer: 'ci@x.example', from: 'developer', to: 'admin' }]);
     expect(d.changes[0]).toMatchObject({ kind: 'invitation-accepted', escalation: true, gained: ['modify-billing', 'start-stop-services'] });
   });
 
@@ -78,7 +78,7 @@ describe('errors', () => {
     expect(diff(base, toDeveloper).errors).toEqual([]);
     const toAdmin = withMembers(base, [...BASE.members.slice(0, 2), { email: 'ro@x.example', role: 'admin' }]);
     expect(diff(base, toAdmin).errors).toEqual([expect.objectContaining({
-      kind: 'grant-beyond-deployer', email: 'ro@x.example', role: 'admin', lacks: ['modify-billing', 'start-stop-services'],
+      kind: 'grant-beyond-deployer', ruleId: 'MST-DIFF-003', email: 'ro@x.example', role: 'admin', lacks: ['modify-billing', 'start-stop-services'],
     })]);
   });
 });

@@ -105,7 +105,7 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
   it('deployer-lacks-invite: role change, removal and withdrawal need Invite more users', () => {
     const d = diffOf('deployer-lacks-invite');
     expect(d.errors).toEqual([{
-      kind: 'deployer-cannot-change-members',
+      kind: 'deployer-cannot-change-members', ruleId: 'MST-DIFF-001',
       project: 'acme-ops',
       deployer: 'ops@acme.example',
       deployerRole: 'operator',
@@ -121,14 +121,14 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
   it('self-role-change: the deployer may not edit its own role, even downwards', () => {
     const d = diffOf('self-role-change');
     expect(d.errors).toEqual([{
-      kind: 'self-role-change', project: 'acme-apps', deployer: 'ci-bot@acme.example', from: 'admin', to: 'developer',
+      kind: 'self-role-change', ruleId: 'MST-DIFF-002', project: 'acme-apps', deployer: 'ci-bot@acme.example', from: 'admin', to: 'developer',
     }]);
   });
 
   it('beyond-deployer: a Developer may not hand out Start and stop services; an acceptance within its role is fine', () => {
     const d = diffOf('beyond-deployer');
     expect(d.errors).toEqual([{
-      kind: 'grant-beyond-deployer', project: 'acme-lab', deployer: 'dev@acme.example', deployerRole: 'developer',
+      kind: 'grant-beyond-deployer', ruleId: 'MST-DIFF-003', project: 'acme-lab', deployer: 'dev@acme.example', deployerRole: 'developer',
       email: 'bob@acme.example', role: 'operator', lacks: ['start-stop-services'],
     }]);
     expect(d.changes.map(brief)).toEqual(['role-changed! bob@acme.example', 'invitation-accepted! carol@acme.example']);
