@@ -5,7 +5,7 @@
  * secret comes from.
  */
 import { Finding } from './findings';
-import { PowerState, ProjectSpec, SecretSource } from './model';
+import { InvitationSpec, MemberSpec, ProjectSpec } from './model';
 import { ProjectRole, RoleId } from './permissions';
 
 export const DOCUMENT_KEY = 'cdktf-mst';
@@ -18,33 +18,11 @@ export interface AccessDocument {
   readonly findings: readonly Finding[];
 }
 
-export interface ProjectDocument {
-  readonly path: string;
-  readonly name: string;
-  readonly deployer: string;
-  readonly billing?: { readonly path: string; readonly email?: string };
-  readonly members: readonly { readonly path: string; readonly email: string; readonly role: RoleId }[];
-  readonly invitations: readonly {
-    readonly path: string; readonly email: string; readonly role: RoleId; readonly invitedBy: string;
-  }[];
-  readonly services: readonly {
-    readonly path: string;
-    readonly name: string;
-    readonly state?: PowerState;
-    readonly postgresVersion?: number;
-    readonly adminIsSuperuser: boolean;
-    readonly adminPassword: SecretSource;
-    readonly writeOnlyPasswords: boolean;
-    readonly users: readonly {
-      readonly path: string;
-      readonly username: string;
-      readonly allowReplication: boolean;
-      readonly password: SecretSource;
-      readonly passwordVersion: number;
-    }[];
-  }[];
-  readonly acknowledgements: readonly { readonly path: string; readonly ruleId: string; readonly reason: string }[];
-}
+/** A project as JSON: the model with roles spelled as in manifests. */
+export type ProjectDocument = Omit<ProjectSpec, 'members' | 'invitations'> & {
+  readonly members: readonly (Omit<MemberSpec, 'role'> & { readonly role: RoleId })[];
+  readonly invitations: readonly (Omit<InvitationSpec, 'role'> & { readonly role: RoleId })[];
+};
 
 export function toDocument(projects: readonly ProjectSpec[], findings: readonly Finding[]): AccessDocument {
   return {
