@@ -8,9 +8,17 @@ import { loadManifest } from '../../src';
 import { expectGolden } from '../golden';
 
 const ROOT = path.resolve(__dirname, '../..');
+const tmpDirs: string[] = [];
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tmp(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(dir);
+  return dir;
+}
 
 function synth(build: (app: App) => void): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-example-'));
+  const outdir = tmp('mst-example-');
   const app = new App({ outdir });
   build(app);
   app.synth();
@@ -53,7 +61,7 @@ describe('examples', () => {
   });
 
   test('the real cdktf CLI synthesizes the app of cdktf.json to the same JSON', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-cli-'));
+    const outdir = tmp('mst-cli-');
     execFileSync('npx', ['cdktf', 'synth', '--output', outdir], {
       cwd: ROOT,
       env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', FORCE_COLOR: '0' },
@@ -64,7 +72,7 @@ describe('examples', () => {
   }, 150_000);
 
   test('the real cdktf CLI fails the synth with every finding when the stack is invalid', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-cli-'));
+    const outdir = tmp('mst-cli-');
     const bad = path.join(outdir, 'bad.yaml');
     fs.writeFileSync(bad, [
       'project: acme-prod',
