@@ -1,15 +1,17 @@
 /**
- * One measurement, in its own process: `child.ts <library|raw|validate> <users> <outdir>`.
- * Prints one JSON line on stdout. Imports are loaded before the clock starts,
+ * One measurement, in its own process:
+ *   child.ts library|raw <users> <outdir>   build + synth one stack
+ *   child.ts validate <users>               validateProjects on the plain specs alone
+ *   child.ts selftest <users> <outdir>      a library stack with an error must fail app.synth()
+ * Prints one JSON line on stdout. Modules are loaded before the clock starts,
  * so `ms` is the build + synth (or validation) alone; the parent times the
- * whole process separately.
+ * whole process separately. `peak_mb` is the process's maximum resident set.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdktf';
-import { validateProjects } from '../src/domain/validate';
-import { libraryStack, projectSpecs, rawStack, replicationUsers, serviceCount } from './stacks';
+import { replicationUsers, serviceCount } from './shapes';
 
 function fail(message: string): never {
   process.stderr.write(`bench child: ${message}\n`);
@@ -18,32 +20,50 @@ function fail(message: string): never {
 
 const [kind, usersArg, outdir] = process.argv.slice(2);
 const users = Number(usersArg);
-if (!['library', 'raw', 'validate'].includes(kind) || !Number.isInteger(users) || users < 1) {
-  fail('usage: child.ts <library|raw|validate> <users> [outdir]');
+if (!['library', 'raw', 'validate', 'selftest'].includes(kind) || !Number.isInteger(users) || users < 1
+  || (kind !== 'validate' && !outdir)) {
+  fail('usage: child.ts library|raw|selftest <users> <outdir> | child.ts validate <users>');
 }
 
+// Each kind loads only what it needs: the raw stack never loads cdktf-mst, as a user's app would not.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const lib = kind === 'raw' ? undefined : (require('./library') as typeof import('./library'));
+const raw = kind === 'raw' ? (require('./raw') as typeof import('./raw')) : undefined;
 const result: Record<string, number | string> = { kind, users };
 
-if (kind === 'validate') {
-  // Validation on its own: the rules over the plain specs, no cdktf.
-  const specs = projectSpecs(users);
+if (kind === 'selftest') {
+  // The benchmark means something only if app.synth() runs the validations: a
+  // stack with one error (a case-insensitive username collision) must fail.
+  const app = new App({ outdir });
+  const project = lib!.libraryStack(app, users);
+  project.services[0].addUser(project.services[0].users[1].username.toUpperCase());
+  let message = '';
+  try {
+    app.synth();
+  } catch (e) {
+    message = e instanceof Error ? e.message : String(e);
+  }
+  if (!message.includes('MST-USER-002')) fail(`a stack with an error synthesized without MST-USER-002 (got: ${message || 'no error'})`);
+  result.ms = 0;
+} else if (kind === 'validate') {
+  // The rules over the plain specs, no cdktf: the median of many runs after a warm-up.
+  const specs = lib!.projectSpecs(users);
   const reps = Math.max(3, Math.round(200_000 / users));
-  validateProjects(specs); // warm-up (JIT)
+  lib!.validateProjects(specs);
   const times: number[] = [];
   let findings = 0;
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
-    findings = validateProjects(specs).length;
+    findings = lib!.validateProjects(specs).length;
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
   if (findings !== replicationUsers(users)) fail(`expected ${replicationUsers(users)} findings, got ${findings}`);
   Object.assign(result, { ms: times[Math.floor(times.length / 2)], reps, findings });
 } else {
-  if (!outdir) fail('outdir missing');
   const t0 = performance.now();
   const app = new App({ outdir });
-  if (kind === 'library') libraryStack(app, users); else rawStack(app, users);
+  if (lib) lib.libraryStack(app, users); else raw!.rawStack(app, users);
   const t1 = performance.now();
   app.synth();
   const t2 = performance.now();
@@ -56,10 +76,11 @@ if (kind === 'validate') {
   // Proof the work was done: every user is in the output and, for the library,
   // the validations ran before the JSON was written (their annotations are in
   // the manifest: one acknowledged MST-USER-006 per replication user).
-  if (kind === 'library') {
+  if (lib) {
     const roles = Object.values(json.resource.postgresql_role as Record<string, { for_each: object }>)
       .reduce((n, r) => n + Object.keys(r.for_each).length, 0);
     if (roles !== users) fail(`expected ${users} roles, got ${roles}`);
+    if (Object.keys(json.output).length !== users) fail(`expected ${users} password outputs, got ${Object.keys(json.output).length}`);
     const acked = annotations.filter((a) => a.message.startsWith('MST-USER-006 (acknowledged')).length;
     if (acked !== replicationUsers(users) || annotations.length !== acked) {
       fail(`expected ${replicationUsers(users)} acknowledged MST-USER-006 annotations, got ${acked} of ${annotations.length}`);

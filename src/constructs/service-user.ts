@@ -46,8 +46,7 @@ export class ServiceUser extends Construct {
   public readonly allowReplication: boolean;
   public readonly password: Secret;
   public readonly passwordVersion: number;
-  /** The sensitive output holding a generated password, if any. */
-  public readonly passwordOutput?: TerraformOutput;
+  private ownPasswordOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: ServiceUserProps) {
     super(scope === props.service ? props.service.usersScope : scope, id);
@@ -65,14 +64,42 @@ export class ServiceUser extends Construct {
     }
     if (isolated.length > 0) throw new MstValidationError(isolated);
     this.service.registerUser(this);
-    if (this.password.source.kind === 'generated') {
-      this.passwordOutput = new TerraformOutput(this, 'password', {
-        value: `\${${this.service.passwordAddress}[${JSON.stringify(this.key)}].result}`,
-        sensitive: true,
-        description: `Password of user ${this.username} on MST service ${this.service.name}.`,
-      });
-      this.passwordOutput.overrideLogicalId(this.passwordOutputName);
-    }
+    // cdktf's HCL renderer takes one output per element: there every user keeps a TerraformOutput of its own.
+    if (this.password.source.kind === 'generated' && this.service.synthesizesHcl) this.ownPasswordOutput = this.newPasswordOutput();
+  }
+
+  /**
+   * The sensitive output `<service>_<username>_password` holding a generated
+   * password; undefined for a password from a variable. The service renders
+   * these outputs together (same JSON, far cheaper to synthesize at scale); the
+   * first access gives this user a TerraformOutput construct of its own, the
+   * child `password`, with the same name, path and content, to pass around or
+   * override.
+   */
+  public get passwordOutput(): TerraformOutput | undefined {
+    if (this.password.source.kind !== 'generated') return undefined;
+    return this.ownPasswordOutput ??= this.newPasswordOutput();
+  }
+
+  /** @internal Whether {@link passwordOutput} was asked for, so the user has its own TerraformOutput. */
+  public get hasOwnPasswordOutput(): boolean {
+    return this.ownPasswordOutput !== undefined;
+  }
+
+  /** @internal The password output's attributes. */
+  public passwordOutputConfig(): { value: string; description: string; sensitive: boolean } {
+    return {
+      value: `\${${this.service.passwordAddress}[${JSON.stringify(this.key)}].result}`,
+      description: `Password of user ${this.username} on MST service ${this.service.name}.`,
+      sensitive: true,
+    };
+  }
+
+  private newPasswordOutput(): TerraformOutput {
+    const { value, description, sensitive } = this.passwordOutputConfig();
+    const output = new TerraformOutput(this, 'password', { value, description, sensitive });
+    output.overrideLogicalId(this.passwordOutputName);
+    return output;
   }
 
   /** The for_each key: the username lowercased (usernames are unique case-insensitively). */

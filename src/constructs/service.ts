@@ -1,4 +1,4 @@
-import { Lazy, TerraformStack, TerraformVariable } from 'cdktf';
+import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
@@ -7,7 +7,9 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { MstValidationError } from '../domain/findings';
 import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
 import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/names';
+import { Deferred } from './deferred';
 import type { MstProject } from './project';
+import { PasswordOutputs } from './password-outputs';
 import { Secret } from './secret';
 import { ServiceUser, ServiceUserOptions } from './service-user';
 
@@ -89,6 +91,8 @@ export class MstService extends Construct {
   public readonly provider: PostgresqlProvider;
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
+  /** @internal Whether the app writes HCL, where each user's password output must be a TerraformOutput of its own. */
+  public readonly synthesizesHcl: boolean;
   private readonly adminPassword: Secret;
   private readonly _users: ServiceUser[] = [];
   private roles?: Role;
@@ -131,6 +135,9 @@ export class MstService extends Construct {
       superuser: this.adminIsSuperuser,
     });
     this.usersScope = new Construct(this, 'users');
+    this.synthesizesHcl = synthesizesHcl(this);
+    // Renders the users' password outputs (nothing while no user has a generated password).
+    new PasswordOutputs(this, 'password-outputs', () => this._users);
     this.project.registerService(this);
   }
 
@@ -185,15 +192,15 @@ export class MstService extends Construct {
     // One block keyed by username: stable, readable addresses and one resource to resolve per service.
     const role = new Role(this, 'roles', { provider: this.provider, name: '${each.value.name}', login: true });
     role.overrideLogicalId(this.name);
-    role.addOverride('for_each', Lazy.anyValue({
-      produce: () => Object.fromEntries(this.sortedUsers().map((u) => [u.key, u.roleInstance()])),
-    }));
+    role.addOverride('for_each', Deferred.any(
+      () => Object.fromEntries(this.sortedUsers().map((u) => [u.key, u.roleInstance()])),
+    ));
     role.addOverride('replication', '${each.value.replication}');
     if (this.writeOnlyPasswords) {
-      role.addOverride('password_wo', Lazy.stringValue({ produce: () => this.passwordExpression() }));
+      role.addOverride('password_wo', Deferred.string(() => this.passwordExpression()));
       role.addOverride('password_wo_version', '${each.value.password_version}');
     } else {
-      role.addOverride('password', Lazy.stringValue({ produce: () => this.passwordExpression() }));
+      role.addOverride('password', Deferred.string(() => this.passwordExpression()));
     }
     return role;
   }
@@ -202,11 +209,11 @@ export class MstService extends Construct {
     ensureRandomProvider(this);
     const passwords = new Password(this, 'passwords', { length: 32, special: false });
     passwords.overrideLogicalId(this.name);
-    passwords.addOverride('for_each', Lazy.anyValue({
-      produce: () => Object.fromEntries(this.sortedUsers()
+    passwords.addOverride('for_each', Deferred.any(
+      () => Object.fromEntries(this.sortedUsers()
         .filter((u) => u.password.source.kind === 'generated')
         .map((u) => [u.key, u.passwordInstance()])),
-    }));
+    ));
     passwords.addOverride('length', '${each.value.length}');
     // A new version replaces the password: that is how a rotation is declared.
     passwords.addOverride('keepers', { version: '${each.value.version}' });
@@ -237,4 +244,16 @@ function variable(scope: Construct, id: string, name: string, config: Constructo
 function ensureRandomProvider(scope: Construct): void {
   const stack = TerraformStack.of(scope);
   if (!stack.node.tryFindChild('mst-random')) new RandomProvider(stack, 'mst-random');
+}
+
+/**
+ * Whether the stack is synthesized as HCL. cdktf decides it twice: the App's
+ * `hclOutput` (config or SYNTH_HCL_OUTPUT=true) names the file, and the stack's
+ * synthesizer writes HCL when SYNTH_HCL_OUTPUT is "true" or "1"; either counts.
+ */
+function synthesizesHcl(scope: Construct): boolean {
+  const env = process.env.SYNTH_HCL_OUTPUT;
+  if (env === 'true' || env === '1') return true;
+  const root = scope.node.root;
+  return App.isApp(root) && root.hclOutput;
 }

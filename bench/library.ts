@@ -1,0 +1,68 @@
+/**
+ * The library stack and its model as plain data. The library is loaded from
+ * BENCH_LIBRARY when set: `npm run bench` points it at the compiled package
+ * (what an app's `import 'cdktf-mst'` loads from node_modules, not transpiled
+ * at run time); without it, from the sources through ts-node.
+ */
+import { App, TerraformStack } from 'cdktf';
+import type { MstProject, ProjectSpec } from '../src';
+import {
+  DEPLOYER, INVITATIONS, MEMBERS, ROLE_IDS, USERS_PER_SERVICE, inviteeEmail, inviter, memberEmail, memberRole,
+  replicates, serviceCount, serviceName, username,
+} from './shapes';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mst: typeof import('../src') = require(process.env.BENCH_LIBRARY ?? '../src');
+const { ProjectRole } = mst;
+export const { validateProjects } = mst;
+
+/** The stack written with the library, full validation on (MST-USER-006 acknowledged project-wide). */
+export function libraryStack(app: App, users: number): MstProject {
+  const stack = new TerraformStack(app, 'bench');
+  const project = new mst.MstProject(stack, 'acme', { name: 'acme-prod', deployer: DEPLOYER });
+  for (let i = 0; i < MEMBERS; i++) project.addMember(i === 0 ? DEPLOYER : memberEmail(i), ProjectRole.of(memberRole(i)));
+  for (let i = 0; i < INVITATIONS; i++) {
+    project.invite(inviteeEmail(i), { role: ProjectRole.of(ROLE_IDS[i % 4]), invitedBy: inviter(i) });
+  }
+  project.acknowledge('MST-USER-006', 'bench: the replicas are expected');
+  for (let s = 0, i = 0; s < serviceCount(users); s++) {
+    const service = project.addService(serviceName(s), { postgresVersion: 16 });
+    for (let k = 0; k < USERS_PER_SERVICE && i < users; k++, i++) {
+      service.addUser(username(i), { allowReplication: replicates(i) });
+    }
+  }
+  return project;
+}
+
+/** The library stack's model as plain data, for timing validateProjects on its own. */
+export function projectSpecs(users: number): ProjectSpec[] {
+  const path = 'bench/acme';
+  const services = [];
+  for (let s = 0, i = 0; s < serviceCount(users); s++) {
+    const name = serviceName(s);
+    const svcUsers = [];
+    for (let k = 0; k < USERS_PER_SERVICE && i < users; k++, i++) {
+      svcUsers.push({
+        path: `${path}/${name}/users/${username(i)}`, username: username(i), allowReplication: replicates(i),
+        password: { kind: 'generated' as const, length: 32 }, passwordVersion: 1,
+      });
+    }
+    services.push({
+      path: `${path}/${name}`, name, postgresVersion: 16, adminIsSuperuser: false,
+      adminPassword: { kind: 'variable' as const, name: `${name.replace(/-/g, '_')}_admin_password`, sensitive: true },
+      writeOnlyPasswords: false, users: svcUsers,
+    });
+  }
+  return [{
+    path, name: 'acme-prod', deployer: DEPLOYER,
+    members: Array.from({ length: MEMBERS }, (_, i) => {
+      const email = i === 0 ? DEPLOYER : memberEmail(i);
+      return { path: `${path}/members/${email}`, email, role: ProjectRole.of(memberRole(i)) };
+    }),
+    invitations: Array.from({ length: INVITATIONS }, (_, i) => ({
+      path: `${path}/invitations/${inviteeEmail(i)}`, email: inviteeEmail(i), role: ProjectRole.of(ROLE_IDS[i % 4]), invitedBy: inviter(i),
+    })),
+    services,
+    acknowledgements: [{ path, ruleId: 'MST-USER-006', reason: 'bench: the replicas are expected' }],
+  }];
+}
