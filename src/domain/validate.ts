@@ -206,22 +206,23 @@ function duplicateServices(projects: readonly ProjectSpec[]): Finding[] {
 /** Marks acknowledged warnings and reports acknowledgements that matched nothing. */
 function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgement[]): Finding[] {
   if (acks.length === 0) return findings;
+  const key = (ruleId: string, path: string) => `${ruleId}|${path}`;
   const byKey = new Map<string, Acknowledgement>();
-  for (const a of acks) byKey.set(`${a.ruleId}|${a.path}`, a);
-  const used = new Set<Acknowledgement>();
+  for (const a of acks) if (!byKey.has(key(a.ruleId, a.path))) byKey.set(key(a.ruleId, a.path), a);
+  const used = new Set<string>(); // keys, so a repeated acknowledgement is not called stale
   const out = findings.map((f) => {
     if (f.level !== 'warning') return f;
     for (let p = f.path; ; p = p.slice(0, p.lastIndexOf('/'))) {
-      const ack = byKey.get(`${f.ruleId}|${p}`);
+      const ack = byKey.get(key(f.ruleId, p));
       if (ack) {
-        used.add(ack);
+        used.add(key(f.ruleId, p));
         return { ...f, acknowledged: ack.reason };
       }
       if (!p.includes('/')) return f;
     }
   });
-  for (const a of acks) {
-    if (!used.has(a) && findRule(a.ruleId)?.level === 'warning' && a.reason.trim() !== '') {
+  for (const [k, a] of byKey) {
+    if (!used.has(k) && findRule(a.ruleId)?.level === 'warning' && a.reason.trim() !== '') {
       out.push(finding('MST-ACK-001', a.path, `acknowledgement of ${a.ruleId} matches no finding at or below this path`,
         'remove the stale acknowledgement', a.ruleId));
     }

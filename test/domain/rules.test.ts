@@ -865,3 +865,13 @@ describe('reporting', () => {
     expect(f.value).toBe('ghost@acme.example');
   });
 });
+
+describe('repeated acknowledgements', () => {
+  it('an acknowledgement given twice on the same path is used, not called stale', () => {
+    const replicator = user('replicator', { allowReplication: true });
+    const ack = { path: replicator.path, ruleId: 'MST-USER-006', reason: 'feeds the read replica' };
+    const findings = run(project({ services: [serviceWith(replicator)], acknowledgements: [ack, { ...ack }] }));
+    expect(findings.map((f) => f.ruleId)).toEqual(['MST-USER-006']);
+    expect(findings[0].acknowledged).toBe('feeds the read replica');
+  });
+});
