@@ -240,11 +240,18 @@ function variable(scope: Construct, id: string, name: string, config: Constructo
   return v;
 }
 
-/** One random provider per stack, created on first need. */
+/**
+ * One default random provider per stack, created on first need unless the
+ * stack already has one (two unaliased configurations would not plan).
+ */
 function ensureRandomProvider(scope: Construct): void {
   const stack = TerraformStack.of(scope);
-  if (!stack.node.tryFindChild('mst-random')) new RandomProvider(stack, 'mst-random');
+  if (randomProviderChecked.has(stack)) return;
+  randomProviderChecked.add(stack);
+  const existing = stack.node.findAll().some((c) => c instanceof RandomProvider && c.alias === undefined);
+  if (!existing) new RandomProvider(stack, 'mst-random');
 }
+const randomProviderChecked = new WeakSet<TerraformStack>();
 
 /**
  * Whether the stack is synthesized as HCL. cdktf decides it twice: the App's

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import {
   AccessDocument, Acknowledgements, DOCUMENT_KEY, fromDocument, MstProject, MstService, MstValidationError,
   PowerState, ProjectRole, Secret, ServiceUser,
@@ -727,5 +728,22 @@ describe('errors at declaration', () => {
     expect(() => newProject(stack).addMember('ana@acme.example', 'owner' as any)).toThrow(
       '[stack/acme/members/ana@acme.example] role "owner" is not a project role; use ProjectRole.ADMIN, OPERATOR, DEVELOPER or READ_ONLY.',
     );
+  });
+});
+
+describe('the random provider', () => {
+  it('reuses an unaliased random provider the stack already has instead of declaring a second one', () => {
+    const { stack } = newStack();
+    new RandomProvider(stack, 'mine');
+    newProject(stack).addService('metrics').addUser('grafana');
+    expect(synth(stack).provider.random).toHaveLength(1);
+  });
+
+  it('declares one when the stack has none', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    project.addService('metrics').addUser('grafana');
+    project.addService('events').addUser('ingest');
+    expect(synth(stack).provider.random).toHaveLength(1);
   });
 });
