@@ -1,6 +1,7 @@
 /**
- * The `cdktf-mst` command. Exit codes: 0 success, 1 findings (or, for diff,
- * what --fail-on names), 2 usage or unreadable input.
+ * The `cdktf-mst` command. Exit codes: 0 success, 1 findings (for check, an
+ * unreadable or unparsable file is a finding too; for diff, what --fail-on
+ * names), 2 usage errors and input that report or diff cannot read.
  */
 import { formatFinding, Finding } from '../domain/findings';
 import { RULES } from '../domain/rules';
