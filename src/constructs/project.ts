@@ -195,6 +195,10 @@ class StackAccess {
     stack.addOverride(`//.${DOCUMENT_KEY}`, Lazy.anyValue({
       produce: () => {
         const { specs, findings } = this.result();
+        // Errors cannot be silenced: with cdktf's skipValidation the node validations do not run,
+        // so the stack's JSON refuses to render instead of shipping a stack the rules reject.
+        const errors = findings.filter((f) => f.level === 'error');
+        if (errors.length > 0) throw new MstValidationError(errors);
         return toDocument(specs, findings);
       },
     }));

@@ -519,8 +519,22 @@ describe('validation at synth', () => {
     for (const line of EXPECTED) expect(e.message).toContain(line);
   });
 
-  it('is skipped by Testing.synth(stack) without validations (cdktf\'s default)', () => {
-    expect(() => Testing.synth(brokenStack().stack)).not.toThrow();
+  it('cannot be skipped: Testing.synth(stack) without validations still refuses to render a stack with errors', () => {
+    const e = errorOf(() => Testing.synth(brokenStack().stack));
+    expect(e).toBeInstanceOf(MstValidationError);
+    expect(e.message).toContain('[stack/acme/metrics/users/Grafana] MST-USER-002:');
+    expect(e.message).toContain('[stack/acme/legacy/users/replicator] MST-USER-004:');
+  });
+
+  it('cannot be skipped with the App\'s skipValidation either, and writes no stack JSON', () => {
+    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mst-skip-'));
+    const app = new App({ outdir, skipValidation: true });
+    const stack = new TerraformStack(app, 'stack');
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+    project.addMember('ci@acme.example', ProjectRole.OPERATOR);
+    expect(() => app.synth()).toThrow('[stack/acme] MST-MEMBER-001:');
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'stack', 'cdk.tf.json'))).toBe(false);
+    fs.rmSync(outdir, { recursive: true, force: true });
   });
 
   it('reports the project\'s findings as data', () => {
