@@ -49,7 +49,7 @@ export function projectSpecs(users: number): ProjectSpec[] {
     }
     services.push({
       path: `${path}/${name}`, name, postgresVersion: 16, adminIsSuperuser: false,
-      adminPassword: { kind: 'variable' as const, name: `${name.replace(/-/g, '_')}_admin_password`, sensitive: true },
+      adminPassword: { kind: 'variable' as const, name: mst.defaultAdminPasswordVariable(name), sensitive: true },
       writeOnlyPasswords: false, users: svcUsers,
     });
   }

@@ -3,10 +3,11 @@ export { PERMISSIONS, PERMISSION_LABELS, ProjectRole } from './domain/permission
 export type { Permission, RoleId } from './domain/permissions';
 export { RULES, findRule } from './domain/rules';
 export type { Rule, RuleLevel } from './domain/rules';
-export { formatFinding, MstValidationError } from './domain/findings';
+export { findingText, formatFinding, MstValidationError } from './domain/findings';
 export type { Finding } from './domain/findings';
 export type * from './domain/model';
 export { validateProjects } from './domain/validate';
+export { defaultAdminPasswordVariable, serviceVariablePrefix } from './domain/names';
 export { toDocument, fromDocument, DOCUMENT_KEY } from './domain/document';
 export type { AccessDocument } from './domain/document';
 export { MstProject } from './constructs/project';

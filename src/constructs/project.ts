@@ -1,8 +1,8 @@
 import { AnnotationMetadataEntryType, Lazy, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
-import { Finding, MstValidationError } from '../domain/findings';
-import { ProjectSpec } from '../domain/model';
+import { Finding, findingText, MstValidationError } from '../domain/findings';
+import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { checkEmail } from '../domain/names';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
@@ -117,10 +117,18 @@ export class MstProject extends Construct {
     return StackAccess.of(this).result().findings;
   }
 
-  /** The project as plain data, for the domain rules, reports and diffs. */
+  /**
+   * The project as plain data, for the domain rules, reports and diffs, with
+   * the acknowledgements made anywhere in its stack that bear on it.
+   */
   public toSpec(): ProjectSpec {
+    return this.specWith(Acknowledgements.collect(TerraformStack.of(this)));
+  }
+
+  /** @internal The spec, given the stack's acknowledgements (collected once for every project). */
+  public specWith(stackAcknowledgements: readonly Acknowledgement[]): ProjectSpec {
     const path = this.node.path;
-    return {
+    const spec: ProjectSpec = {
       path,
       name: this.name,
       deployer: this.deployer,
@@ -132,6 +140,7 @@ export class MstProject extends Construct {
       services: this._services.map((s) => s.toSpec()),
       acknowledgements: [],
     };
+    return { ...spec, acknowledgements: bearingOn(spec, stackAcknowledgements) };
   }
 
   /** @internal */
@@ -160,6 +169,29 @@ export class MstProject extends Construct {
 }
 
 const PROJECT_SYMBOL = Symbol.for('cdktf-mst.MstProject');
+
+/**
+ * The acknowledgements that can match a finding of `spec`: made on the project
+ * or below it, or on an ancestor of any of its declarations (a stack-wide one,
+ * or the scope of a user declared outside the project).
+ */
+function bearingOn(spec: ProjectSpec, acks: readonly Acknowledgement[]): Acknowledgement[] {
+  if (acks.length === 0) return [];
+  const ancestors = new Set<string>();
+  const declarations = [
+    spec.path, ...spec.members.map((m) => m.path), ...spec.invitations.map((i) => i.path),
+    ...spec.services.flatMap((s) => [s.path, ...s.users.map((u) => u.path)]),
+  ];
+  for (const declared of declarations) {
+    // Stops at the first ancestor already seen: siblings share theirs, so this stays linear.
+    for (let p = declared; !ancestors.has(p); p = p.slice(0, Math.max(p.lastIndexOf('/'), 0))) {
+      ancestors.add(p);
+      if (p === '') break;
+    }
+  }
+  const below = `${spec.path}/`;
+  return acks.filter((a) => ancestors.has(a.path) || a.path.startsWith(below));
+}
 
 interface AccessResult {
   readonly generation: number;
@@ -212,16 +244,13 @@ class StackAccess {
     const current = generation(this.stack);
     if (this.cached?.generation === current) return this.cached;
     const acknowledgements = Acknowledgements.collect(this.stack);
-    const specs = this.projects.map((p) => p.toSpec());
-    // Acknowledgements anywhere in the stack apply to every project's findings.
-    if (specs.length > 0) specs[0] = { ...specs[0], acknowledgements };
+    const specs = this.projects.map((p) => p.specWith(acknowledgements));
     const findings = validateProjects(specs);
     const errorsByPath = new Map<string, string[]>();
     for (const f of findings) {
       if (f.level !== 'error') continue;
       const list = errorsByPath.get(f.path);
-      const text = `${f.ruleId}: ${f.message}; ${f.fix}.`;
-      if (list) list.push(text); else errorsByPath.set(f.path, [text]);
+      if (list) list.push(findingText(f)); else errorsByPath.set(f.path, [findingText(f)]);
     }
     this.cached = { generation: current, specs, findings, errorsByPath };
     return this.cached;
@@ -246,7 +275,7 @@ class StackAccess {
       if (f.level !== 'warning') continue;
       const text = f.acknowledged !== undefined
         ? `${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`
-        : `${f.ruleId}: ${f.message}; ${f.fix}.`;
+        : findingText(f);
       const key = `${f.path}\u0000${text}`;
       if (this.annotated.has(key)) continue;
       this.annotated.add(key);

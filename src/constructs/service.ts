@@ -6,7 +6,9 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { MstValidationError } from '../domain/findings';
 import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
-import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/names';
+import {
+  checkAdminSecret, checkPostgresVersion, checkServiceName, defaultAdminPasswordVariable, serviceVariablePrefix,
+} from '../domain/names';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';
 import { PasswordOutputs } from './password-outputs';
@@ -117,7 +119,7 @@ export class MstService extends Construct {
     this.adminIsSuperuser = c.superuser ?? false;
     const base = this.variablePrefix;
     this.adminPassword = givenAdminPassword
-      ?? Secret.fromVariable(variable(this, 'admin-password', `${base}_admin_password`, {
+      ?? Secret.fromVariable(variable(this, 'admin-password', defaultAdminPasswordVariable(this.name), {
         type: 'string', sensitive: true, description: `Password of the admin of MST service ${this.name}.`,
       }));
     this.provider = new PostgresqlProvider(this, 'provider', {
@@ -177,7 +179,7 @@ export class MstService extends Construct {
 
   /** Prefix of the variables and outputs of this service (`-` becomes `_` for shell-friendly TF_VAR_ names). */
   public get variablePrefix(): string {
-    return this.name.replace(/-/g, '_');
+    return serviceVariablePrefix(this.name);
   }
 
   /** @internal Called by ServiceUser: renders the blocks the first user needs. */

@@ -23,9 +23,14 @@ export function finding(ruleId: string, path: string, message: string, fix: stri
   return { ruleId, level: rule.level, path, message, fix, ...(value === undefined ? {} : { value }) };
 }
 
+/** `RULE: message; fix.` — a finding without its path, for surfaces that show the path themselves. */
+export function findingText(f: Finding): string {
+  return `${f.ruleId}: ${f.message}; ${f.fix}.`;
+}
+
 /** `[path] RULE: message; fix.` — the one-line form every surface prints. */
 export function formatFinding(f: Finding): string {
-  return `[${f.path}] ${f.ruleId}: ${f.message}; ${f.fix}.`;
+  return `[${f.path}] ${findingText(f)}`;
 }
 
 /** Sorts by path, then rule ID, then message: a stable order for every surface. */

@@ -25,6 +25,20 @@ export const DEFAULT_PASSWORD_LENGTH = 32;
 /** Smallest generated password length accepted. */
 export const MIN_PASSWORD_LENGTH = 24;
 
+/**
+ * Prefix of a service's variables (`<prefix>_host`, `<prefix>_admin_password`):
+ * hyphens become underscores so `TF_VAR_<prefix>_…` is a valid shell name.
+ * Service names hold no underscore, so no two services share a prefix.
+ */
+export function serviceVariablePrefix(serviceName: string): string {
+  return serviceName.replace(/-/g, '_');
+}
+
+/** The variable an MST service's admin password comes from unless told otherwise. */
+export function defaultAdminPasswordVariable(serviceName: string): string {
+  return `${serviceVariablePrefix(serviceName)}_admin_password`;
+}
+
 /** Emails are compared case-insensitively everywhere. */
 export function emailKey(email: string): string {
   return email.trim().toLowerCase();

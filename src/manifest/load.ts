@@ -9,7 +9,7 @@ import * as YAML from 'yaml';
 import { z } from 'zod';
 import { Finding, finding, MstValidationError, sortFindings } from '../domain/findings';
 import { Acknowledgement, ProjectSpec, SecretSource } from '../domain/model';
-import { DEFAULT_PASSWORD_LENGTH } from '../domain/names';
+import { DEFAULT_PASSWORD_LENGTH, defaultAdminPasswordVariable } from '../domain/names';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
 import { Manifest, ManifestPassword, manifestSchema } from './schema';
@@ -70,7 +70,7 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
       ...(s.state ? { state: s.state } : {}),
       ...(s.postgresVersion !== undefined ? { postgresVersion: s.postgresVersion } : {}),
       adminIsSuperuser: s.connection?.superuser ?? false,
-      adminPassword: secretSource(s.adminPassword, { kind: 'variable', name: `${s.name.replace(/-/g, '_')}_admin_password`, sensitive: true }),
+      adminPassword: secretSource(s.adminPassword, { kind: 'variable', name: defaultAdminPasswordVariable(s.name), sensitive: true }),
       writeOnlyPasswords: s.writeOnlyPasswords ?? false,
       users: (s.users ?? []).map((u) => {
         const up = `${sp}/users/${u.username}`;

@@ -25,26 +25,11 @@ export function passwordInfo(user: UserSpec): PasswordInfo {
   }
 }
 
-/** A finding as reports carry it: the rule, where, what, the fix, and the acknowledgement's reason. */
-export interface ReportFinding {
-  readonly ruleId: string;
-  readonly level: 'error' | 'warning';
-  readonly path: string;
-  readonly message: string;
-  readonly fix: string;
-  /** The written reason, when the warning was acknowledged. */
-  readonly acknowledged?: string;
-}
+/** A finding as reports carry it: everything but the machine-only offending value. */
+export type ReportFinding = Omit<Finding, 'value'>;
 
-export function reportFinding(f: Finding): ReportFinding {
-  return {
-    ruleId: f.ruleId,
-    level: f.level,
-    path: f.path,
-    message: f.message,
-    fix: f.fix,
-    ...(f.acknowledged !== undefined ? { acknowledged: f.acknowledged } : {}),
-  };
+export function reportFinding({ value: _value, ...rest }: Finding): ReportFinding {
+  return rest;
 }
 
 /** The project whose path holds `findingPath` (the deepest one), if any. */

@@ -11,8 +11,7 @@ import * as path from 'path';
 import { AccessDocument, DOCUMENT_KEY, fromDocument } from '../domain/document';
 import { Finding, formatFinding } from '../domain/findings';
 import { ProjectSpec } from '../domain/model';
-import { validateProjects } from '../domain/validate';
-import { manifestToSpec, readManifest } from '../manifest/load';
+import { checkManifestFile } from '../manifest/load';
 
 /** The projects of one input and the findings raised on them. */
 export interface AccessInput {
@@ -63,15 +62,14 @@ export function readAccessInput(input: string): AccessInput {
 }
 
 function fromManifest(file: string): AccessInput {
-  const parsed = readManifest(file);
-  if (!parsed.ok) {
-    const [first] = parsed.findings;
-    const more = parsed.findings.length > 1 ? ` (and ${parsed.findings.length - 1} more)` : '';
+  const { spec, findings } = checkManifestFile(file);
+  if (!spec) {
+    const [first] = findings;
+    const more = findings.length > 1 ? ` (and ${findings.length - 1} more)` : '';
     throw new InputError(`${file}: not a valid manifest: ${formatFinding(first).replace(/\.$/, '')}${more}; `
       + `run \`cdktf-mst check ${file}\` to see every finding.`);
   }
-  const spec = manifestToSpec(parsed.manifest);
-  return { path: file, kind: 'manifest', projects: [spec], findings: validateProjects([spec]) };
+  return { path: file, kind: 'manifest', projects: [spec], findings };
 }
 
 /** The stack files of a synth output folder, a stack folder, or a folder holding stacks/. */

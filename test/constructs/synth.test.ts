@@ -761,3 +761,21 @@ describe('the random provider', () => {
     expect(synth(stack).provider.random).toHaveLength(1);
   });
 });
+
+describe('acknowledgements in project specs', () => {
+  it('each project carries the acknowledgements that bear on it: its own, and the stack-wide ones', () => {
+    const { stack } = newStack();
+    const acme = newProject(stack);
+    const replicator = acme.addService('metrics').addUser('replicator', { allowReplication: true });
+    Acknowledgements.of(replicator).add('MST-USER-006', 'feeds the read replica');
+    Acknowledgements.of(stack).add('MST-USER-005', 'versions are declared per environment');
+    const other = new MstProject(stack, 'other', { deployer: 'ci@acme.example' });
+    other.addMember('ci@acme.example', ProjectRole.ADMIN);
+
+    const rules = (p: MstProject) => p.toSpec().acknowledgements.map((a) => `${a.path} ${a.ruleId}`).sort();
+    expect(rules(acme)).toEqual(['stack MST-USER-005', 'stack/acme/metrics/users/replicator MST-USER-006']);
+    expect(rules(other)).toEqual(['stack MST-USER-005']);
+    // Shared by both projects, the stack-wide acknowledgement still counts once: it is used, not stale.
+    expect(acme.findings().filter((f) => f.ruleId.startsWith('MST-ACK'))).toEqual([]);
+  });
+});
