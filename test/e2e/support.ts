@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { SSLMODE_CONTEXT } from '../../src/constructs/service';
 import { serviceVariablePrefix } from '../../src/domain/names';
 import { ClusterInfo, ClusterMode, ShippedMajor, sql, startCluster, stopCluster } from '../../tools/sandbox/cluster';
@@ -16,6 +16,7 @@ import { Engine, engine } from '../../tools/local/engine';
 import { RunResult } from '../../tools/sandbox/process';
 
 export const STACK = 'e2e';
+const STATE_FILE = 'terraform.tfstate';
 
 export interface ClusterRequest {
   readonly major?: ShippedMajor;
@@ -60,7 +61,10 @@ export class Deployment {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-e2e-synth-'));
     try {
       const app = new App({ outdir, context: { [SSLMODE_CONTEXT]: 'disable' } });
-      build(new TerraformStack(app, STACK));
+      const stack = new TerraformStack(app, STACK);
+      // cdktf's default local backend is an absolute path under the current directory; keep the state here.
+      new LocalBackend(stack, { path: STATE_FILE });
+      build(stack);
       app.synth();
       const json = fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8');
       fs.writeFileSync(path.join(this.dir, 'cdk.tf.json'), json);
@@ -118,9 +122,11 @@ export class Deployment {
     throw new Error(`no password output for ${service}/${username}; outputs: ${Object.keys(outputs).join(', ')}`);
   }
 
+  /** The state file's text. */
   public state(): string {
-    const file = path.join(this.dir, 'terraform.tfstate');
-    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const file = path.join(this.dir, STATE_FILE);
+    if (!fs.existsSync(file)) throw new Error(`no state file at ${file}`);
+    return fs.readFileSync(file, 'utf8');
   }
 
   public roles(service: string): Promise<RoleRow[]> {
