@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { stateFilePath, stopAll } from '../sandbox/cluster';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
-/** cdktf.json, cdktf.out/ with the local state, and pgpass of the local deployment. */
-export const LOCAL_DIR = path.join(REPO_ROOT, '.mst-local');
+/** cdktf.json, cdktf.out/ with the local state, and pgpass of the local deployment (MST_LOCAL_DIR moves it). */
+export const LOCAL_DIR = path.resolve(process.env.MST_LOCAL_DIR ?? path.join(REPO_ROOT, '.mst-local'));
 // The clusters of the local deployment are recorded beside it.
 process.env.MST_SANDBOX_STATE ??= path.join(LOCAL_DIR, 'clusters.json');
 

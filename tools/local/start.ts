@@ -38,9 +38,11 @@ async function main(argv: string[]): Promise<void> {
 
   fs.mkdirSync(LOCAL_DIR, { recursive: true });
   fs.writeFileSync(path.join(LOCAL_DIR, '.gitignore'), '*\n');
+  // Absolute paths: cdktf runs the app in .mst-local/, which may live outside the checkout (MST_LOCAL_DIR).
+  const node = `TS_NODE_PROJECT=${shellQuote(path.join(REPO_ROOT, 'tsconfig.json'))} node -r ${shellQuote(require.resolve('ts-node/register/transpile-only'))}`;
   const app = manifest
-    ? `MST_MANIFEST=${shellQuote(manifest)} node -r ts-node/register/transpile-only ${shellQuote(path.join(REPO_ROOT, 'examples/manifest/main.ts'))}`
-    : `node -r ts-node/register/transpile-only ${shellQuote(path.join(REPO_ROOT, 'examples/typed/main.ts'))}`;
+    ? `MST_MANIFEST=${shellQuote(manifest)} ${node} ${shellQuote(path.join(REPO_ROOT, 'examples/manifest/main.ts'))}`
+    : `${node} ${shellQuote(path.join(REPO_ROOT, 'examples/typed/main.ts'))}`;
   fs.writeFileSync(path.join(LOCAL_DIR, 'cdktf.json'), `${JSON.stringify({
     language: 'typescript', app, output: 'cdktf.out', projectId: 'cdktf-mst-local', sendCrashReports: 'false',
     terraformProviders: [], terraformModules: [], context: { [SSLMODE_CONTEXT]: 'disable' },
