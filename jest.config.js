@@ -1,9 +1,29 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two layers, both run by `npm test`:
+ *   unit         the model, rules, constructs, manifest, report/diff and CLI in-process or as a node child: seconds
+ *                (`npm run test:unit` alone)
+ *   integration  real parts: PostgreSQL clusters, the engine, the real cdktf CLI (`npm run test:integration`);
+ *                its global setup builds the engine first when it is not built yet (minutes, once per machine)
+ * Type checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig.json).
+ */
+const INTEGRATION = ['<rootDir>/test/e2e/', '<rootDir>/test/sandbox/', '<rootDir>/test/examples/'];
+const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Type checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig.json).
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: INTEGRATION.map((dir) => `${dir}**/*.test.ts`),
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+    },
+  ],
 };
