@@ -28,6 +28,7 @@ export type { Manifest } from './manifest/schema';
 export { buildAccessReport } from './report/report';
 export type { AccessReport } from './report/report';
 export { diffAccess } from './report/diff';
-export type { AccessDiff, AccessChange, DiffError } from './report/diff';
+export type { AccessDiff, AccessChange } from './report/diff';
+export type { ReportFinding } from './report/common';
 export { reportToMarkdown, diffToMarkdown } from './report/markdown';
 export { readAccessInput } from './report/input';

@@ -15,7 +15,7 @@ import { validateProjects } from '../src/domain/validate';
 import { checkManifestFile, manifestToSpec, readManifest } from '../src/manifest/load';
 import { diffAccess } from '../src/report/diff';
 import { readAccessInput } from '../src/report/input';
-import { errorLine } from '../src/report/markdown';
+import { checkDeclarationsAgree } from '../src/domain/agreement';
 
 const ROOT = path.resolve(__dirname, '..');
 export const RULE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'rules');
@@ -25,6 +25,7 @@ export const DIFF_RULE_FIXTURES: Readonly<Record<string, string>> = {
   'MST-DIFF-001': 'deployer-lacks-invite',
   'MST-DIFF-002': 'self-role-change',
   'MST-DIFF-003': 'beyond-deployer',
+  'MST-DIFF-004': 'deployer-lacks-permission',
 };
 
 /** The example line the catalogue shows for `ruleId`. */
@@ -35,15 +36,28 @@ export function ruleExample(ruleId: string): string {
     const diff = diffAccess(readAccessInput(path.join(dir, 'base.yaml')), readAccessInput(path.join(dir, 'head.yaml')));
     const error = diff.errors.find((e) => e.ruleId === ruleId);
     if (!error) throw new Error(`no example diff error for ${ruleId}`);
-    return errorLine(error, false);
+    return formatFinding(error as Finding);
   }
   const example = fixtureFindings(ruleId).find((f) => f.ruleId === ruleId);
   if (!example) throw new Error(`no example finding for ${ruleId}`);
   return formatFinding(example);
 }
 
-/** The findings of the rule's fixture manifest; MST-SEC-002 cannot be written in a manifest and is built here. */
+/**
+ * The findings of the rule's fixture manifest; MST-SEC-002 cannot be written
+ * in a manifest and is built here; MST-PROJECT-002 judges the manifests of a
+ * folder together, as the stacks of one app.
+ */
 export function fixtureFindings(ruleId: string): Finding[] {
+  const folder = path.join(RULE_FIXTURES, ruleId);
+  if (fs.existsSync(folder) && fs.statSync(folder).isDirectory()) {
+    const specs = fs.readdirSync(folder).sort().map((f) => {
+      const parsed = readManifest(path.join(folder, f));
+      if (!parsed.ok) throw new Error(`${ruleId}/${f} does not parse`);
+      return manifestToSpec(parsed.manifest, path.basename(f, path.extname(f)));
+    });
+    return [...specs.flatMap((s) => validateProjects([s])), ...checkDeclarationsAgree(specs)];
+  }
   if (ruleId === 'MST-SEC-002') {
     const parsed = readManifest(path.join(RULE_FIXTURES, 'MST-SEC-001.yaml'));
     if (!parsed.ok) throw new Error('MST-SEC-001 fixture does not parse');

@@ -68,7 +68,7 @@ describe('cdktf-mst check', () => {
     fs.writeFileSync(file, 'project: a\nmembers: [\n');
     const r = run('check', file);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/\[broken\.yaml:\d+\] MST-MANIFEST-001: not valid YAML or JSON/);
+    expect(r.err).toMatch(/\[broken\.yaml:\d+\] MST-MANIFEST-001: not valid YAML/);
   });
 
   test('a missing file is a finding, not a stack trace', () => {
