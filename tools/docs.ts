@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatFinding, Finding } from '../src/domain/findings';
-import { PERMISSIONS, PERMISSION_LABELS, ProjectRole } from '../src/domain/permissions';
+import { GOVERNING, PERMISSIONS, PERMISSION_LABELS, ProjectRole, rolesHolding } from '../src/domain/permissions';
 import { RULES } from '../src/domain/rules';
 import { validateProjects } from '../src/domain/validate';
 import { checkManifestFile, manifestToSpec, readManifest } from '../src/manifest/load';
@@ -91,8 +91,20 @@ function ruleCatalogue(): string {
   }).join('\n\n');
 }
 
+/** What each kind of change needs, and which roles hold it: read from GOVERNING and the matrix. */
+function needsTable(): string {
+  const rows = Object.values(GOVERNING).map((g) =>
+    `| ${g.what} | ${PERMISSION_LABELS[g.permission]} | ${rolesHolding(g.permission).map((r) => r.label).join(', ')} |`);
+  return ['| Change | Needs | Held by |', '|-|-|-|', ...rows].join('\n');
+}
+
 export function renderReadme(readme: string): string {
-  return replaceBlock(replaceBlock(readme, 'matrix', matrixTable()), 'rules', ruleCatalogue());
+  return replaceBlock(replaceBlock(replaceBlock(readme, 'matrix', matrixTable()), 'needs', needsTable()), 'rules', ruleCatalogue());
+}
+
+/** docs/reviewing-access.md carries the same generated table. */
+export function renderReviewDoc(doc: string): string {
+  return replaceBlock(doc, 'needs', needsTable());
 }
 
 function replaceBlock(text: string, name: string, body: string): string {
@@ -100,20 +112,22 @@ function replaceBlock(text: string, name: string, body: string): string {
   const end = `<!-- ${name}:end -->`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`README.md lacks the ${name} markers`);
+  if (i < 0 || j < i) throw new Error(`the ${name} markers are missing`);
   return `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
 }
 
 if (require.main === module) {
-  const file = path.join(ROOT, 'README.md');
-  const current = fs.readFileSync(file, 'utf8');
-  const next = renderReadme(current);
-  if (process.argv.includes('--check')) {
-    if (next !== current) {
-      process.stderr.write('README.md is stale; run: npm run docs\n');
-      process.exit(1);
+  for (const [name, render] of [['README.md', renderReadme], [path.join('docs', 'reviewing-access.md'), renderReviewDoc]] as const) {
+    const file = path.join(ROOT, name);
+    const current = fs.readFileSync(file, 'utf8');
+    const next = render(current);
+    if (process.argv.includes('--check')) {
+      if (next !== current) {
+        process.stderr.write(`${name} is stale; run: npm run docs\n`);
+        process.exit(1);
+      }
+    } else {
+      fs.writeFileSync(file, next);
     }
-  } else {
-    fs.writeFileSync(file, next);
   }
 }

@@ -43,7 +43,7 @@ export const RULES: readonly Rule[] = [
   rule('MST-MEMBER-001', 'error', 'At least one member is an Admin.',
     'A project without an Admin cannot change billing or hand out every role; make one member an Admin.'),
   rule('MST-MEMBER-002', 'error', 'Emails are valid ASCII addresses.',
-    'Members, invitations, inviters, the deployer and billing contacts are addressed by email: letters, digits and !#$%&\'*+/=?^_`{|}~.- before the @, a dotted domain after it, no spaces or control characters, at most 254 characters; write a full address such as ana@acme.example.'),
+    'Members, invitations, inviters, the deployer and billing contacts are addressed by email: ASCII letters, digits, dots and the other RFC 5322 atom characters (such as + and _) before the @, a dotted domain after it, no spaces, quotes or control characters, at most 254 characters; write a full address such as ana@acme.example.'),
   rule('MST-MEMBER-003', 'error', 'Emails are unique across members and invitations, compared case-insensitively.',
     'One person is either a member or invited, once; remove the duplicate (an accepted invitation moves to the members).'),
   rule('MST-PROJECT-001', 'error', 'Project names are valid MST project names.',
