@@ -134,9 +134,11 @@ function neededPermissions(project: ProjectSpec): Map<Permission, string[]> {
     const list = needs.get(p);
     if (list) list.push(cause); else needs.set(p, [cause]);
   };
-  for (const inv of project.invitations) need(GOVERNING.membership.permission, `the invitation of "${inv.email}"`);
+  // In canonical order, so the message does not move when declarations are reordered.
+  const invitations = [...project.invitations].sort((a, b) => cmp(emailKey(a.email), emailKey(b.email)) || cmp(a.email, b.email));
+  for (const inv of invitations) need(GOVERNING.membership.permission, `the invitation of "${inv.email}"`);
   if (project.billing) need(GOVERNING.billing.permission, 'the billing details');
-  for (const s of project.services) {
+  for (const s of [...project.services].sort((a, b) => cmp(a.name, b.name))) {
     if (s.users.length > 0) need(GOVERNING['service-users'].permission, `the users of service "${s.name}"`);
     if (s.state !== undefined) need(GOVERNING['power-state'].permission, `the power state of service "${s.name}"`);
   }
@@ -243,4 +245,8 @@ function labels(permissions: readonly Permission[]): string {
 /** The roles holding every one of `permissions`, read from the matrix. */
 function rolesCovering(permissions: readonly Permission[]): ProjectRole[] {
   return ProjectRole.ALL.filter((r) => permissions.every((p) => r.can(p)));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

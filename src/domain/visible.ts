@@ -15,3 +15,13 @@ export function visible(s: string): string {
     return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * JSON text with every such character as a `\u` escape: JSON.stringify
+ * escapes only the C0 range (in strings), and a terminal acts on the rest. The data read
+ * back is unchanged.
+ */
+export function jsonVisible(jsonText: string): string {
+  // Raw C0 characters left in JSON text are its own line breaks: strings hold them escaped already.
+  return jsonText.replace(INVISIBLE, (c) => c < '\u007f' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -287,7 +287,8 @@ export function code(s: string): string {
   if (shown === '') return '` `';
   const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
-  const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+  // CommonMark strips one space from each side unless the content is only spaces.
+  const pad = shown.trim() !== '' && /^[` ]|[` ]$/.test(shown) ? ' ' : '';
   return `${fence}${pad}${shown}${pad}${fence}`;
 }
 
