@@ -7,6 +7,9 @@ export { findingText, formatFinding, MstValidationError } from './domain/finding
 export type { Finding } from './domain/findings';
 export type * from './domain/model';
 export { validateProjects } from './domain/validate';
+export { checkDeclarationsAgree } from './domain/agreement';
+export { GOVERNING, rolesHolding } from './domain/permissions';
+export type { Governed } from './domain/permissions';
 export { defaultAdminPasswordVariable, serviceVariablePrefix } from './domain/names';
 export { toDocument, fromDocument, DOCUMENT_KEY } from './domain/document';
 export type { AccessDocument } from './domain/document';

@@ -1,8 +1,9 @@
 /**
  * The access diff: what changes in access between two versions of the same
  * configuration (the target branch and the pull request), most dangerous
- * first, and the changes the HEAD deployer may not make. Pure: projects and
- * findings in, plain JSON-ready data out.
+ * first; the changes the HEAD deployer may not make (judged in judge.ts) and
+ * HEAD's own rule errors, as findings. Pure: projects and findings in, plain
+ * JSON-ready data out.
  *
  * Matching: projects by name, services by name, users by username compared
  * case-insensitively, members and invitations by email compared
@@ -424,7 +425,7 @@ function declarationsByName(projects: readonly ProjectSpec[]): Map<string, Proje
  * together, the first declaration's deployer and billing details (they must
  * agree, MST-PROJECT-002).
  */
-export function merged(declarations: readonly ProjectSpec[]): ProjectSpec {
+function merged(declarations: readonly ProjectSpec[]): ProjectSpec {
   const [first, ...rest] = declarations;
   if (rest.length === 0) return first;
   const all = declarations;
