@@ -93,7 +93,7 @@ export const RULES: readonly Rule[] = [
   rule('MST-ACK-001', 'warning', 'An acknowledgement matches a finding.',
     'An acknowledgement that silences nothing is stale; remove it.'),
   rule('MST-ACK-002', 'error', 'Acknowledgements name a warning rule and give a reason.',
-    'Only warnings can be acknowledged, each with a written reason; errors cannot be silenced. Fix the error, or correct the rule ID and add a reason.'),
+    'Only warnings can be acknowledged, each with a written reason in plain text on one line; errors cannot be silenced. Fix the error, or correct the rule ID and add a reason.'),
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

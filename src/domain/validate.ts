@@ -9,6 +9,7 @@ import {
   GOVERNING, Permission, PERMISSION_LABELS, PERMISSIONS, permissionLabels, ProjectRole, rolesHolding, withArticle,
 } from './permissions';
 import { findRule } from './rules';
+import { visible } from './visible';
 import {
   checkAdminSecret, checkEmail, checkPostgresVersion, checkProjectName, checkSecret, checkServiceName, checkUsername, emailKey,
 } from './names';
@@ -35,6 +36,10 @@ export function checkAcknowledgement(ack: Acknowledgement): Finding[] {
   }
   if (ack.reason.trim() === '') {
     return [finding('MST-ACK-002', ack.path, `acknowledgement of ${ack.ruleId} gives no reason`, 'write why the warning is accepted', ack.ruleId)];
+  }
+  if (visible(ack.reason) !== ack.reason) {
+    return [finding('MST-ACK-002', ack.path, `the reason given for ${ack.ruleId} holds control or invisible characters ("${ack.reason}")`,
+      'write the reason as plain text on one line', ack.ruleId)];
   }
   return [];
 }

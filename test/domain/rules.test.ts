@@ -574,6 +574,13 @@ const CASES: Record<string, readonly RuleCase[]> = {
   ],
   'MST-ACK-002': [
     c({
+      name: 'a reason holding an escape sequence and a line break (issue 11)',
+      fail: project({ services: [serviceWith(REPLICATOR)], acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006', 'ok\u001b[1A\n- approved')] }),
+      pass: project({ services: [serviceWith(REPLICATOR)], acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006', 'ok, approved')] }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`, names: ['the reason given for MST-USER-006 holds control or invisible characters'],
+      also: ['MST-USER-006'], passAlso: ['MST-USER-006'],
+    }),
+    c({
       name: 'acknowledging an error rule',
       fail: project({
         services: [serviceWith(REPLICATOR)],
