@@ -168,7 +168,7 @@ export function diffAccess(base: DiffSide, head: DiffSide): AccessDiff {
       const b = merged(bs);
       const found = sortChanges(diffProject(b, hs));
       changes.push(...found);
-      errors.push(...judgeChanges(found, { project: key, base: b, head: hs[0] }));
+      errors.push(...judgeChanges(found, { project: key, base: b, heads: hs }));
     } else if (hs) {
       // Nothing to judge against: every grant is listed (as escalations) for a reviewer, and
       // HEAD's own rules (MST-DEPLOY-002, MST-INVITE-001 to 003) apply to it.
@@ -183,7 +183,7 @@ export function diffAccess(base: DiffSide, head: DiffSide): AccessDiff {
       });
       const dropped = sortChanges(diffServices(b.name, b.services, []));
       changes.push(...dropped);
-      errors.push(...judgeChanges(dropped, { project: key, base: b, head: b }));
+      errors.push(...judgeChanges(dropped, { project: key, base: b, heads: [b] }));
     }
   }
   changes.push(...diffWarnings(base, head));

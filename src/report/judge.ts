@@ -21,13 +21,17 @@ export interface Judged {
   readonly project: string;
   /** The project in BASE (its declarations together). */
   readonly base: ProjectSpec;
-  /** The project in HEAD: whose credentials deploy the change, and its role after it. */
-  readonly head: ProjectSpec;
+  /**
+   * The project's declarations in HEAD (several stacks may declare it; they
+   * must agree, MST-PROJECT-002): whose credentials deploy the change, and its
+   * role after it.
+   */
+  readonly heads: readonly ProjectSpec[];
 }
 
 /** The changes of one project the HEAD deployer may not make, as findings. */
-export function judgeChanges(changes: readonly AccessChange[], { project, base, head }: Judged): Finding[] {
-  const deployer = head.deployer;
+export function judgeChanges(changes: readonly AccessChange[], { project, base, heads }: Judged): Finding[] {
+  const deployer = heads[0].deployer;
   const key = emailKey(deployer);
   const role = base.members.find((m) => emailKey(m.email) === key)?.role;
   const invited = base.invitations.find((i) => emailKey(i.email) === key)?.role;
@@ -51,8 +55,9 @@ export function judgeChanges(changes: readonly AccessChange[], { project, base, 
 
   // MST-DIFF-002: nobody changes their own role.
   const before = role ?? invited;
-  const after = head.members.find((m) => emailKey(m.email) === key);
-  if (before && after && before !== after.role) {
+  const afters = heads.flatMap((h) => h.members.filter((m) => emailKey(m.email) === key));
+  const after = afters.find((m) => m.role !== before);
+  if (before && after) {
     out.push(finding('MST-DIFF-002', `${project}/members/${after.email}`,
       `deployer "${deployer}" changes its own role ${before.label} → ${after.role.label}`,
       'nobody may change their own role: have another member make this change', after.role.id));

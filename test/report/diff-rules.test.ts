@@ -5,6 +5,7 @@
 import { ProjectSpec } from '../../src/domain/model';
 import { manifestToSpec } from '../../src/manifest/load';
 import { Manifest } from '../../src/manifest/schema';
+import { checkDeclarationsAgree } from '../../src/domain/agreement';
 import { validateProjects } from '../../src/domain/validate';
 import { AccessDiff, diffAccess } from '../../src/report/diff';
 
@@ -32,6 +33,12 @@ function diff(base: Manifest, head: Manifest): AccessDiff {
 function readSide(m: Manifest, root = ''): { projects: ProjectSpec[]; findings: ReturnType<typeof validateProjects> } {
   const projects = [spec(m, root)];
   return { projects, findings: validateProjects(projects) };
+}
+
+/** Several stacks' declarations read as one side: each stack's rules and their agreement. */
+function readSides(ms: Manifest[], roots: string[]): { projects: ProjectSpec[]; findings: ReturnType<typeof validateProjects> } {
+  const projects = ms.map((m, i) => spec(m, roots[i]));
+  return { projects, findings: [...projects.flatMap((p) => validateProjects([p])), ...checkDeclarationsAgree(projects)] };
 }
 
 function withMembers(m: Manifest, members: Manifest['members'], extra: Partial<Manifest> = {}): Manifest {
@@ -152,6 +159,19 @@ describe('matching', () => {
       { projects: [spec(a, 'one'), spec(b2, 'two')], findings: [] },
     );
     expect(d.changes).toEqual([{ kind: 'replication-enabled', escalation: true, project: 'p', service: 'cache', username: 'worker' }]);
+  });
+
+  it('a project declared in two HEAD stacks: a grant or a self-promotion in either one is judged', () => {
+    const a: Manifest = { ...BASE, services: [{ name: 'db', postgresVersion: 16, users: [{ username: 'app' }] }] };
+    const b: Manifest = { ...BASE, services: [{ name: 'cache', postgresVersion: 16, users: [{ username: 'worker' }] }] };
+    // The Developer dev deploys; the second stack alone makes ro an Admin and dev itself an Admin.
+    const dev = (m: Manifest): Manifest => ({ ...m, deployer: 'dev@x.example' });
+    const promoted = (m: Manifest): Manifest => withMembers(dev(m), [
+      BASE.members[0], { email: 'dev@x.example', role: 'admin' }, { email: 'ro@x.example', role: 'admin' },
+    ]);
+    const d = diffAccess({ projects: [spec(dev(a), 'one'), spec(dev(b), 'two')], findings: [] }, readSides([dev(a), promoted(b)], ['one', 'two']));
+    expect(d.changes.filter((c) => c.escalation).map((c) => 'email' in c && c.email)).toEqual(['dev@x.example', 'ro@x.example']);
+    expect(rules(d)).toEqual(['MST-PROJECT-002', 'MST-DIFF-002', 'MST-DIFF-003']);
   });
 
   it('the password source matters, not how the spec spells the default', () => {
