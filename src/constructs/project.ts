@@ -321,7 +321,6 @@ class StackAccess {
   }
 }
 
-
 /**
  * cdktf writes cdk.tf.json with its keys sorted; the one array whose order
  * follows declarations is each provider type's list of configurations (one
