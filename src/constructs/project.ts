@@ -7,6 +7,7 @@ import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { checkEmail, checkProjectName } from '../domain/names';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
+import { visible } from '../domain/visible';
 import { Acknowledgements } from './acknowledgements';
 import { ProjectInvitation, ProjectMember } from './member';
 import { generation, touch } from './registry';
@@ -306,7 +307,7 @@ class StackAccess {
     for (const f of findings) {
       if (f.level !== 'warning') continue;
       const text = f.acknowledged !== undefined
-        ? `${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`
+        ? visible(`${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`)
         : findingText(f);
       const key = `${f.path}\u0000${text}`;
       if (this.annotated.has(key)) continue;
