@@ -7,6 +7,9 @@ export { findingText, formatFinding, MstValidationError } from './domain/finding
 export type { Finding } from './domain/findings';
 export type * from './domain/model';
 export { validateProjects } from './domain/validate';
+export { checkDeclarationsAgree } from './domain/agreement';
+export { GOVERNING, rolesHolding } from './domain/permissions';
+export type { Governed } from './domain/permissions';
 export { defaultAdminPasswordVariable, serviceVariablePrefix } from './domain/names';
 export { toDocument, fromDocument, DOCUMENT_KEY } from './domain/document';
 export type { AccessDocument } from './domain/document';
@@ -28,6 +31,7 @@ export type { Manifest } from './manifest/schema';
 export { buildAccessReport } from './report/report';
 export type { AccessReport } from './report/report';
 export { diffAccess } from './report/diff';
-export type { AccessDiff, AccessChange, DiffError } from './report/diff';
+export type { AccessDiff, AccessChange } from './report/diff';
+export type { ReportFinding } from './report/common';
 export { reportToMarkdown, diffToMarkdown } from './report/markdown';
 export { readAccessInput } from './report/input';

@@ -9,13 +9,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatFinding, Finding } from '../src/domain/findings';
-import { PERMISSIONS, PERMISSION_LABELS, ProjectRole } from '../src/domain/permissions';
+import { GOVERNING, PERMISSIONS, PERMISSION_LABELS, ProjectRole, rolesHolding } from '../src/domain/permissions';
 import { RULES } from '../src/domain/rules';
 import { validateProjects } from '../src/domain/validate';
 import { checkManifestFile, manifestToSpec, readManifest } from '../src/manifest/load';
 import { diffAccess } from '../src/report/diff';
 import { readAccessInput } from '../src/report/input';
-import { errorLine } from '../src/report/markdown';
+import { checkDeclarationsAgree } from '../src/domain/agreement';
 
 const ROOT = path.resolve(__dirname, '..');
 export const RULE_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'rules');
@@ -25,6 +25,7 @@ export const DIFF_RULE_FIXTURES: Readonly<Record<string, string>> = {
   'MST-DIFF-001': 'deployer-lacks-invite',
   'MST-DIFF-002': 'self-role-change',
   'MST-DIFF-003': 'beyond-deployer',
+  'MST-DIFF-004': 'deployer-lacks-permission',
 };
 
 /** The example line the catalogue shows for `ruleId`. */
@@ -35,15 +36,28 @@ export function ruleExample(ruleId: string): string {
     const diff = diffAccess(readAccessInput(path.join(dir, 'base.yaml')), readAccessInput(path.join(dir, 'head.yaml')));
     const error = diff.errors.find((e) => e.ruleId === ruleId);
     if (!error) throw new Error(`no example diff error for ${ruleId}`);
-    return errorLine(error, false);
+    return formatFinding(error as Finding);
   }
   const example = fixtureFindings(ruleId).find((f) => f.ruleId === ruleId);
   if (!example) throw new Error(`no example finding for ${ruleId}`);
   return formatFinding(example);
 }
 
-/** The findings of the rule's fixture manifest; MST-SEC-002 cannot be written in a manifest and is built here. */
+/**
+ * The findings of the rule's fixture manifest; MST-SEC-002 cannot be written
+ * in a manifest and is built here; MST-PROJECT-002 judges the manifests of a
+ * folder together, as the stacks of one app.
+ */
 export function fixtureFindings(ruleId: string): Finding[] {
+  const folder = path.join(RULE_FIXTURES, ruleId);
+  if (fs.existsSync(folder) && fs.statSync(folder).isDirectory()) {
+    const specs = fs.readdirSync(folder).sort().map((f) => {
+      const parsed = readManifest(path.join(folder, f));
+      if (!parsed.ok) throw new Error(`${ruleId}/${f} does not parse`);
+      return manifestToSpec(parsed.manifest, path.basename(f, path.extname(f)));
+    });
+    return [...specs.flatMap((s) => validateProjects([s])), ...checkDeclarationsAgree(specs)];
+  }
   if (ruleId === 'MST-SEC-002') {
     const parsed = readManifest(path.join(RULE_FIXTURES, 'MST-SEC-001.yaml'));
     if (!parsed.ok) throw new Error('MST-SEC-001 fixture does not parse');
@@ -77,8 +91,20 @@ function ruleCatalogue(): string {
   }).join('\n\n');
 }
 
+/** What each kind of change needs, and which roles hold it: read from GOVERNING and the matrix. */
+function needsTable(): string {
+  const rows = Object.values(GOVERNING).map((g) =>
+    `| ${g.what} | ${PERMISSION_LABELS[g.permission]} | ${rolesHolding(g.permission).map((r) => r.label).join(', ')} |`);
+  return ['| Change | Needs | Held by |', '|-|-|-|', ...rows].join('\n');
+}
+
 export function renderReadme(readme: string): string {
-  return replaceBlock(replaceBlock(readme, 'matrix', matrixTable()), 'rules', ruleCatalogue());
+  return replaceBlock(replaceBlock(replaceBlock(readme, 'matrix', matrixTable()), 'needs', needsTable()), 'rules', ruleCatalogue());
+}
+
+/** docs/reviewing-access.md carries the same generated table. */
+export function renderReviewDoc(doc: string): string {
+  return replaceBlock(doc, 'needs', needsTable());
 }
 
 function replaceBlock(text: string, name: string, body: string): string {
@@ -86,20 +112,22 @@ function replaceBlock(text: string, name: string, body: string): string {
   const end = `<!-- ${name}:end -->`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`README.md lacks the ${name} markers`);
+  if (i < 0 || j < i) throw new Error(`the ${name} markers are missing`);
   return `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
 }
 
 if (require.main === module) {
-  const file = path.join(ROOT, 'README.md');
-  const current = fs.readFileSync(file, 'utf8');
-  const next = renderReadme(current);
-  if (process.argv.includes('--check')) {
-    if (next !== current) {
-      process.stderr.write('README.md is stale; run: npm run docs\n');
-      process.exit(1);
+  for (const [name, render] of [['README.md', renderReadme], [path.join('docs', 'reviewing-access.md'), renderReviewDoc]] as const) {
+    const file = path.join(ROOT, name);
+    const current = fs.readFileSync(file, 'utf8');
+    const next = render(current);
+    if (process.argv.includes('--check')) {
+      if (next !== current) {
+        process.stderr.write(`${name} is stale; run: npm run docs\n`);
+        process.exit(1);
+      }
+    } else {
+      fs.writeFileSync(file, next);
     }
-  } else {
-    fs.writeFileSync(file, next);
   }
 }

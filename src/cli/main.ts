@@ -5,6 +5,7 @@
  */
 import { formatFinding, Finding } from '../domain/findings';
 import { RULES } from '../domain/rules';
+import { jsonVisible, visible } from '../domain/visible';
 import { checkManifestFile } from '../manifest/load';
 import { manifestJsonSchema } from '../manifest/schema';
 import { diffAccess } from '../report/diff';
@@ -67,12 +68,12 @@ function check(args: readonly string[], io: Io): number {
   const errors = findings.filter((f) => f.level === 'error').length;
   const warnings = findings.length - errors;
   if (!spec || errors > 0) {
-    io.err(`${file}: ${errors} error(s), ${warnings} warning(s)`);
+    io.err(visible(`${file}: ${errors} error(s), ${warnings} warning(s)`));
     return 1;
   }
   const users = spec.services.reduce((n, s) => n + s.users.length, 0);
   const acknowledged = findings.filter((f) => f.acknowledged !== undefined).length;
-  io.out(`${file}: ok: project ${spec.name}, ${spec.members.length} member(s), ${spec.invitations.length} invitation(s), `
+  io.out(visible(`${file}: ok: project ${spec.name}`) + `, ${spec.members.length} member(s), ${spec.invitations.length} invitation(s), `
     + `${spec.services.length} service(s), ${users} user(s); ${warnings} warning(s)`
     + (acknowledged > 0 ? `, ${acknowledged} acknowledged` : ''));
   return 0;
@@ -91,7 +92,7 @@ function report(args: readonly string[], io: Io): number {
   const input = readInput(opts.positional[0], io);
   if (!input) return 2;
   const data = buildAccessReport(input.projects, input.findings);
-  io.out(opts.format === 'json' ? JSON.stringify(data, null, 2) : reportToMarkdown(data).trimEnd());
+  io.out(opts.format === 'json' ? json(data) : reportToMarkdown(data).trimEnd());
   return 0;
 }
 
@@ -106,7 +107,7 @@ function diff(args: readonly string[], io: Io): number {
   const head = base && readInput(opts.positional[1], io);
   if (!base || !head) return 2;
   const data = diffAccess(base, head);
-  io.out(opts.format === 'json' ? JSON.stringify(data, null, 2) : diffToMarkdown(data).trimEnd());
+  io.out(opts.format === 'json' ? json(data) : diffToMarkdown(data).trimEnd());
   const failed = [
     ...(opts.failOn.has('escalation') && data.summary.escalations > 0 ? [`${data.summary.escalations} escalation(s)`] : []),
     ...(opts.failOn.has('error') && data.summary.errors > 0 ? [`${data.summary.errors} error(s)`] : []),
@@ -121,7 +122,7 @@ function readInput(file: string, io: Io): AccessInput | undefined {
     return readAccessInput(file);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    io.err(`cdktf-mst: ${e.message}`);
+    io.err(`cdktf-mst: ${visible(e.message)}`);
     return undefined;
   }
 }
@@ -164,10 +165,19 @@ function parseOptions(args: readonly string[], allowed: readonly string[]): Opti
   return opts;
 }
 
+/**
+ * JSON for machines and terminals alike: JSON.stringify escapes the C0
+ * control characters; DEL, the C1 range and invisible formatting characters
+ * are escaped too (as \u escapes, so the data is unchanged).
+ */
+export function json(data: unknown): string {
+  return jsonVisible(JSON.stringify(data, null, 2));
+}
+
 /** Errors and unacknowledged warnings to stderr, acknowledged ones with their reason. */
 export function printFindings(findings: readonly Finding[], io: Io): void {
   for (const f of findings) {
-    if (f.acknowledged !== undefined) io.err(`${formatFinding(f)} (acknowledged: ${f.acknowledged})`);
+    if (f.acknowledged !== undefined) io.err(`${formatFinding(f)} (acknowledged: ${visible(f.acknowledged)})`);
     else io.err(`${f.level === 'error' ? 'error' : 'warning'} ${formatFinding(f)}`);
   }
 }

@@ -1,11 +1,13 @@
 import { AnnotationMetadataEntryType, Lazy, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
-import { Finding, findingText, MstValidationError } from '../domain/findings';
+import { checkDeclarationsAgree } from '../domain/agreement';
+import { Finding, findingText, MstValidationError, sortFindings } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
-import { checkEmail } from '../domain/names';
+import { checkEmail, checkProjectName } from '../domain/names';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
+import { visible } from '../domain/visible';
 import { Acknowledgements } from './acknowledgements';
 import { ProjectInvitation, ProjectMember } from './member';
 import { generation, touch } from './registry';
@@ -66,6 +68,7 @@ export class MstProject extends Construct {
     this.deployer = props.deployer;
     this.billing = props.billing;
     const isolated = [
+      ...checkProjectName(this.node.path, this.name),
       ...checkEmail(this.node.path, props.deployer, 'deployer'),
       ...(props.billing?.email !== undefined ? checkEmail(`${this.node.path}/billing`, props.billing.email, 'billing email') : []),
     ];
@@ -194,8 +197,8 @@ function bearingOn(spec: ProjectSpec, acks: readonly Acknowledgement[]): Acknowl
 }
 
 interface AccessResult {
-  readonly generation: number;
-  readonly specs: ProjectSpec[];
+  /** The generations of the app's stacks it was computed at. */
+  readonly generation: string;
   readonly findings: Finding[];
   readonly errorsByPath: Map<string, string[]>;
 }
@@ -220,13 +223,16 @@ class StackAccess {
   private readonly projects: MstProject[] = [];
   private cached?: AccessResult;
   private readonly annotated = new Set<string>();
-  private annotatedGeneration?: number;
+  private annotatedGeneration?: string;
 
   private constructor(private readonly stack: TerraformStack) {
+    canonicalProviders(stack);
+    StackAccess.ofApp(stack).add(this);
     // The access document rides in the synthesized JSON under "//", which Terraform ignores.
     stack.addOverride(`//.${DOCUMENT_KEY}`, Lazy.anyValue({
       produce: () => {
-        const { specs, findings } = this.result();
+        const { findings } = this.result();
+        const specs = this.specs();
         // Errors cannot be silenced: with cdktf's skipValidation the node validations do not run,
         // so the stack's JSON refuses to render instead of shipping a stack the rules reject.
         const errors = findings.filter((f) => f.level === 'error');
@@ -240,19 +246,46 @@ class StackAccess {
     this.projects.push(project);
   }
 
-  public result(): AccessResult {
+  /** The stacks of one app that hold projects, so a project several of them declare is judged as one. */
+  private static ofApp(stack: TerraformStack): Set<StackAccess> {
+    const root = stack.node.root;
+    let set = StackAccess.byApp.get(root);
+    if (!set) StackAccess.byApp.set(root, set = new Set());
+    return set;
+  }
+  private static readonly byApp = new WeakMap<IConstruct, Set<StackAccess>>();
+
+  private cachedSpecs?: { generation: number; specs: ProjectSpec[] };
+
+  /** This stack's projects as plain data, once per change of the tree. */
+  public specs(): ProjectSpec[] {
     const current = generation(this.stack);
+    if (this.cachedSpecs?.generation !== current) {
+      const acknowledgements = Acknowledgements.collect(this.stack);
+      this.cachedSpecs = { generation: current, specs: this.projects.map((p) => p.specWith(acknowledgements)) };
+    }
+    return this.cachedSpecs.specs;
+  }
+
+  public result(): AccessResult {
+    // Keyed by every stack of the app: another stack's declaration of a project bears on this one.
+    const stacks = [...StackAccess.ofApp(this.stack)];
+    const current = stacks.map((a) => generation(a.stack)).join(',');
     if (this.cached?.generation === current) return this.cached;
-    const acknowledgements = Acknowledgements.collect(this.stack);
-    const specs = this.projects.map((p) => p.specWith(acknowledgements));
-    const findings = validateProjects(specs);
+    const specs = this.specs();
+    const others = stacks.filter((a) => a !== this).flatMap((a) => a.specs());
+    const inStack = `${this.stack.node.path}/`;
+    const findings = sortFindings([
+      ...validateProjects(specs),
+      ...(others.length === 0 ? [] : checkDeclarationsAgree([...others, ...specs]).filter((f) => f.path.startsWith(inStack))),
+    ]);
     const errorsByPath = new Map<string, string[]>();
     for (const f of findings) {
       if (f.level !== 'error') continue;
       const list = errorsByPath.get(f.path);
       if (list) list.push(findingText(f)); else errorsByPath.set(f.path, [findingText(f)]);
     }
-    this.cached = { generation: current, specs, findings, errorsByPath };
+    this.cached = { generation: current, findings, errorsByPath };
     return this.cached;
   }
 
@@ -274,7 +307,7 @@ class StackAccess {
     for (const f of findings) {
       if (f.level !== 'warning') continue;
       const text = f.acknowledged !== undefined
-        ? `${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`
+        ? visible(`${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`)
         : findingText(f);
       const key = `${f.path}\u0000${text}`;
       if (this.annotated.has(key)) continue;
@@ -289,3 +322,21 @@ class StackAccess {
   }
 }
 
+/**
+ * cdktf writes cdk.tf.json with its keys sorted; the one array whose order
+ * follows declarations is each provider type's list of configurations (one
+ * aliased `postgresql` provider per service). Ordered by alias, reordering
+ * services leaves the bytes unchanged. Applied once per stack.
+ */
+function canonicalProviders(stack: TerraformStack): void {
+  const render = stack.toTerraform.bind(stack);
+  stack.toTerraform = () => {
+    const tf = render() as { provider?: Record<string, unknown> };
+    for (const configs of Object.values(tf.provider ?? {})) {
+      if (!Array.isArray(configs)) continue;
+      const alias = (c: unknown) => (typeof c === 'object' && c !== null && typeof (c as { alias?: unknown }).alias === 'string' ? (c as { alias: string }).alias : '');
+      configs.sort((a, b) => (alias(a) < alias(b) ? -1 : alias(a) > alias(b) ? 1 : 0));
+    }
+    return tf;
+  };
+}

@@ -1,4 +1,5 @@
 import { RuleLevel, findRule } from './rules';
+import { visible } from './visible';
 
 /** One thing a rule found wrong, with where, what and how to fix it. */
 export interface Finding {
@@ -23,14 +24,17 @@ export function finding(ruleId: string, path: string, message: string, fix: stri
   return { ruleId, level: rule.level, path, message, fix, ...(value === undefined ? {} : { value }) };
 }
 
-/** `RULE: message; fix.` — a finding without its path, for surfaces that show the path themselves. */
+/**
+ * `RULE: message; fix.` — a finding without its path, for surfaces that show
+ * the path themselves. Control characters of the input are shown escaped.
+ */
 export function findingText(f: Finding): string {
-  return `${f.ruleId}: ${f.message}; ${f.fix}.`;
+  return visible(`${f.ruleId}: ${f.message}; ${f.fix}.`);
 }
 
-/** `[path] RULE: message; fix.` — the one-line form every surface prints. */
+/** `[path] RULE: message; fix.` — the one-line form every terminal surface prints. */
 export function formatFinding(f: Finding): string {
-  return `[${f.path}] ${findingText(f)}`;
+  return `[${visible(f.path)}] ${findingText(f)}`;
 }
 
 /** Sorts by path, then rule ID, then message: a stable order for every surface. */

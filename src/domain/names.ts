@@ -6,8 +6,10 @@
 import { Finding, finding } from './findings';
 import { SecretSource } from './model';
 
-// Deliberately simple: one @, no spaces, a dotted domain. Deliverability is MST's concern.
-const EMAIL = /^[^\s@"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+// Deliberately simple: ASCII only, the RFC 5322 atom characters and dots before one @, a dotted
+// domain after it; no spaces, quotes or control characters. Deliverability is MST's concern.
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const PROJECT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;
 const SERVICE_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_IDENTIFIER_BYTES = 63;
@@ -48,6 +50,12 @@ export function checkEmail(path: string, email: string, what: string): Finding[]
   if (EMAIL.test(email) && email.length <= 254) return [];
   return [finding('MST-MEMBER-002', path, `${what} "${email}" is not a valid email address`,
     'write a full address such as ana@acme.example', email)];
+}
+
+export function checkProjectName(path: string, name: string): Finding[] {
+  if (PROJECT_NAME.test(name)) return [];
+  return [finding('MST-PROJECT-001', path, `project name "${name}" is not a valid MST project name`,
+    'use letters, digits, hyphens and underscores, starting and ending with a letter or digit, at most 63 characters', name)];
 }
 
 export function checkServiceName(path: string, name: string): Finding[] {

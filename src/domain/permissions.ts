@@ -129,3 +129,42 @@ export class ProjectRole {
     return this.label;
   }
 }
+
+/** What a deployer or an inviter may be asked to do, each governed by one permission of the table. */
+export type Governed = 'membership' | 'billing' | 'service-users' | 'power-state';
+
+/**
+ * Which permission governs each kind of change: the one place that says it.
+ * Validation (MST-DEPLOY-002, MST-INVITE-002), the diff's judgement of the
+ * deployer (MST-DIFF-00x) and the README's table all read it.
+ */
+export const GOVERNING: Readonly<Record<Governed, { readonly permission: Permission; readonly what: string }>> = {
+  'membership': {
+    permission: 'invite-users',
+    what: 'Members and invitations: inviting, adding a member, changing a role, removing a member, withdrawing or re-sending an invitation',
+  },
+  'billing': { permission: 'modify-billing', what: 'Billing details' },
+  'service-users': { permission: 'manage-services', what: 'Service users: adding, removing, renaming, replication, password rotation' },
+  'power-state': { permission: 'start-stop-services', what: 'A managed power state' },
+};
+
+/** The roles holding `permission`, read from the matrix, in table order. */
+export function rolesHolding(permission: Permission): ProjectRole[] {
+  return ProjectRole.ALL.filter((r) => r.can(permission));
+}
+
+/** `Admin or Developer`: the labels of the roles holding `permission`. */
+export function holdersText(permission: Permission, joiner = 'or'): string {
+  const labels = rolesHolding(permission).map((r) => r.label);
+  return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} ${joiner} ${labels[labels.length - 1]}`;
+}
+
+/** `an Admin`, `a Developer`. */
+export function withArticle(role: ProjectRole): string {
+  return `${/^[AEIOU]/.test(role.label) ? 'an' : 'a'} ${role.label}`;
+}
+
+/** `Invite more users and Start and stop services`. */
+export function permissionLabels(permissions: readonly Permission[], joiner = ' and '): string {
+  return permissions.map((p) => PERMISSION_LABELS[p]).join(joiner);
+}

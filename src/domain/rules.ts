@@ -2,6 +2,7 @@
  * The rule catalogue, as data (the cdk-nag model). Each rule has a stable ID
  * that findings, acknowledgements and the README's catalogue refer to.
  */
+import { GOVERNING, holdersText, PERMISSION_LABELS, PERMISSIONS, ProjectRole } from './permissions';
 
 export type RuleLevel = 'error' | 'warning';
 
@@ -21,24 +22,34 @@ const rule = (id: string, level: RuleLevel, summary: string, explanation: string
   explanation,
 });
 
+// Who may do what is read from the permission table, never written out here.
+const INVITE = PERMISSION_LABELS[GOVERNING.membership.permission];
+const INVITERS = holdersText(GOVERNING.membership.permission, 'and');
+const ALL_HOLDERS = ProjectRole.ALL.filter((r) => PERMISSIONS.every((p) => r.can(p))).map((r) => r.label).join(' and ');
+const NEEDS = (g: keyof typeof GOVERNING) => PERMISSION_LABELS[GOVERNING[g].permission];
+
 /** Every rule, in catalogue order. */
 export const RULES: readonly Rule[] = [
   rule('MST-DEPLOY-001', 'error', 'The deployer is a project member.',
     'The identity whose credentials run `cdktf deploy` must be one of the members; add it to the members or set `deployer` to a member\'s email.'),
   rule('MST-DEPLOY-002', 'error', 'The deployer\'s role grants every kind of change the stack carries.',
-    'Invitations need Invite more users, billing details need Modify billing information, service users need Manage services, a managed power state needs Start and stop services. Give the deployer a role that holds them (Admin holds all) or remove the change.'),
+    `Invitations need ${NEEDS('membership')}, billing details need ${NEEDS('billing')}, service users need ${NEEDS('service-users')}, a managed power state needs ${NEEDS('power-state')}. Give the deployer a role that holds them (${ALL_HOLDERS} holds all) or remove the change.`),
   rule('MST-INVITE-001', 'error', 'An inviter is a project member.',
     '`invitedBy` must be the email of an accepted member; invite from an existing member.'),
   rule('MST-INVITE-002', 'error', 'An inviter\'s role may invite more users.',
-    'Only Admins and Developers may invite; have an Admin or Developer send the invitation.'),
+    `Inviting needs ${INVITE}, which the ${INVITERS} roles hold (see the permission table); have a member holding it send the invitation.`),
   rule('MST-INVITE-003', 'error', 'An inviter cannot hand out a permission it lacks.',
-    'A Developer may invite Developers and Read-only members, not Admins or Operators; have an Admin send the invitation or choose a lesser role.'),
+    'Every permission of the invited role must be held by the inviter\'s role (see the permission table); have a member whose role holds them send the invitation, or choose a lesser role.'),
   rule('MST-MEMBER-001', 'error', 'At least one member is an Admin.',
     'A project without an Admin cannot change billing or hand out every role; make one member an Admin.'),
-  rule('MST-MEMBER-002', 'error', 'Emails are valid addresses.',
-    'Members, invitations, inviters, the deployer and billing contacts are addressed by email; write a full address such as ana@acme.example.'),
+  rule('MST-MEMBER-002', 'error', 'Emails are valid ASCII addresses.',
+    'Members, invitations, inviters, the deployer and billing contacts are addressed by email: ASCII letters, digits, dots and the other RFC 5322 atom characters (such as + and _) before the @, a dotted domain after it, no spaces, quotes or control characters, at most 254 characters; write a full address such as ana@acme.example.'),
   rule('MST-MEMBER-003', 'error', 'Emails are unique across members and invitations, compared case-insensitively.',
     'One person is either a member or invited, once; remove the duplicate (an accepted invitation moves to the members).'),
+  rule('MST-PROJECT-001', 'error', 'Project names are valid MST project names.',
+    'Letters, digits, hyphens and underscores, starting and ending with a letter or digit, at most 63 characters; rename the project.'),
+  rule('MST-PROJECT-002', 'error', 'A project declared in several stacks is declared alike in each.',
+    'A stack per service may each declare the project, but its deployer, members, invitations and billing details must be the same everywhere, and no service may be declared in two of them; make the declarations agree (a shared function or manifest helps).'),
   rule('MST-SVC-001', 'error', 'Users are declared only on a running service.',
     'MST manages users only on a running service; set the service\'s state to running or remove its users.'),
   rule('MST-SVC-002', 'error', 'Service names are valid MST service names.',
@@ -71,16 +82,18 @@ export const RULES: readonly Rule[] = [
     'The admin password is the one MST gave the service; it cannot be generated. Pass Secret.fromVariable (`adminPassword: { variable: NAME }` in a manifest) or leave the default variable <service>_admin_password.'),
   rule('MST-MANIFEST-001', 'error', 'A manifest is valid YAML or JSON and matches the schema.',
     'Unknown keys, missing fields and wrong types are refused, naming the key; correct the manifest (the JSON Schema in schema/ gives editor completion).'),
-  rule('MST-DIFF-001', 'error', 'Changing or removing members needs a deployer who may invite (cdktf-mst diff).',
-    'A role change, a removal, or withdrawing or re-sending an invitation needs the deployer to hold Invite more users; deploy the change as an Admin or a Developer.'),
+  rule('MST-DIFF-001', 'error', 'Changing members needs a deployer who may invite (cdktf-mst diff).',
+    `Adding a member, inviting, changing a role, removing a member, withdrawing or re-sending an invitation, and accepting a member with another role than invited need the deployer to hold ${INVITE} in base (the ${INVITERS} roles); a deployer that is not a member in base holds nothing. Deploy the change as a member who holds it.`),
   rule('MST-DIFF-002', 'error', 'Nobody changes their own role (cdktf-mst diff).',
     'The deployer\'s role differs between base and head; have another member make the change.'),
   rule('MST-DIFF-003', 'error', 'The deployer cannot grant a role beyond its own (cdktf-mst diff).',
-    'As for inviters (MST-INVITE-003): a role change or an accepted invitation may not hand out a permission the deployer lacks; deploy as a member who holds it.'),
+    'As for inviters (MST-INVITE-003): a member added, an invitation sent or re-sent, a role raised or an invitation accepted with more than invited may not hand out a permission the deployer lacks in base; deploy as a member who holds it.'),
+  rule('MST-DIFF-004', 'error', 'Every other change needs its permission from the deployer\'s role in base (cdktf-mst diff).',
+    'As MST-DEPLOY-002 for what a stack carries, judged on what changes and with the role the deployer holds in base: changes to service users, a managed power state or billing details each need the permission of the table that governs them.'),
   rule('MST-ACK-001', 'warning', 'An acknowledgement matches a finding.',
     'An acknowledgement that silences nothing is stale; remove it.'),
   rule('MST-ACK-002', 'error', 'Acknowledgements name a warning rule and give a reason.',
-    'Only warnings can be acknowledged, each with a written reason; errors cannot be silenced. Fix the error, or correct the rule ID and add a reason.'),
+    'Only warnings can be acknowledged, each with a written reason in plain text on one line; errors cannot be silenced. Fix the error, or correct the rule ID and add a reason.'),
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

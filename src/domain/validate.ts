@@ -5,10 +5,13 @@
  */
 import { Finding, finding, sortFindings } from './findings';
 import { Acknowledgement, ProjectSpec, ServiceSpec } from './model';
-import { Permission, PERMISSION_LABELS, ProjectRole } from './permissions';
-import { findRule } from './rules';
 import {
-  checkAdminSecret, checkEmail, checkPostgresVersion, checkSecret, checkServiceName, checkUsername, emailKey,
+  GOVERNING, Permission, PERMISSION_LABELS, PERMISSIONS, permissionLabels, ProjectRole, rolesHolding, withArticle,
+} from './permissions';
+import { findRule } from './rules';
+import { visible } from './visible';
+import {
+  checkAdminSecret, checkEmail, checkPostgresVersion, checkProjectName, checkSecret, checkServiceName, checkUsername, emailKey,
 } from './names';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
@@ -34,6 +37,10 @@ export function checkAcknowledgement(ack: Acknowledgement): Finding[] {
   if (ack.reason.trim() === '') {
     return [finding('MST-ACK-002', ack.path, `acknowledgement of ${ack.ruleId} gives no reason`, 'write why the warning is accepted', ack.ruleId)];
   }
+  if (visible(ack.reason) !== ack.reason) {
+    return [finding('MST-ACK-002', ack.path, `the reason given for ${ack.ruleId} holds control or invisible characters ("${ack.reason}")`,
+      'write the reason as plain text on one line', ack.ruleId)];
+  }
   return [];
 }
 
@@ -41,6 +48,7 @@ function projectFindings(project: ProjectSpec): Finding[] {
   const out: Finding[] = [];
   const members = new Map<string, ProjectRole>();
   const seen = new Map<string, string>(); // email key -> what first claimed it
+  out.push(...checkProjectName(project.path, project.name));
 
   for (const m of project.members) {
     out.push(...checkEmail(m.path, m.email, 'member email'));
@@ -88,16 +96,17 @@ function inviterFindings(
     return [finding('MST-INVITE-001', path, `inviter "${invitedBy}" of "${email}" is not a project member`,
       'set invitedBy to the email of an accepted member', invitedBy)];
   }
-  if (!inviterRole.can('invite-users')) {
+  const invite = GOVERNING.membership.permission;
+  if (!inviterRole.can(invite)) {
     return [finding('MST-INVITE-002', path,
-      `inviter "${invitedBy}" is ${article(inviterRole)}, which may not invite more users`,
-      'have an Admin or a Developer send the invitation', invitedBy)];
+      `inviter "${invitedBy}" is ${article(inviterRole)}, which may not ${PERMISSION_LABELS[invite].toLowerCase()}`,
+      `have ${rolesHolding(invite).map(withArticle).join(' or ')} send the invitation`, invitedBy)];
   }
   const lacking = inviterRole.lacksFrom(role);
   if (lacking.length > 0) {
     return [finding('MST-INVITE-003', path,
       `inviter "${invitedBy}" is ${article(inviterRole)} and cannot invite "${email}" as ${article(role)}: it lacks ${labels(lacking)}`,
-      'have an Admin send the invitation or choose a role within the inviter\'s own', role.id)];
+      `have ${rolesCovering([...role.permissions, invite]).map(withArticle).join(' or ')} send the invitation or choose a role within the inviter's own`, role.id)];
   }
   return [];
 }
@@ -118,7 +127,7 @@ function deployerFindings(project: ProjectSpec, members: Map<string, ProjectRole
     const shown = causes.slice(0, 3).join(', ') + (causes.length > 3 ? ` and ${causes.length - 3} more` : '');
     out.push(finding('MST-DEPLOY-002', project.path,
       `deployer "${project.deployer}" is ${article(role)}, which lacks ${PERMISSION_LABELS[permission]} needed for ${shown}`,
-      'give the deployer a role that holds it (Admin holds all) or remove that change', role.id));
+      `give the deployer a role that holds it (${rolesCovering(PERMISSIONS).map((r) => r.label).join(', ')} holds all) or remove that change`, role.id));
   }
   return out;
 }
@@ -130,11 +139,13 @@ function neededPermissions(project: ProjectSpec): Map<Permission, string[]> {
     const list = needs.get(p);
     if (list) list.push(cause); else needs.set(p, [cause]);
   };
-  for (const inv of project.invitations) need('invite-users', `the invitation of "${inv.email}"`);
-  if (project.billing) need('modify-billing', 'the billing details');
-  for (const s of project.services) {
-    if (s.users.length > 0) need('manage-services', `the users of service "${s.name}"`);
-    if (s.state !== undefined) need('start-stop-services', `the power state of service "${s.name}"`);
+  // In canonical order, so the message does not move when declarations are reordered.
+  const invitations = [...project.invitations].sort((a, b) => cmp(emailKey(a.email), emailKey(b.email)) || cmp(a.email, b.email));
+  for (const inv of invitations) need(GOVERNING.membership.permission, `the invitation of "${inv.email}"`);
+  if (project.billing) need(GOVERNING.billing.permission, 'the billing details');
+  for (const s of [...project.services].sort((a, b) => cmp(a.name, b.name))) {
+    if (s.users.length > 0) need(GOVERNING['service-users'].permission, `the users of service "${s.name}"`);
+    if (s.state !== undefined) need(GOVERNING['power-state'].permission, `the power state of service "${s.name}"`);
   }
   return needs;
 }
@@ -230,10 +241,17 @@ function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgeme
   return out;
 }
 
-function article(role: ProjectRole): string {
-  return `${/^[AEIOU]/.test(role.label) ? 'an' : 'a'} ${role.label}`;
-}
+const article = withArticle;
 
 function labels(permissions: readonly Permission[]): string {
-  return permissions.map((p) => PERMISSION_LABELS[p]).join(' and ');
+  return permissionLabels(permissions);
+}
+
+/** The roles holding every one of `permissions`, read from the matrix. */
+function rolesCovering(permissions: readonly Permission[]): ProjectRole[] {
+  return ProjectRole.ALL.filter((r) => permissions.every((p) => r.can(p)));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -5,13 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
 import { z } from 'zod';
 import { Finding, finding, MstValidationError, sortFindings } from '../domain/findings';
 import { Acknowledgement, ProjectSpec, SecretSource } from '../domain/model';
 import { DEFAULT_PASSWORD_LENGTH, defaultAdminPasswordVariable } from '../domain/names';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
+import { parseStructuredText } from './parse';
 import { Manifest, ManifestPassword, manifestSchema } from './schema';
 
 /** A manifest that parsed and matched the schema, or every reason it did not. */
@@ -19,17 +19,18 @@ export type ParseResult =
   | { readonly ok: true; readonly manifest: Manifest }
   | { readonly ok: false; readonly findings: Finding[] };
 
-/** Parses YAML or JSON text against the strict schema. `source` names the file in findings. */
+/**
+ * Parses manifest text against the strict schema: JSON when `source` (the
+ * file name, named in findings) ends in `.json`, YAML otherwise — the one
+ * parser every command uses.
+ */
 export function parseManifest(text: string, source: string): ParseResult {
-  let data: unknown;
-  try {
-    data = YAML.parse(text, { prettyErrors: true });
-  } catch (e) {
-    const where = e instanceof YAML.YAMLError && e.linePos ? `${source}:${e.linePos[0].line}` : source;
-    const what = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { ok: false, findings: [finding('MST-MANIFEST-001', where, `not valid YAML or JSON: ${what}`, 'correct the syntax')] };
+  const parsed = parseStructuredText(text, source);
+  if (!parsed.ok) {
+    const where = parsed.line !== undefined ? `${source}:${parsed.line}` : source;
+    return { ok: false, findings: [finding('MST-MANIFEST-001', where, `not valid ${parsed.format}: ${parsed.message}`, 'correct the syntax')] };
   }
-  return validateManifestData(data, source);
+  return validateManifestData(parsed.data, source);
 }
 
 /** Checks already-parsed data (an object literal, a JSON import) against the schema. */

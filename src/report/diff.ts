@@ -1,29 +1,31 @@
 /**
  * The access diff: what changes in access between two versions of the same
  * configuration (the target branch and the pull request), most dangerous
- * first, and the changes the HEAD deployer may not make. Pure: projects and
- * findings in, plain JSON-ready data out.
+ * first; the changes the HEAD deployer may not make (judged in judge.ts) and
+ * HEAD's own rule errors, as findings. Pure: projects and findings in, plain
+ * JSON-ready data out.
  *
  * Matching: projects by name, services by name, users by username compared
  * case-insensitively, members and invitations by email compared
  * case-insensitively. What a role gains or loses is read from the one matrix
  * (ProjectRole.lacksFrom).
  */
-import { Finding } from '../domain/findings';
-import {
-  InvitationSpec, MemberSpec, PowerState, ProjectSpec, ServiceSpec, UserSpec,
-} from '../domain/model';
+import { Finding, sortFindings } from '../domain/findings';
+import { PowerState, ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
 import { emailKey } from '../domain/names';
 import { Permission, ProjectRole, RoleId } from '../domain/permissions';
-import { byText, PasswordInfo, passwordInfo, pathInProject, projectOf } from './common';
+import {
+  byText, PasswordInfo, passwordInfo, pathInProject, projectOf, ReportFinding, reportFinding,
+} from './common';
+import { judgeChanges } from './judge';
 
 /** Identifies the JSON format; bumped when a field changes meaning. */
-export const DIFF_FORMAT = 'cdktf-mst/access-diff@1';
+export const DIFF_FORMAT = 'cdktf-mst/access-diff@2';
 
 /** The two sides of a diff. */
 export interface DiffSide {
   readonly projects: readonly ProjectSpec[];
-  /** The rules' findings on those projects (only warnings are compared). */
+  /** The rules' findings on those projects: warnings are compared; HEAD's errors are reported. */
   readonly findings: readonly Finding[];
 }
 
@@ -136,96 +138,103 @@ export const CHANGE_ORDER: readonly ChangeKind[] = [
   'warning-raised', 'warning-acknowledged',
 ];
 
-/** A change the HEAD deployer may not make. */
-export type DiffError = DeployerCannotChangeMembers | SelfRoleChange | GrantBeyondDeployer;
-
-/**
- * Changing a member's role, removing a member or withdrawing (or re-sending)
- * an invitation needs the HEAD deployer to hold Invite more users.
- */
-export interface DeployerCannotChangeMembers {
-  readonly kind: 'deployer-cannot-change-members';
-  readonly ruleId: 'MST-DIFF-001';
-  readonly project: string;
-  readonly deployer: string;
-  /** The deployer's role in HEAD, or null when it is not a member there. */
-  readonly deployerRole: RoleId | null;
-  readonly needs: Permission;
-  readonly changes: readonly { readonly kind: ChangeKind; readonly email: string }[];
-}
-
-/** Nobody may change their own role: the deployer's role differs between BASE and HEAD. */
-export interface SelfRoleChange {
-  readonly kind: 'self-role-change';
-  readonly ruleId: 'MST-DIFF-002';
-  readonly project: string;
-  readonly deployer: string;
-  readonly from: RoleId;
-  readonly to: RoleId;
-}
-
-/** The deployer gives a member a role holding permissions it lacks itself (as MST-INVITE-003 for inviters). */
-export interface GrantBeyondDeployer {
-  readonly kind: 'grant-beyond-deployer';
-  readonly ruleId: 'MST-DIFF-003';
-  readonly project: string;
-  readonly deployer: string;
-  readonly deployerRole: RoleId;
-  readonly email: string;
-  readonly role: RoleId;
-  readonly lacks: readonly Permission[];
-}
-
 export interface AccessDiff {
   readonly format: typeof DIFF_FORMAT;
   /** Every project either side declares, by name. */
   readonly projects: readonly string[];
   /** Escalations first (in {@link ESCALATION_ORDER}), then every other change (in {@link CHANGE_ORDER}). */
   readonly changes: readonly AccessChange[];
-  readonly errors: readonly DiffError[];
+  /**
+   * Findings of the catalogue, errors only: the changes the deployer may not
+   * make (MST-DIFF-001 to 004), and every rule error of HEAD (a HEAD that
+   * `cdktf-mst check` refuses is never approved). Paths are below the
+   * project's name (`acme-prod/members/ana@acme.example`), so a manifest and
+   * its synthesized stack read the same.
+   */
+  readonly errors: readonly ReportFinding[];
   readonly summary: { readonly escalations: number; readonly errors: number; readonly changes: number };
 }
-
-/** The permission the deployer needs to edit or remove members and withdraw invitations. */
-export const MEMBER_CHANGE_PERMISSION: Permission = 'invite-users';
 
 /** Compares BASE with HEAD. */
 export function diffAccess(base: DiffSide, head: DiffSide): AccessDiff {
   const changes: AccessChange[] = [];
-  const errors: DiffError[] = [];
-  const baseProjects = projectsByName(base.projects);
-  const headProjects = projectsByName(head.projects);
+  const errors: Finding[] = [];
+  const baseProjects = declarationsByName(base.projects);
+  const headProjects = declarationsByName(head.projects);
   for (const key of union(baseProjects, headProjects)) {
-    const b = baseProjects.get(key);
-    const h = headProjects.get(key);
-    if (b && h) {
-      const found = diffProject(b, h);
-      changes.push(...found.changes);
-      errors.push(...found.errors);
-    } else if (h) {
+    const bs = baseProjects.get(key);
+    const hs = headProjects.get(key);
+    if (bs && hs) {
+      const b = merged(bs);
+      const found = sortChanges(diffProject(b, hs));
+      changes.push(...found);
+      errors.push(...judgeChanges(found, { project: key, base: b, heads: hs }));
+    } else if (hs) {
+      // Nothing to judge against: every grant is listed (as escalations) for a reviewer, and
+      // HEAD's own rules (MST-DEPLOY-002, MST-INVITE-001 to 003) apply to it.
+      const h = merged(hs);
       changes.push({ kind: 'project-added', escalation: false, project: h.name, deployer: h.deployer });
-      changes.push(...diffProject(emptyLike(h), h).changes);
-    } else if (b) {
+      changes.push(...diffProject(emptyLike(h), hs));
+    } else if (bs) {
+      const b = merged(bs);
       changes.push({
         kind: 'project-removed', escalation: false, project: b.name,
         members: b.members.length, invitations: b.invitations.length,
       });
-      changes.push(...diffServices(b.name, b.services, []));
+      const dropped = sortChanges(diffServices(b.name, b.services, []));
+      changes.push(...dropped);
+      errors.push(...judgeChanges(dropped, { project: key, base: b, heads: [b] }));
     }
   }
   changes.push(...diffWarnings(base, head));
+  const headErrors = head.findings
+    .filter((f) => f.level === 'error')
+    .map((f) => ({ ...f, path: projectPath(f.path, head.projects) }));
   const sorted = sortChanges(changes);
-  const escalations = sorted.filter((c) => c.escalation).length;
+  const allErrors = uniqueFindings([...errors, ...headErrors]).map(reportFinding);
   return {
     format: DIFF_FORMAT,
     projects: [...new Set([...base.projects, ...head.projects].map((p) => p.name))].sort(byText),
     changes: sorted,
-    errors,
-    summary: { escalations, errors: errors.length, changes: sorted.length },
+    errors: allErrors,
+    summary: { escalations: sorted.filter((c) => c.escalation).length, errors: allErrors.length, changes: sorted.length },
   };
 }
 
-function diffProject(b: ProjectSpec, h: ProjectSpec): { changes: AccessChange[]; errors: DiffError[] } {
+/**
+ * The changes of one project. Members and invitations are compared with each
+ * HEAD declaration of the project (a stack per service each declares it), so
+ * a grant made in any one of them is listed; services, the deployer and the
+ * billing details with all of them together.
+ */
+function diffProject(b: ProjectSpec, hs: readonly ProjectSpec[]): AccessChange[] {
+  const h = merged(hs);
+  const seen = new Set<string>();
+  const changes: AccessChange[] = [];
+  for (const declaration of hs) {
+    for (const c of diffMembers(b, declaration)) {
+      const key = JSON.stringify(c);
+      if (!seen.has(key)) {
+        seen.add(key);
+        changes.push(c);
+      }
+    }
+  }
+  changes.push(...diffServices(h.name, b.services, h.services));
+  const project = h.name;
+  if (emailKey(b.deployer) !== emailKey(h.deployer)) {
+    changes.push({ kind: 'deployer-changed', escalation: false, project, from: b.deployer, to: h.deployer });
+  }
+  const billingFrom = billing(b);
+  const billingTo = billing(h);
+  if ((billingFrom === null) !== (billingTo === null)
+    || emailKey(billingFrom?.email ?? '') !== emailKey(billingTo?.email ?? '')) {
+    changes.push({ kind: 'billing-changed', escalation: false, project, from: billingFrom, to: billingTo });
+  }
+  return changes;
+}
+
+function diffMembers(b: ProjectSpec, h: ProjectSpec): AccessChange[] {
   const project = h.name;
   const changes: AccessChange[] = [];
   const baseMembers = byKey(b.members, (m) => emailKey(m.email));
@@ -277,20 +286,7 @@ function diffProject(b: ProjectSpec, h: ProjectSpec): { changes: AccessChange[];
       changes.push({ kind: 'invitation-withdrawn', escalation: false, project, email: bi.email, role: bi.role.id, invitedBy: bi.invitedBy });
     }
   }
-
-  changes.push(...diffServices(project, b.services, h.services));
-
-  if (emailKey(b.deployer) !== emailKey(h.deployer)) {
-    changes.push({ kind: 'deployer-changed', escalation: false, project, from: b.deployer, to: h.deployer });
-  }
-  const billingFrom = billing(b);
-  const billingTo = billing(h);
-  if ((billingFrom === null) !== (billingTo === null)
-    || emailKey(billingFrom?.email ?? '') !== emailKey(billingTo?.email ?? '')) {
-    changes.push({ kind: 'billing-changed', escalation: false, project, from: billingFrom, to: billingTo });
-  }
-
-  return { changes, errors: deployerErrors(h, changes, headMembers, baseMembers, baseInvites) };
+  return changes;
 }
 
 function roleChange(kind: 'role-changed', project: string, email: string, from: ProjectRole, to: ProjectRole): RoleChanged {
@@ -377,66 +373,6 @@ function diffWarnings(base: DiffSide, head: DiffSide): AccessChange[] {
   return changes;
 }
 
-/**
- * The changes the HEAD deployer may not make: editing or removing members and
- * withdrawing or re-sending invitations without Invite more users; changing
- * its own role; raising a member to a role holding permissions it lacks.
- */
-function deployerErrors(
-  h: ProjectSpec,
-  changes: readonly AccessChange[],
-  headMembers: ReadonlyMap<string, MemberSpec>,
-  baseMembers: ReadonlyMap<string, MemberSpec>,
-  baseInvites: ReadonlyMap<string, InvitationSpec>,
-): DiffError[] {
-  const project = h.name;
-  const deployerKey = emailKey(h.deployer);
-  const deployerRole = headMembers.get(deployerKey)?.role;
-  const errors: DiffError[] = [];
-
-  const needing = changes.flatMap((c): { kind: ChangeKind; email: string }[] => {
-    switch (c.kind) {
-      case 'role-changed':
-      case 'member-removed':
-      case 'invitation-withdrawn':
-      case 'invitation-changed':
-        return [{ kind: c.kind, email: c.email }];
-      case 'invitation-accepted':
-        // Accepted as another role than the one invited: someone edited the role.
-        return c.invited !== c.role ? [{ kind: c.kind, email: c.email }] : [];
-      default:
-        return [];
-    }
-  });
-  if (needing.length > 0 && !deployerRole?.can(MEMBER_CHANGE_PERMISSION)) {
-    errors.push({
-      kind: 'deployer-cannot-change-members', ruleId: 'MST-DIFF-001', project, deployer: h.deployer,
-      deployerRole: deployerRole?.id ?? null, needs: MEMBER_CHANGE_PERMISSION, changes: needing,
-    });
-  }
-
-  const before = baseMembers.get(deployerKey)?.role ?? baseInvites.get(deployerKey)?.role;
-  if (before && deployerRole && before !== deployerRole) {
-    errors.push({ kind: 'self-role-change', ruleId: 'MST-DIFF-002', project, deployer: h.deployer, from: before.id, to: deployerRole.id });
-  }
-
-  if (deployerRole?.can(MEMBER_CHANGE_PERMISSION)) {
-    for (const c of changes) {
-      if ((c.kind !== 'role-changed' && c.kind !== 'invitation-accepted') || c.gained.length === 0) continue;
-      if (emailKey(c.email) === deployerKey) continue; // reported as a self role change
-      const role = ProjectRole.of(c.kind === 'role-changed' ? c.to : c.role);
-      const lacks = deployerRole.lacksFrom(role);
-      if (lacks.length > 0) {
-        errors.push({
-          kind: 'grant-beyond-deployer', ruleId: 'MST-DIFF-003', project, deployer: h.deployer, deployerRole: deployerRole.id,
-          email: c.email, role: role.id, lacks,
-        });
-      }
-    }
-  }
-  return errors;
-}
-
 /** What `role` holds beyond viewing service information (what every role holds). */
 function beyondView(role: ProjectRole): Permission[] {
   return ProjectRole.READ_ONLY.lacksFrom(role);
@@ -474,24 +410,50 @@ function subject(c: AccessChange): string {
   return '';
 }
 
-/**
- * Projects by name. A project declared in several stacks (say one stack per
- * service) is compared as one: its members, invitations and services together,
- * the first declaration's deployer and billing details.
- */
-function projectsByName(projects: readonly ProjectSpec[]): Map<string, ProjectSpec> {
-  const map = new Map<string, ProjectSpec>();
+/** The declarations of each project, by name (a project may be declared in several stacks). */
+function declarationsByName(projects: readonly ProjectSpec[]): Map<string, ProjectSpec[]> {
+  const map = new Map<string, ProjectSpec[]>();
   for (const p of projects) {
-    const first = map.get(p.name);
-    map.set(p.name, first ? {
-      ...first,
-      members: [...byKey([...first.members, ...p.members], (m) => emailKey(m.email)).values()],
-      invitations: [...byKey([...first.invitations, ...p.invitations], (i) => emailKey(i.email)).values()],
-      services: [...first.services, ...p.services],
-      acknowledgements: [...first.acknowledgements, ...p.acknowledgements],
-    } : p);
+    const list = map.get(p.name);
+    if (list) list.push(p); else map.set(p.name, [p]);
   }
   return map;
+}
+
+/**
+ * The declarations of one project as one: members, invitations and services
+ * together, the first declaration's deployer and billing details (they must
+ * agree, MST-PROJECT-002).
+ */
+function merged(declarations: readonly ProjectSpec[]): ProjectSpec {
+  const [first, ...rest] = declarations;
+  if (rest.length === 0) return first;
+  const all = declarations;
+  return {
+    ...first,
+    members: [...byKey(all.flatMap((p) => p.members), (m) => emailKey(m.email)).values()],
+    invitations: [...byKey(all.flatMap((p) => p.invitations), (i) => emailKey(i.email)).values()],
+    services: all.flatMap((p) => p.services),
+    acknowledgements: all.flatMap((p) => p.acknowledgements),
+  };
+}
+
+/** `path` below its project's name: the same for a manifest and for its synthesized stack. */
+function projectPath(path: string, projects: readonly ProjectSpec[]): string {
+  const owner = projectOf(path, projects);
+  if (!owner) return path;
+  const rel = pathInProject(path, owner);
+  return rel === '.' ? owner.name : `${owner.name}/${rel}`;
+}
+
+function uniqueFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return sortFindings(findings.filter((f) => {
+    const key = `${f.path}\u0000${f.ruleId}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }));
 }
 
 /** First item per key, in declaration order (duplicates are a validation error, reported elsewhere). */

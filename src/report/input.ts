@@ -9,9 +9,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AccessDocument, DOCUMENT_KEY, fromDocument } from '../domain/document';
-import { Finding, formatFinding } from '../domain/findings';
+import { checkDeclarationsAgree } from '../domain/agreement';
+import { Finding, formatFinding, sortFindings } from '../domain/findings';
+import { validateProjects } from '../domain/validate';
 import { ProjectSpec } from '../domain/model';
 import { checkManifestFile } from '../manifest/load';
+import { parseStructuredText } from '../manifest/parse';
 
 /** The projects of one input and the findings raised on them. */
 export interface AccessInput {
@@ -20,9 +23,8 @@ export interface AccessInput {
   readonly kind: 'manifest' | 'synthesized';
   readonly projects: readonly ProjectSpec[];
   /**
-   * For a manifest, every finding of the rules (errors too); for synthesized
-   * output, the warnings recorded in the access documents (a stack with errors
-   * does not synthesize).
+   * Every finding of the rules, errors too, computed from the projects read
+   * (for synthesized output, from each stack's access document).
    */
   readonly findings: readonly Finding[];
 }
@@ -95,6 +97,11 @@ function stackFilesIn(dir: string): string[] {
   throw new InputError(`${dir}: no synthesized stack here (no manifest.json, ${STACK_FILE} or stacks/*/${STACK_FILE}); ${SYNTH_HINT}.`);
 }
 
+/**
+ * The projects of every stack, and their findings recomputed from the model
+ * (a hand-edited document cannot hide an error): each stack's rules, and
+ * MST-PROJECT-002 across the stacks for a project several of them declare.
+ */
 function fromStacks(input: string, files: readonly string[]): AccessInput {
   const projects: ProjectSpec[] = [];
   const findings: Finding[] = [];
@@ -106,19 +113,22 @@ function fromStacks(input: string, files: readonly string[]): AccessInput {
     if (!isObject(doc) || !Array.isArray(doc.projects) || !Array.isArray(doc.findings)) {
       throw new InputError(`${file}: the "//"."${DOCUMENT_KEY}" access document is malformed; synthesize the stack again with cdktf-mst.`);
     }
+    let stackProjects: ProjectSpec[];
     try {
-      projects.push(...fromDocument(doc as unknown as AccessDocument));
+      stackProjects = fromDocument(doc as unknown as AccessDocument);
     } catch (e) {
       throw new InputError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    findings.push(...(doc.findings as Finding[]));
+    projects.push(...stackProjects);
+    findings.push(...validateProjects(stackProjects));
     documents += 1;
   }
+  findings.push(...checkDeclarationsAgree(projects));
   if (documents === 0) {
     throw new InputError(`${input}: none of its ${files.length} synthesized stack(s) carries a cdktf-mst access document; `
       + `synthesize a stack built with cdktf-mst (MstProject or loadManifest), or ${SYNTH_HINT}.`);
   }
-  return { path: input, kind: 'synthesized', projects, findings };
+  return { path: input, kind: 'synthesized', projects, findings: sortFindings(findings) };
 }
 
 function readJson(file: string): unknown {
@@ -128,12 +138,10 @@ function readJson(file: string): unknown {
   } catch (e) {
     throw new InputError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions.`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const what = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new InputError(`${file}: not valid JSON (${what}); ${SYNTH_HINT}, or correct the manifest.`);
-  }
+  // The parser `check` uses for the same file: the same bytes give the same answer everywhere.
+  const parsed = parseStructuredText(text, file);
+  if (!parsed.ok) throw new InputError(`${file}: not valid JSON (${parsed.message}); ${SYNTH_HINT}, or correct the manifest.`);
+  return parsed.data;
 }
 
 /** cdktf.out/manifest.json, which lists the app's stacks. */

@@ -3,11 +3,17 @@
  * permission names are the console's labels; cells are ✅ / ❌ as in the spec's
  * table. Nothing here decides anything: it only words what report.ts and
  * diff.ts found.
+ *
+ * Every string that came from the input leaves through {@link code} (a code
+ * span no value can close early) or {@link text} (Markdown punctuation and
+ * HTML escaped), after {@link visible}: no value can end a line, open a
+ * heading, inject HTML or hide characters from the reviewer.
  */
 import { Permission, PERMISSION_LABELS, ProjectRole, RoleId } from '../domain/permissions';
 import { PowerState } from '../domain/model';
 import { PasswordInfo, ReportFinding } from './common';
-import { AccessChange, AccessDiff, DiffError } from './diff';
+import { visible } from '../domain/visible';
+import { AccessChange, AccessDiff } from './diff';
 import { AccessReport, PermissionCells, ProjectReport } from './report';
 
 // ---------------------------------------------------------------------------
@@ -85,14 +91,14 @@ function findingsSection(findings: readonly ReportFinding[]): string[] {
   const acknowledged = findings.filter((f) => f.acknowledged !== undefined);
   const lines: string[] = [];
   if (errors.length > 0) {
-    lines.push(`### Errors (${errors.length})`, '', ...errors.map((f) => `- ${ruleRef(f)}: ${f.message}; ${f.fix}.`), '');
+    lines.push(`### Errors (${errors.length})`, '', ...errors.map((f) => `- ${findingLine(f)}`), '');
   }
   lines.push(`### Warnings (${open.length})`, '');
-  lines.push(...(open.length === 0 ? ['No unacknowledged warnings.'] : open.map((f) => `- ${ruleRef(f)}: ${f.message}; ${f.fix}.`)));
+  lines.push(...(open.length === 0 ? ['No unacknowledged warnings.'] : open.map((f) => `- ${findingLine(f)}`)));
   lines.push('', `### Acknowledged warnings (${acknowledged.length})`, '');
   lines.push(...(acknowledged.length === 0
     ? ['No acknowledgements.']
-    : acknowledged.map((f) => `- ${ruleRef(f)}: ${f.message}. Acknowledged: ${quote(f.acknowledged!)}`)));
+    : acknowledged.map((f) => `- ${ruleRef(f)}: ${text(f.message)}. Acknowledged: ${quote(f.acknowledged!)}`)));
   return lines;
 }
 
@@ -120,7 +126,7 @@ export function diffToMarkdown(diff: AccessDiff): string {
     lines.push('', `### Escalations (${escalations.length})`, '', ...escalations.map((c) => `- ${changeLine(c, many)}`));
   }
   if (diff.errors.length > 0) {
-    lines.push('', `### Errors (${diff.errors.length})`, '', ...diff.errors.map((e) => `- ${errorLine(e, many)}`));
+    lines.push('', `### Errors (${diff.errors.length})`, '', ...diff.errors.map((f) => `- ${findingLine(f)}`));
   }
   if (others.length > 0) {
     lines.push('', `### Other changes (${others.length})`, '', ...others.map((c) => `- ${changeLine(c, many)}`));
@@ -187,55 +193,22 @@ function describeChange(c: AccessChange): [string, string] {
     case 'billing-changed':
       return ['Billing details changed', `${billingText(c.from)} → ${billingText(c.to)}`];
     case 'warning-raised':
-      return ['New warning', `${code(c.ruleId)} at ${code(c.path)}: ${c.message}`];
+      return ['New warning', `${code(c.ruleId)} at ${code(c.path)}: ${text(c.message)}`];
     case 'warning-acknowledged':
-      return ['Warning acknowledged', `${code(c.ruleId)} at ${code(c.path)}: ${c.message}. Reason: ${quote(c.reason)}`];
+      return ['Warning acknowledged', `${code(c.ruleId)} at ${code(c.path)}: ${text(c.message)}. Reason: ${quote(c.reason)}`];
   }
 }
 
-/** One error as a sentence, ending with the fix. */
-export function errorLine(e: DiffError, withProject: boolean): string {
-  const where = withProject ? ` (${code(e.project)})` : '';
-  switch (e.kind) {
-    case 'deployer-cannot-change-members': {
-      const what = e.changes.map((c) => `${CHANGE_VERB[c.kind] ?? c.kind} ${code(c.email)}`).join(', ');
-      const who = e.deployerRole === null ? 'is not a member' : `is ${article(e.deployerRole)}, which lacks ${PERMISSION_LABELS[e.needs]}`;
-      return `**${e.ruleId} Deployer may not change members**${where}: deployer ${code(e.deployer)} ${who}, needed to ${what}; `
-        + `deploy this change as a member holding ${PERMISSION_LABELS[e.needs]} (${holders(e.needs)}).`;
-    }
-    case 'self-role-change':
-      return `**${e.ruleId} Own role changed**${where}: deployer ${code(e.deployer)} changes its own role ${roleLabel(e.from)} → ${roleLabel(e.to)}; `
-        + 'nobody may change their own role: have another member make this change.';
-    case 'grant-beyond-deployer':
-      return `**${e.ruleId} Role beyond the deployer's**${where}: deployer ${code(e.deployer)} is ${article(e.deployerRole)} and cannot make ${code(e.email)} ${article(e.role)}: `
-        + `it lacks ${permissions(e.lacks)}; have a member who holds them deploy this change, or choose a role within the deployer's own.`;
-  }
+/** A finding as one list item: `**RULE** \`path\`: message; fix.` */
+export function findingLine(f: ReportFinding): string {
+  return `${ruleRef(f)}: ${text(f.message)}; ${text(f.fix)}.`;
 }
-
-const CHANGE_VERB: Partial<Record<AccessChange['kind'], string>> = {
-  'role-changed': 'change the role of',
-  'member-removed': 'remove',
-  'invitation-withdrawn': 'withdraw the invitation of',
-  'invitation-changed': 're-send the invitation of',
-  'invitation-accepted': 'change the accepted role of',
-};
 
 // ---------------------------------------------------------------------------
 // words
 
 function roleLabel(id: RoleId): string {
   return ProjectRole.of(id).label;
-}
-
-function article(id: RoleId): string {
-  const label = roleLabel(id);
-  return `${/^[AEIOU]/.test(label) ? 'an' : 'a'} ${label}`;
-}
-
-/** The roles holding `p`, read from the matrix. */
-function holders(p: Permission): string {
-  const roles = ProjectRole.ALL.filter((r) => r.can(p)).map((r) => r.label);
-  return roles.length <= 1 ? roles.join('') : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`;
 }
 
 function permissions(list: readonly Permission[]): string {
@@ -296,23 +269,47 @@ function findingsSummary(errors: number, warnings: number, acknowledged: number)
 }
 
 function ruleRef(f: ReportFinding): string {
-  return `**${f.ruleId}** ${code(f.path)}`;
+  return `**${text(f.ruleId)}** ${code(f.path)}`;
 }
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** Inline code; a backtick in the value would end it early. */
-function code(s: string): string {
-  return `\`${s.replace(/`/g, "'")}\``;
+/**
+ * A code span holding `s` exactly as {@link visible} shows it: fenced by one
+ * backtick more than the longest run inside, padded when it starts or ends
+ * with a backtick or a space (CommonMark strips one space from each side), so
+ * no value can close it early.
+ */
+export function code(s: string): string {
+  const shown = visible(s);
+  if (shown === '') return '` `';
+  const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  // CommonMark strips one space from each side unless the content is only spaces.
+  const pad = shown.trim() !== '' && /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
+/**
+ * Text from the input, shown literally: every Markdown punctuation character
+ * that could start emphasis, a link, a code span, HTML or an entity is
+ * backslash-escaped, after {@link visible} has taken out line breaks.
+ */
+export function text(s: string): string {
+  return visible(s).replace(/[\\`*_[\]<>&|~!#]/g, (c) => `\\${c}`);
 }
 
 function quote(s: string): string {
-  return `“${s.replace(/\s+/g, ' ').trim()}”`;
+  return `“${text(s.replace(/\s+/g, ' ').trim())}”`;
 }
 
-/** A table row; pipes inside a cell are escaped (GFM honours the escape inside code spans too). */
+/**
+ * A table row. A pipe ends a GFM cell, even inside a code span, unless
+ * escaped; a backslash just before it would consume that escape, so it is
+ * shown as \x5c there.
+ */
 function row(cells: readonly string[]): string {
-  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return `| ${cells.map((c) => c.replace(/\\(?=\|)/g, '\\x5c').replace(/\|/g, '\\|')).join(' | ')} |`;
 }

@@ -6,6 +6,7 @@
  */
 import { Finding } from '../domain/findings';
 import { PowerState, ProjectSpec } from '../domain/model';
+import { sortBy } from '../domain/document';
 import { emailKey } from '../domain/names';
 import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole, RoleId } from '../domain/permissions';
 import { PasswordInfo, passwordInfo, ReportFinding, reportFinding } from './common';
@@ -73,7 +74,7 @@ export interface ProjectReport {
 /** Builds the report of `projects`; `findings` are the rules' findings on them. */
 export function buildAccessReport(projects: readonly ProjectSpec[], findings: readonly Finding[]): AccessReport {
   const reported = findings.map(reportFinding);
-  const projectReports = projects.map(projectReport);
+  const projectReports = byName(projects).map(projectReport);
   const users = projectReports.flatMap((p) => p.services.flatMap((s) => s.users));
   return {
     format: REPORT_FORMAT,
@@ -92,6 +93,32 @@ export function buildAccessReport(projects: readonly ProjectSpec[], findings: re
       acknowledged: reported.filter((f) => f.acknowledged !== undefined).length,
     },
   };
+}
+
+/**
+ * One report section per project, whatever number of stacks declares it:
+ * declarations of the same name are shown together. A member whose role
+ * differs between them is listed once per role (beside MST-PROJECT-002).
+ * Everything is in canonical order, so declaration order changes nothing.
+ */
+function byName(projects: readonly ProjectSpec[]): ProjectSpec[] {
+  const groups = new Map<string, ProjectSpec[]>();
+  for (const p of projects) groups.set(p.name, [...(groups.get(p.name) ?? []), p]);
+  return [...groups.values()].map((all) => {
+    const unique = <T>(items: T[], key: (x: T) => string): T[] => {
+      const seen = new Set<string>();
+      return items.filter((x) => !seen.has(key(x)) && Boolean(seen.add(key(x))));
+    };
+    const members = unique(all.flatMap((p) => p.members), (m) => `${emailKey(m.email)}|${m.role.id}`);
+    const invitations = unique(all.flatMap((p) => p.invitations), (i) => `${emailKey(i.email)}|${i.role.id}|${emailKey(i.invitedBy)}`);
+    return {
+      ...all[0],
+      members: sortBy(members, (m) => [m.email.toLowerCase(), m.email, m.role.id]),
+      invitations: sortBy(invitations, (i) => [i.email.toLowerCase(), i.email, i.role.id]),
+      services: sortBy(all.flatMap((p) => p.services), (svc) => [svc.name, svc.path])
+        .map((svc) => ({ ...svc, users: sortBy(svc.users, (u) => [u.username.toLowerCase(), u.username]) })),
+    };
+  });
 }
 
 function projectReport(p: ProjectSpec): ProjectReport {

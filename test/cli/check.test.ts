@@ -4,7 +4,7 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { RULES } from '../../src/domain/rules';
 import { manifestJsonSchema } from '../../src/manifest/schema';
-import { DIFF_RULE_FIXTURES, RULE_FIXTURES } from '../../tools/docs';
+import { DIFF_RULE_FIXTURES, fixtureFindings, RULE_FIXTURES } from '../../tools/docs';
 
 function run(...argv: string[]) {
   const out: string[] = [];
@@ -22,11 +22,13 @@ describe('cdktf-mst check', () => {
     expect(r.err).toContain('(acknowledged: feeds the analytics read replica)');
   });
 
-  const fixtures = fs.readdirSync(RULE_FIXTURES).map((f) => path.basename(f, '.yaml'));
+  const fixtures = fs.readdirSync(RULE_FIXTURES).filter((f) => f.endsWith('.yaml')).map((f) => path.basename(f, '.yaml'));
 
-  test('every rule but MST-SEC-002 (not expressible in a manifest) and the diff rules has a fixture', () => {
+  test('every rule but MST-SEC-002 (not expressible in a manifest), MST-PROJECT-002 (a folder of stacks) and the diff rules has a fixture', () => {
     expect(RULES.map((r) => r.id).filter((id) => !fixtures.includes(id)).sort())
-      .toEqual(['MST-SEC-002', ...Object.keys(DIFF_RULE_FIXTURES)].sort());
+      .toEqual(['MST-PROJECT-002', 'MST-SEC-002', ...Object.keys(DIFF_RULE_FIXTURES)].sort());
+    expect(fs.statSync(path.join(RULE_FIXTURES, 'MST-PROJECT-002')).isDirectory()).toBe(true);
+    expect(fixtureFindings('MST-PROJECT-002').map((f) => f.ruleId)).toEqual(['MST-PROJECT-002']);
   });
 
   test.each(fixtures)('%s: the fixture is refused (or warned) with that rule, naming the path', (ruleId) => {
@@ -68,7 +70,7 @@ describe('cdktf-mst check', () => {
     fs.writeFileSync(file, 'project: a\nmembers: [\n');
     const r = run('check', file);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/\[broken\.yaml:\d+\] MST-MANIFEST-001: not valid YAML or JSON/);
+    expect(r.err).toMatch(/\[broken\.yaml:\d+\] MST-MANIFEST-001: not valid YAML/);
   });
 
   test('a missing file is a finding, not a stack trace', () => {

@@ -4,7 +4,7 @@ import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import {
-  AccessDocument, Acknowledgements, DOCUMENT_KEY, fromDocument, MstProject, MstService, MstValidationError,
+  AccessDocument, Acknowledgements, DOCUMENT_KEY, fromDocument, toDocument, MstProject, MstService, MstValidationError,
   PowerState, ProjectRole, Secret, ServiceUser,
 } from '../../src';
 
@@ -102,14 +102,15 @@ function acmeStack(): { stack: TerraformStack; app: App; metrics: MstService; ev
 describe('providers', () => {
   it('emits one aliased postgresql provider per service, with MST\'s defaults', () => {
     const json = synth(acmeStack().stack);
+    // Ordered by alias, not by declaration (metrics is declared first).
     expect(json.provider.postgresql).toEqual([
-      {
-        alias: 'metrics', host: '${var.metrics_host}', port: '${var.metrics_port}', database: 'defaultdb',
-        username: 'tsdbadmin', password: '${var.metrics_admin_password}', sslmode: 'require', superuser: false,
-      },
       {
         alias: 'events', host: '${var.events_host}', port: '${var.events_port}', database: 'defaultdb',
         username: 'tsdbadmin', password: '${var.events_admin_password}', sslmode: 'require', superuser: false,
+      },
+      {
+        alias: 'metrics', host: '${var.metrics_host}', port: '${var.metrics_port}', database: 'defaultdb',
+        username: 'tsdbadmin', password: '${var.metrics_admin_password}', sslmode: 'require', superuser: false,
       },
     ]);
     expect(json.variable.metrics_admin_password).toMatchObject({ type: 'string', sensitive: true });
@@ -349,8 +350,8 @@ describe('stable output', () => {
     expect(moved.output.metrics_grafana_password.value).toBe('${random_password.metrics["grafana"].result}');
     // Only the recorded construct path of the user differs.
     const users = (json: Json) => documentOf(json).projects[0].services[0].users.map((u) => [u.username, u.path]);
-    expect(users(here)).toEqual([['reporting', 'stack/acme/metrics/users/reporting'], ['grafana', 'stack/acme/metrics/users/grafana']]);
-    expect(users(moved)).toEqual([['reporting', 'stack/acme/metrics/users/reporting'], ['grafana', 'stack/teams/observability/x']]);
+    expect(users(here)).toEqual([['grafana', 'stack/acme/metrics/users/grafana'], ['reporting', 'stack/acme/metrics/users/reporting']]);
+    expect(users(moved)).toEqual([['grafana', 'stack/teams/observability/x'], ['reporting', 'stack/acme/metrics/users/reporting']]);
   });
 });
 
@@ -370,17 +371,18 @@ describe('the access document', () => {
     expect(p.invitations).toEqual([{
       path: 'stack/acme/invitations/new@acme.example', email: 'new@acme.example', role: 'read-only', invitedBy: 'dev@acme.example',
     }]);
+    // In canonical order: services by name, users by username (case-insensitively), not declaration order.
     expect(p.services.map((s) => [s.name, s.state, s.postgresVersion, s.adminIsSuperuser, s.writeOnlyPasswords])).toEqual([
-      ['metrics', 'running', 16, false, false],
       ['events', undefined, 15, false, false],
+      ['metrics', 'running', 16, false, false],
     ]);
-    expect(p.services[0].adminPassword).toEqual({ kind: 'variable', name: 'metrics_admin_password', sensitive: true });
+    expect(p.services[1].adminPassword).toEqual({ kind: 'variable', name: 'metrics_admin_password', sensitive: true });
     expect(p.services.flatMap((s) => s.users.map((u) => [s.name, u.username, u.allowReplication, u.passwordVersion, u.password]))).toEqual([
-      ['metrics', 'grafana', false, 1, { kind: 'generated', length: 32 }],
-      ['metrics', 'Reporting', false, 1, { kind: 'generated', length: 32 }],
-      ['metrics', 'replicator', true, 1, { kind: 'generated', length: 32 }],
-      ['events', 'ingest', false, 2, { kind: 'generated', length: 32 }],
       ['events', 'app', false, 1, { kind: 'variable', name: 'app_password', sensitive: true }],
+      ['events', 'ingest', false, 2, { kind: 'generated', length: 32 }],
+      ['metrics', 'grafana', false, 1, { kind: 'generated', length: 32 }],
+      ['metrics', 'replicator', true, 1, { kind: 'generated', length: 32 }],
+      ['metrics', 'Reporting', false, 1, { kind: 'generated', length: 32 }],
     ]);
     expect(p.acknowledgements).toEqual([
       { path: 'stack/acme/metrics/users/replicator', ruleId: 'MST-USER-006', reason: 'feeds the analytics replica' },
@@ -408,8 +410,10 @@ describe('the access document', () => {
     expect(spec.invitations[0].role).toBe(ProjectRole.READ_ONLY);
     const project = stack.node.findChild('acme') as MstProject;
     const { acknowledgements: _a, ...fromDoc } = spec;
-    const { acknowledgements: _b, ...fromConstructs } = project.toSpec();
+    // The same model, in the document's canonical order.
+    const { acknowledgements: _b, ...fromConstructs } = fromDocument(toDocument([project.toSpec()], []))[0];
     expect(fromDoc).toEqual(fromConstructs);
+    expect(toDocument([spec], [])).toEqual(toDocument([project.toSpec()], []));
   });
 });
 

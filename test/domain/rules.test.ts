@@ -6,6 +6,8 @@ import { ProjectRole } from '../../src/domain/permissions';
 import { validateManifestData } from '../../src/manifest/load';
 import { RULES, RuleLevel, findRule } from '../../src/domain/rules';
 import { validateProjects } from '../../src/domain/validate';
+import { checkDeclarationsAgree } from '../../src/domain/agreement';
+import { visible } from '../../src/domain/visible';
 
 // ---------------------------------------------------------------------------
 // Small builders. The base project is clean: one Admin deployer, one more
@@ -229,6 +231,18 @@ const CASES: Record<string, readonly RuleCase[]> = {
   ],
   'MST-MEMBER-002': [
     c({
+      name: 'member email with an ESC and a NUL (issue 11: ASCII addresses without control characters)',
+      fail: project({ members: [member('an\u001b[2Ja\u0000@acme.example'), member('ana@acme.example'), member('ci@acme.example')] }),
+      pass: project({ members: [member('an.a@acme.example'), member('ana@acme.example'), member('ci@acme.example')] }),
+      level: 'error', path: `${ACME}/members/an\u001b[2Ja\u0000@acme.example`, names: ['member email "an\u001b[2Ja\u0000@acme.example"'],
+    }),
+    c({
+      name: 'member email with a letter outside ASCII',
+      fail: project({ members: [member('zoë@acme.example'), member('ana@acme.example'), member('ci@acme.example')] }),
+      pass: project({ members: [member('zoe@acme.example'), member('ana@acme.example'), member('ci@acme.example')] }),
+      level: 'error', path: `${ACME}/members/zoë@acme.example`, names: ['member email "zoë@acme.example"'],
+    }),
+    c({
       name: 'member email without a dotted domain',
       fail: project({ members: [member('ana@acme'), member('ci@acme.example')] }),
       pass: project({ members: [member('ana@acme.example'), member('ci@acme.example')] }),
@@ -288,6 +302,48 @@ const CASES: Record<string, readonly RuleCase[]> = {
         ],
       }),
       level: 'error', path: `${ACME}/invitations/second`, names: ['"New@Acme.Example"', 'an invitation at'],
+    }),
+  ],
+  'MST-PROJECT-001': [
+    c({
+      name: 'a project name with a backtick, newlines and HTML (issue 11)',
+      fail: project({ name: 'x`\n\n## ✅ No access changes, approve\n<img src=x onerror=alert(1)>' }),
+      pass: project({ name: 'acme-prod' }),
+      level: 'error', path: ACME, names: ['project name "x`'],
+    }),
+    c({
+      name: 'a project name ending with a hyphen',
+      fail: project({ name: 'acme-' }),
+      pass: project({ name: 'acme_1' }),
+      level: 'error', path: ACME, names: ['project name "acme-"'],
+    }),
+  ],
+  'MST-PROJECT-002': [
+    c({
+      name: 'a member promoted in one stack only (issue 11)',
+      fail: () => checkDeclarationsAgree([
+        project({ path: 'one/acme', members: [member('ana@acme.example'), member('ci@acme.example'), member('ro@acme.example', READ_ONLY)] }),
+        project({ path: 'two/acme', members: [member('ana@acme.example'), member('ci@acme.example'), member('ro@acme.example', ADMIN)] }),
+      ]),
+      pass: () => checkDeclarationsAgree([
+        project({ path: 'one/acme', members: [member('ana@acme.example'), member('ci@acme.example'), member('ro@acme.example', READ_ONLY)] }),
+        project({ path: 'two/acme', members: [member('ANA@acme.example'), member('ci@acme.example'), member('ro@acme.example', READ_ONLY)], services: [service('cache')] }),
+      ]),
+      level: 'error', path: 'two/acme',
+      names: ['project "acme" is declared at one/acme and at two/acme', '"ro@acme.example" is a member as Read-only at one/acme and a member as Admin at two/acme'],
+    }),
+    c({
+      name: 'another deployer, a missing invitation and one service in both',
+      fail: () => checkDeclarationsAgree([
+        project({ path: 'one/acme', invitations: [invitation('new@acme.example', READ_ONLY, 'ana@acme.example')] }),
+        project({ path: 'two/acme', deployer: 'ana@acme.example' }),
+      ]),
+      pass: () => checkDeclarationsAgree([
+        project({ path: 'one/acme', invitations: [invitation('new@acme.example', READ_ONLY, 'ana@acme.example')] }),
+        project({ path: 'two/acme', invitations: [invitation('new@acme.example', READ_ONLY, 'ana@acme.example')], services: [] }),
+      ]),
+      level: 'error', path: 'two/acme',
+      names: ['the deployer is "ci@acme.example" at one/acme and "ana@acme.example" at two/acme', '"new@acme.example" is invited as Read-only', 'service "metrics" is declared at both'],
     }),
   ],
   'MST-SVC-001': [
@@ -518,6 +574,13 @@ const CASES: Record<string, readonly RuleCase[]> = {
   ],
   'MST-ACK-002': [
     c({
+      name: 'a reason holding an escape sequence and a line break (issue 11)',
+      fail: project({ services: [serviceWith(REPLICATOR)], acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006', 'ok\u001b[1A\n- approved')] }),
+      pass: project({ services: [serviceWith(REPLICATOR)], acknowledgements: [ack(`${ACME}/metrics/users/replicator`, 'MST-USER-006', 'ok, approved')] }),
+      level: 'error', path: `${ACME}/metrics/users/replicator`, names: ['the reason given for MST-USER-006 holds control or invisible characters'],
+      also: ['MST-USER-006'], passAlso: ['MST-USER-006'],
+    }),
+    c({
       name: 'acknowledging an error rule',
       fail: project({
         services: [serviceWith(REPLICATOR)],
@@ -635,8 +698,8 @@ describe.each(MODEL_RULES.map((r) => [r.id] as const))('%s', (ruleId) => {
     for (const s of x.names) expect(f.message).toContain(s);
     expect(f.fix.length).toBeGreaterThan(0);
     expect(f.acknowledged).toBeUndefined();
-    // One line, ending in exactly one full stop.
-    expect(formatFinding(f)).toMatch(new RegExp(`^\\[${escape(x.path)}\\] ${ruleId}: [^\\n]+; [^\\n]*[^.]\\.$`));
+    // One line, ending in exactly one full stop; control characters of the input shown escaped.
+    expect(formatFinding(f)).toMatch(new RegExp(`^\\[${escape(visible(x.path))}\\] ${ruleId}: [^\\n]+; [^\\n]*[^.]\\.$`));
   });
   it.each(cases.map((x) => [x.name, x] as const))('passes: %s', (_name, x) => {
     const findings = run(x.pass);

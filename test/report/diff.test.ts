@@ -1,5 +1,6 @@
 import { readAccessInput } from '../../src/report/input';
 import { AccessChange, AccessDiff, CHANGE_ORDER, diffAccess, ESCALATION_ORDER } from '../../src/report/diff';
+import { RULES } from '../../src/domain/rules';
 import { DIFF_CASES, expectGolden, fixture, run } from './golden';
 
 function diffOf(name: string): AccessDiff {
@@ -102,36 +103,41 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
     expect(d.changes.some((c) => c.kind === 'warning-raised')).toBe(false);
   });
 
-  it('deployer-lacks-invite: role change, removal and withdrawal need Invite more users', () => {
+  it('deployer-lacks-invite: role change, removal and withdrawal need Invite more users, which the Operator lacks in base', () => {
     const d = diffOf('deployer-lacks-invite');
     expect(d.errors).toEqual([{
-      kind: 'deployer-cannot-change-members', ruleId: 'MST-DIFF-001',
-      project: 'acme-ops',
-      deployer: 'ops@acme.example',
-      deployerRole: 'operator',
-      needs: 'invite-users',
-      changes: [
-        { kind: 'role-changed', email: 'dev@acme.example' },
-        { kind: 'member-removed', email: 'old@acme.example' },
-        { kind: 'invitation-withdrawn', email: 'temp@acme.example' },
-      ],
+      ruleId: 'MST-DIFF-001', level: 'error', path: 'acme-ops',
+      message: 'deployer "ops@acme.example" is an Operator in base, which lacks Invite more users, needed to remove "old@acme.example", change the role of "dev@acme.example", withdraw the invitation of "temp@acme.example"',
+      fix: 'deploy this change as a member holding Invite more users in base (Admin or Developer)',
     }]);
   });
 
   it('self-role-change: the deployer may not edit its own role, even downwards', () => {
     const d = diffOf('self-role-change');
     expect(d.errors).toEqual([{
-      kind: 'self-role-change', ruleId: 'MST-DIFF-002', project: 'acme-apps', deployer: 'ci-bot@acme.example', from: 'admin', to: 'developer',
+      ruleId: 'MST-DIFF-002', level: 'error', path: 'acme-apps/members/ci-bot@acme.example',
+      message: 'deployer "ci-bot@acme.example" changes its own role Admin → Developer',
+      fix: 'nobody may change their own role: have another member make this change',
     }]);
   });
 
   it('beyond-deployer: a Developer may not hand out Start and stop services; an acceptance within its role is fine', () => {
     const d = diffOf('beyond-deployer');
-    expect(d.errors).toEqual([{
-      kind: 'grant-beyond-deployer', ruleId: 'MST-DIFF-003', project: 'acme-lab', deployer: 'dev@acme.example', deployerRole: 'developer',
-      email: 'bob@acme.example', role: 'operator', lacks: ['start-stop-services'],
-    }]);
+    expect(d.errors).toEqual([expect.objectContaining({
+      ruleId: 'MST-DIFF-003', level: 'error', path: 'acme-lab/members/bob@acme.example',
+      message: 'deployer "dev@acme.example" is a Developer in base and cannot make "bob@acme.example" an Operator: it lacks Start and stop services',
+    })]);
     expect(d.changes.map(brief)).toEqual(['role-changed! bob@acme.example', 'invitation-accepted! carol@acme.example']);
+  });
+
+  it('deployer-lacks-permission: users and a power state need their permissions in base, where an invitee holds nothing', () => {
+    const d = diffOf('deployer-lacks-permission');
+    expect(d.errors.map((e) => [e.ruleId, e.path, e.message])).toEqual([
+      ['MST-DIFF-004', 'acme-svc', 'deployer "ci@acme.example" is only invited in base, so holds nothing and lacks Manage services, needed for the users of service "metrics"'],
+      ['MST-DIFF-004', 'acme-svc', 'deployer "ci@acme.example" is only invited in base, so holds nothing and lacks Start and stop services, needed for the power state of service "metrics"'],
+    ]);
+    // HEAD itself passes every rule: only the judgement against BASE refuses it.
+    expect(readAccessInput(fixture('deployer-lacks-permission', 'head.yaml')).findings.filter((f) => f.level === 'error')).toEqual([]);
   });
 
   it('projects: a project removed (its users dropped) and one added (its grants listed)', () => {
@@ -162,8 +168,8 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
       ...CHANGE_ORDER.filter((k) => !['replication-enabled'].includes(k)),
     ];
     expect([...kinds].sort()).toEqual([...new Set(expected)].sort());
-    expect(new Set(diffs.flatMap((d) => d.errors.map((e) => e.kind))))
-      .toEqual(new Set(['deployer-cannot-change-members', 'self-role-change', 'grant-beyond-deployer']));
+    expect(new Set(diffs.flatMap((d) => d.errors.map((e) => e.ruleId))))
+      .toEqual(new Set(RULES.filter((r) => r.id.startsWith('MST-DIFF-')).map((r) => r.id)));
   });
 
   it('escalations come before everything else in the Markdown, errors next', () => {

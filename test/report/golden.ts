@@ -51,5 +51,6 @@ export const DIFF_CASES = [
   'deployer-lacks-invite',
   'self-role-change',
   'beyond-deployer',
+  'deployer-lacks-permission',
   'projects',
 ] as const;

@@ -40,20 +40,21 @@ describe('report content', () => {
   });
 
   it('lists invitations with their inviter, services with their power state, users with replication and password source', () => {
+    // In canonical order (emails, names, usernames), not declaration order.
     expect(project.invitations.map((i) => [i.email, i.role, i.invitedBy])).toEqual([
-      ['new@acme.example', 'developer', 'dev@acme.example'],
       ['auditor@acme.example', 'read-only', 'ana@acme.example'],
+      ['new@acme.example', 'developer', 'dev@acme.example'],
     ]);
     expect(project.services.map((s) => [s.name, s.powerState])).toEqual([
-      ['metrics', 'running'], ['events', null], ['archive', 'powered-off'],
+      ['archive', 'powered-off'], ['events', null], ['metrics', 'running'],
     ]);
     const users = project.services.flatMap((s) => s.users.map((u) => [s.name, u.username, u.replication, u.password]));
     expect(users).toEqual([
-      ['metrics', 'grafana', false, { source: 'generated', length: 32, version: 1 }],
-      ['metrics', 'replicator', true, { source: 'generated', length: 32, version: 1 }],
-      ['metrics', 'loader', false, { source: 'variable', variable: 'loader_password', version: 3 }],
-      ['events', 'ingest', false, { source: 'generated', length: 40, version: 2 }],
       ['events', 'cdc', true, { source: 'generated', length: 32, version: 1 }],
+      ['events', 'ingest', false, { source: 'generated', length: 40, version: 2 }],
+      ['metrics', 'grafana', false, { source: 'generated', length: 32, version: 1 }],
+      ['metrics', 'loader', false, { source: 'variable', variable: 'loader_password', version: 3 }],
+      ['metrics', 'replicator', true, { source: 'generated', length: 32, version: 1 }],
     ]);
   });
 
