@@ -8,7 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatFinding, Finding } from '../src/domain/findings';
+import { TerraformStack, Testing } from 'cdktf';
+import { MstProject } from '../src/constructs/project';
+import { formatFinding, Finding, MstValidationError } from '../src/domain/findings';
 import { GOVERNING, PERMISSIONS, PERMISSION_LABELS, ProjectRole, rolesHolding } from '../src/domain/permissions';
 import { RULES } from '../src/domain/rules';
 import { validateProjects } from '../src/domain/validate';
@@ -44,11 +46,39 @@ export function ruleExample(ruleId: string): string {
 }
 
 /**
- * The findings of the rule's fixture manifest; MST-SEC-002 cannot be written
- * in a manifest and is built here; MST-PROJECT-002 judges the manifests of a
- * folder together, as the stacks of one app.
+ * Rules only the typed API can break (a manifest cannot express them): their
+ * example is a declaration, and the finding it throws.
+ */
+export const TYPED_RULE_EXAMPLES: Readonly<Record<string, () => unknown>> = {
+  'MST-API-001': () => typedProject().addMember('dev@acme.example', 'owner' as never),
+  'MST-API-002': () => {
+    const project = typedProject();
+    return new MstProject(project.node.scope!, 'acme-prod', { deployer: 'ci@acme.example' });
+  },
+};
+
+function typedProject(): MstProject {
+  const project = new MstProject(new TerraformStack(Testing.app(), 'acme-access'), 'acme-prod', { deployer: 'ci@acme.example' });
+  project.addMember('ci@acme.example', ProjectRole.ADMIN);
+  return project;
+}
+
+/**
+ * The findings of the rule's fixture manifest; MST-SEC-002 and the typed API's
+ * rules cannot be written in a manifest and are built here; MST-PROJECT-002
+ * judges the manifests of a folder together, as the stacks of one app.
  */
 export function fixtureFindings(ruleId: string): Finding[] {
+  const typed = TYPED_RULE_EXAMPLES[ruleId];
+  if (typed) {
+    try {
+      typed();
+    } catch (e) {
+      if (e instanceof MstValidationError) return [...e.findings];
+      throw e;
+    }
+    throw new Error(`the example of ${ruleId} threw nothing`);
+  }
   const folder = path.join(RULE_FIXTURES, ruleId);
   if (fs.existsSync(folder) && fs.statSync(folder).isDirectory()) {
     const specs = fs.readdirSync(folder).sort().map((f) => {

@@ -1,9 +1,10 @@
 /**
  * The `cdktf-mst` command. Exit codes: 0 success, 1 findings (for check, an
  * unreadable or unparsable file is a finding too; for diff, what --fail-on
- * names), 2 usage errors and input that report or diff cannot read.
+ * names), 2 usage errors, a manifest past an input limit (MST-MANIFEST-002),
+ * and input that report or diff cannot read.
  */
-import { formatFinding, Finding } from '../domain/findings';
+import { formatFinding, Finding, MAX_PRINTED_FINDINGS, moreLine } from '../domain/findings';
 import { RULES } from '../domain/rules';
 import { jsonVisible, visible } from '../domain/visible';
 import { checkManifestFile } from '../manifest/load';
@@ -64,6 +65,12 @@ function check(args: readonly string[], io: Io): number {
   }
   const file = args[0];
   const { spec, findings } = checkManifestFile(file);
+  const limit = findings.find((f) => f.ruleId === 'MST-MANIFEST-002');
+  if (limit) {
+    // Past an input limit: nothing else was read or judged; one line, like a usage error.
+    io.err(`error ${formatFinding(limit)}`);
+    return 2;
+  }
   printFindings(findings, io);
   const errors = findings.filter((f) => f.level === 'error').length;
   const warnings = findings.length - errors;
@@ -166,6 +173,7 @@ function parseOptions(args: readonly string[], allowed: readonly string[]): Opti
 }
 
 /**
+/**
  * JSON for machines and terminals alike: JSON.stringify escapes the C0
  * control characters; DEL, the C1 range and invisible formatting characters
  * are escaped too (as \u escapes, so the data is unchanged).
@@ -174,8 +182,16 @@ export function json(data: unknown): string {
   return jsonVisible(JSON.stringify(data, null, 2));
 }
 
-/** Errors and unacknowledged warnings to stderr, acknowledged ones with their reason. */
+/**
+ * Errors and unacknowledged warnings to stderr, acknowledged ones with their
+ * reason: at most MAX_PRINTED_FINDINGS, then one line counting the rest.
+ */
 export function printFindings(findings: readonly Finding[], io: Io): void {
+  if (findings.length > MAX_PRINTED_FINDINGS) {
+    printFindings(findings.slice(0, MAX_PRINTED_FINDINGS), io);
+    io.err(moreLine(findings.slice(MAX_PRINTED_FINDINGS)));
+    return;
+  }
   for (const f of findings) {
     if (f.acknowledged !== undefined) io.err(`${formatFinding(f)} (acknowledged: ${visible(f.acknowledged)})`);
     else io.err(`${f.level === 'error' ? 'error' : 'warning'} ${formatFinding(f)}`);

@@ -18,10 +18,10 @@ export class Acknowledgements {
     return new Acknowledgements(scope);
   }
 
-  /** Every acknowledgement made on `scope` or below it. */
+  /** Every acknowledgement made on `scope`, below it, or above it (the App's cover every stack). */
   public static collect(scope: IConstruct): Acknowledgement[] {
     const out: Acknowledgement[] = [];
-    for (const c of scope.node.findAll()) {
+    for (const c of [...scope.node.scopes.slice(0, -1), ...scope.node.findAll()]) {
       for (const m of c.node.metadata) {
         if (m.type === METADATA_TYPE) out.push({ path: c.node.path, ...(m.data as { ruleId: string; reason: string }) });
       }

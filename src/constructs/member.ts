@@ -1,6 +1,7 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { checkEmail } from '../domain/names';
-import { MstValidationError } from '../domain/findings';
+import { finding, MstValidationError, quote } from '../domain/findings';
+import { declare } from './declare';
 import { ProjectRole } from '../domain/permissions';
 import type { MstProject } from './project';
 
@@ -22,9 +23,8 @@ export class ProjectMember extends Construct {
   public readonly role: ProjectRole;
 
   constructor(project: MstProject, id: string, props: ProjectMemberProps) {
-    super(project.membersScope, id);
-    const findings = checkEmail(this.node.path, props.email, 'member email');
-    if (findings.length > 0) throw new MstValidationError(findings);
+    super(project.membersScope, declare(project.membersScope, id,
+      (path) => checkEmail(path, props.email, 'member email'), (path, existing) => alreadyUsed(path, props.email, existing)));
     this.email = props.email;
     this.role = requireRole(props.role, this.node.path);
     project.registerMember(this);
@@ -52,12 +52,10 @@ export class ProjectInvitation extends Construct {
   public readonly invitedBy: string;
 
   constructor(project: MstProject, id: string, props: ProjectInvitationProps) {
-    super(project.invitationsScope, id);
-    const findings = [
-      ...checkEmail(this.node.path, props.email, 'invitation email'),
-      ...checkEmail(this.node.path, props.invitedBy, 'invitedBy'),
-    ];
-    if (findings.length > 0) throw new MstValidationError(findings);
+    super(project.invitationsScope, declare(project.invitationsScope, id, (path) => [
+      ...checkEmail(path, props.email, 'invitation email'),
+      ...checkEmail(path, props.invitedBy, 'invitedBy'),
+    ], (path, existing) => alreadyUsed(path, props.email, existing)));
     this.email = props.email;
     this.role = requireRole(props.role, this.node.path);
     this.invitedBy = props.invitedBy;
@@ -69,7 +67,15 @@ function requireRole(role: unknown, path: string): ProjectRole {
   if (role instanceof ProjectRole) return role;
   const found = typeof role === 'string' ? ProjectRole.tryOf(role) : undefined;
   if (found) return found;
-  throw new Error(
-    `[${path}] role ${JSON.stringify(role)} is not a project role; use ProjectRole.ADMIN, OPERATOR, DEVELOPER or READ_ONLY.`,
-  );
+  throw new MstValidationError([finding('MST-API-001', path,
+    `role ${typeof role === 'string' ? quote(role) : String(role)} is not a project role`,
+    'use ProjectRole.ADMIN, OPERATOR, DEVELOPER or READ_ONLY', String(role))]);
+}
+
+/** The same email declared twice as a member, or twice as an invitation (MST-MEMBER-003, found at declaration). */
+function alreadyUsed(path: string, email: string, existing: IConstruct) {
+  const what = existing instanceof ProjectMember ? 'a member' : existing instanceof ProjectInvitation ? 'an invitation' : 'a construct';
+  return finding('MST-MEMBER-003', path,
+    `email ${quote(email)} is already used by ${what} at ${existing.node.path} (emails are compared case-insensitively)`,
+    'remove one of them; an accepted invitation moves to the members', email);
 }

@@ -1,14 +1,15 @@
-import { AnnotationMetadataEntryType, Lazy, TerraformStack } from 'cdktf';
+import { AnnotationMetadataEntryType, Lazy, TerraformElement, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
 import { checkDeclarationsAgree } from '../domain/agreement';
-import { Finding, findingText, MstValidationError, sortFindings } from '../domain/findings';
+import { Finding, finding, findingText, MstValidationError, quote, sortFindings } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { checkEmail, checkProjectName } from '../domain/names';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
 import { visible } from '../domain/visible';
 import { Acknowledgements } from './acknowledgements';
+import { declare } from './declare';
 import { ProjectInvitation, ProjectMember } from './member';
 import { generation, touch } from './registry';
 import { MstService, MstServiceProps } from './service';
@@ -62,17 +63,17 @@ export class MstProject extends Construct {
   private readonly _services: MstService[] = [];
 
   constructor(scope: Construct, id: string, props: MstProjectProps) {
-    super(scope, id);
+    super(scope, declare(scope, id, (path) => [
+      ...checkProjectName(path, props.name ?? id),
+      ...checkEmail(path, props.deployer, 'deployer'),
+      ...(props.billing?.email !== undefined ? checkEmail(`${path}/billing`, props.billing.email, 'billing email') : []),
+    ], (path, existing) => (MstProject.isMstProject(existing) ? finding('MST-API-002', path,
+      `project ${quote(existing.name)} is already declared at ${existing.node.path}`,
+      'declare each project once per scope (one loadManifest per manifest), or give one of them another construct id', id) : undefined)));
     Object.defineProperty(this, PROJECT_SYMBOL, { value: true });
     this.name = props.name ?? id;
     this.deployer = props.deployer;
     this.billing = props.billing;
-    const isolated = [
-      ...checkProjectName(this.node.path, this.name),
-      ...checkEmail(this.node.path, props.deployer, 'deployer'),
-      ...(props.billing?.email !== undefined ? checkEmail(`${this.node.path}/billing`, props.billing.email, 'billing email') : []),
-    ];
-    if (isolated.length > 0) throw new MstValidationError(isolated);
     this.membersScope = new Construct(this, 'members');
     this.invitationsScope = new Construct(this, 'invitations');
     StackAccess.of(this).register(this);
@@ -174,6 +175,27 @@ export class MstProject extends Construct {
 const PROJECT_SYMBOL = Symbol.for('cdktf-mst.MstProject');
 
 /**
+ * Renders nothing; refuses to render a stack with errors. cdktf asks every
+ * element for its JSON before it resolves tokens (in `prepareStack`, and in
+ * `Testing.synth` whether validations run or not), so the MstValidationError
+ * thrown here reaches the caller as it is: every finding, one line each, with
+ * no "Resolution error" around it and no stack trace of a Lazy in it, even
+ * with cdktf's skipValidation, and when the app writes HCL (prepareStack asks
+ * every element for its JSON then too).
+ */
+class ErrorGate extends TerraformElement {
+  constructor(scope: TerraformStack, id: string, private readonly findings: () => readonly Finding[]) {
+    super(scope, id);
+  }
+
+  public toTerraform(): Record<string, unknown> {
+    const errors = this.findings().filter((f) => f.level === 'error');
+    if (errors.length > 0) throw new MstValidationError(errors);
+    return {};
+  }
+}
+
+/**
  * The acknowledgements that can match a finding of `spec`: made on the project
  * or below it, or on an ancestor of any of its declarations (a stack-wide one,
  * or the scope of a user declared outside the project).
@@ -240,6 +262,7 @@ class StackAccess {
         return toDocument(specs, findings);
       },
     }));
+    new ErrorGate(stack, 'cdktf-mst-errors', () => this.result().findings);
   }
 
   public register(project: MstProject): void {

@@ -1,8 +1,9 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { MstValidationError } from '../domain/findings';
+import { finding, quote } from '../domain/findings';
 import { UserSpec } from '../domain/model';
-import { checkSecret, checkUsername } from '../domain/names';
+import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/names';
+import { declare } from './declare';
 import { Secret } from './secret';
 import type { MstService } from './service';
 
@@ -49,20 +50,23 @@ export class ServiceUser extends Construct {
   private ownPasswordOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: ServiceUserProps) {
-    super(scope === props.service ? props.service.usersScope : scope, id);
+    const parent = scope === props.service ? props.service.usersScope : scope;
+    const username = props.username ?? id;
+    const password = Secret.of(props.password, undefined) ?? Secret.generated();
+    super(parent, declare(parent, id, (path) => [
+      ...checkUsername(path, username),
+      ...checkSecret(path, password.source, `password of user ${quote(username)}`),
+      ...checkPasswordVersion(path, props.passwordVersion ?? 1, username),
+      ...(props.allowReplication === undefined || typeof props.allowReplication === 'boolean' ? [] : [finding('MST-API-001', path,
+        `allowReplication ${quote(String(props.allowReplication))} of user ${quote(username)} is not a boolean`, 'pass true or false')]),
+    ], (path, existing) => (existing instanceof ServiceUser && existing.service === props.service ? finding('MST-USER-002', path,
+      `username ${quote(username)} collides with ${quote(existing.username)} in service ${quote(props.service.name)} (role names are compared case-insensitively)`,
+      'rename one of them', username) : undefined)));
     this.service = props.service;
-    this.username = props.username ?? id;
+    this.username = username;
     this.allowReplication = props.allowReplication ?? false;
-    this.password = Secret.of(props.password, undefined) ?? Secret.generated();
+    this.password = password;
     this.passwordVersion = props.passwordVersion ?? 1;
-    const isolated = [
-      ...checkUsername(this.node.path, this.username),
-      ...checkSecret(this.node.path, this.password.source, `password of user "${this.username}"`),
-    ];
-    if (!Number.isInteger(this.passwordVersion) || this.passwordVersion < 1) {
-      throw new Error(`[${this.node.path}] passwordVersion ${this.passwordVersion} is not a whole number from 1 up; bump it by one to rotate the password.`);
-    }
-    if (isolated.length > 0) throw new MstValidationError(isolated);
     this.service.registerUser(this);
     // cdktf's HCL renderer takes one output per element: there every user keeps a TerraformOutput of its own.
     if (this.password.source.kind === 'generated' && this.service.synthesizesHcl) this.ownPasswordOutput = this.newPasswordOutput();

@@ -4,11 +4,12 @@ import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { MstValidationError } from '../domain/findings';
+import { finding, MstValidationError, quote } from '../domain/findings';
 import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
 import {
   checkAdminSecret, checkPostgresVersion, checkServiceName, defaultAdminPasswordVariable, serviceVariablePrefix,
 } from '../domain/names';
+import { declare } from './declare';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';
 import { PasswordOutputs } from './password-outputs';
@@ -23,7 +24,10 @@ export class PowerState {
   /** The state spelled `id` (`running`, `powered-off`). */
   public static of(id: string): PowerState {
     const state = [PowerState.RUNNING, PowerState.POWERED_OFF].find((s) => s.id === id);
-    if (!state) throw new Error(`unknown power state "${id}"; use running or powered-off.`);
+    if (!state) {
+      throw new MstValidationError([finding('MST-API-001', 'PowerState.of', `power state ${quote(String(id))} is not known`,
+        'use PowerState.RUNNING or PowerState.POWERED_OFF (running or powered-off)', String(id))]);
+    }
     return state;
   }
 
@@ -104,19 +108,19 @@ export class MstService extends Construct {
   private passwords?: Password;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
-    super(scope, id);
+    const name = props.name ?? id;
+    const givenAdminPassword = Secret.of(props.adminPassword, undefined);
+    super(scope, declare(scope, id, (path) => [
+      ...checkServiceName(path, name),
+      ...checkPostgresVersion(path, props.postgresVersion),
+      ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
+    ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
+      `service name ${quote(existing.name)} is already used at ${existing.node.path}`, 'rename one of the services', name) : undefined)));
     this.project = props.project;
-    this.name = props.name ?? id;
+    this.name = name;
     this.postgresVersion = props.postgresVersion;
     this.state = props.state;
     this.writeOnlyPasswords = props.writeOnlyPasswords ?? false;
-    const givenAdminPassword = Secret.of(props.adminPassword, undefined);
-    const isolated = [
-      ...checkServiceName(this.node.path, this.name),
-      ...checkPostgresVersion(this.node.path, props.postgresVersion),
-      ...(givenAdminPassword ? checkAdminSecret(this.node.path, givenAdminPassword.source, this.name) : []),
-    ];
-    if (isolated.length > 0) throw new MstValidationError(isolated);
 
     const c = props.connection ?? {};
     this.adminIsSuperuser = c.superuser ?? false;

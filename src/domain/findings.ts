@@ -32,9 +32,43 @@ export function findingText(f: Finding): string {
   return visible(`${f.ruleId}: ${f.message}; ${f.fix}.`);
 }
 
-/** `[path] RULE: message; fix.` — the one-line form every terminal surface prints. */
+/** `[path] RULE: message; fix.` — the one-line form every terminal surface prints (overlong path segments shortened). */
 export function formatFinding(f: Finding): string {
-  return `[${visible(f.path)}] ${findingText(f)}`;
+  const path = f.path.length > MAX_ECHO ? f.path.split('/').map((s) => shorten(s)).join('/') : f.path;
+  return `[${visible(path)}] ${findingText(f)}`;
+}
+
+/** Longest value a message echoes in full; longer ones are shortened to their start and their length. */
+export const MAX_ECHO = 80;
+
+/**
+ * `value` as a message echoes it: in full up to {@link MAX_ECHO} characters,
+ * else its start and its length. Control characters stay as they are in the
+ * finding; every surface escapes them where it prints ({@link visible}).
+ */
+export function shorten(value: string): string {
+  return value.length <= MAX_ECHO ? value : `${value.slice(0, MAX_ECHO - 20)}… (${value.length} characters)`;
+}
+
+/** `"value"`, shortened as {@link shorten} does: how messages quote what they received. */
+export function quote(value: string): string {
+  return `"${shorten(value)}"`;
+}
+
+/** Most findings an error message or the CLI prints; the rest are counted. */
+export const MAX_PRINTED_FINDINGS = 100;
+
+/** The findings as printed lines, at most `max` of them, then one line counting the rest. */
+export function formatFindings(findings: readonly Finding[], max = MAX_PRINTED_FINDINGS): string[] {
+  const lines = findings.slice(0, max).map(formatFinding);
+  if (findings.length > max) lines.push(moreLine(findings.slice(max)));
+  return lines;
+}
+
+/** `… and 199,900 more finding(s) (199,900 errors, 0 warnings) not shown` */
+export function moreLine(rest: readonly Finding[]): string {
+  const errors = rest.filter((f) => f.level === 'error').length;
+  return `… and ${rest.length} more finding(s) (${errors} error(s), ${rest.length - errors} warning(s)) not shown; fix the ones above first`;
 }
 
 /** Sorts by path, then rule ID, then message: a stable order for every surface. */
@@ -48,10 +82,14 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Thrown for findings that are wrong in isolation, at the point of declaration. */
+/**
+ * Thrown for findings that are wrong in isolation, at the point of declaration,
+ * and for a stack or manifest with errors. The message prints at most
+ * {@link MAX_PRINTED_FINDINGS} of them; `findings` holds every one.
+ */
 export class MstValidationError extends Error {
   constructor(public readonly findings: readonly Finding[]) {
-    super(findings.map(formatFinding).join('\n'));
+    super(formatFindings(findings).join('\n'));
     this.name = 'MstValidationError';
   }
 }

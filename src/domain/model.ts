@@ -11,7 +11,13 @@ export type PowerState = 'running' | 'powered-off';
 /** Where a password comes from. A `literal` is never accepted; it is modelled so the rule can name it. */
 export type SecretSource =
   | { readonly kind: 'generated'; readonly length: number }
-  | { readonly kind: 'variable'; readonly name: string; readonly sensitive: boolean }
+  | {
+    readonly kind: 'variable';
+    readonly name: string;
+    readonly sensitive: boolean;
+    /** Set (true) when the variable declares a `default`: a plaintext password (MST-SEC-001). */
+    readonly hasDefault?: boolean;
+  }
   | { readonly kind: 'literal' };
 
 export interface MemberSpec {

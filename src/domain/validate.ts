@@ -3,7 +3,7 @@
  * users, judged together. Data in, findings out; every finding of every
  * project is returned at once, sorted by path.
  */
-import { Finding, finding, sortFindings } from './findings';
+import { Finding, finding, quote, sortFindings } from './findings';
 import { Acknowledgement, ProjectSpec, ServiceSpec } from './model';
 import {
   GOVERNING, Permission, PERMISSION_LABELS, PERMISSIONS, permissionLabels, ProjectRole, rolesHolding, withArticle,
@@ -11,7 +11,8 @@ import {
 import { findRule } from './rules';
 import { visible } from './visible';
 import {
-  checkAdminSecret, checkEmail, checkPostgresVersion, checkProjectName, checkSecret, checkServiceName, checkUsername, emailKey,
+  checkAdminSecret, checkEmail, checkPasswordVersion, checkPostgresVersion, checkProjectName, checkSecret, checkServiceName,
+  checkUsername, checkVariableName, emailKey, serviceVariablePrefix,
 } from './names';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
@@ -22,6 +23,7 @@ export function validateProjects(projects: readonly ProjectSpec[]): Finding[] {
   const findings: Finding[] = [];
   for (const project of projects) findings.push(...projectFindings(project));
   findings.push(...duplicateServices(projects));
+  findings.push(...connectionVariableFindings(projects));
   const acknowledgements = projects.flatMap((p) => p.acknowledgements);
   return sortFindings(applyAcknowledgements(findings, acknowledgements));
 }
@@ -30,7 +32,7 @@ export function validateProjects(projects: readonly ProjectSpec[]): Finding[] {
 export function checkAcknowledgement(ack: Acknowledgement): Finding[] {
   const rule = findRule(ack.ruleId);
   const fix = 'fix the error instead, or name a warning rule and give a reason';
-  if (!rule) return [finding('MST-ACK-002', ack.path, `acknowledgement names unknown rule "${ack.ruleId}"`, fix, ack.ruleId)];
+  if (!rule) return [finding('MST-ACK-002', ack.path, `acknowledgement names unknown rule ${quote(ack.ruleId)}`, fix, ack.ruleId)];
   if (rule.level === 'error') {
     return [finding('MST-ACK-002', ack.path, `${ack.ruleId} is an error and cannot be acknowledged`, fix, ack.ruleId)];
   }
@@ -38,7 +40,7 @@ export function checkAcknowledgement(ack: Acknowledgement): Finding[] {
     return [finding('MST-ACK-002', ack.path, `acknowledgement of ${ack.ruleId} gives no reason`, 'write why the warning is accepted', ack.ruleId)];
   }
   if (visible(ack.reason) !== ack.reason) {
-    return [finding('MST-ACK-002', ack.path, `the reason given for ${ack.ruleId} holds control or invisible characters ("${ack.reason}")`,
+    return [finding('MST-ACK-002', ack.path, `the reason given for ${ack.ruleId} holds control or invisible characters (${quote(ack.reason)})`,
       'write the reason as plain text on one line', ack.ruleId)];
   }
   return [];
@@ -65,7 +67,7 @@ function projectFindings(project: ProjectSpec): Finding[] {
   }
   if (![...members.values()].some((r) => r === ProjectRole.ADMIN)) {
     out.push(finding('MST-MEMBER-001', project.path,
-      `project "${project.name}" has no Admin among its ${project.members.length} member(s)`,
+      `project ${quote(project.name)} has no Admin among its ${project.members.length} member(s)`,
       'make at least one member an Admin'));
   }
   out.push(...deployerFindings(project, members));
@@ -80,7 +82,7 @@ function projectFindings(project: ProjectSpec): Finding[] {
       seen.set(key, `${what} at ${path}`);
     } else {
       out.push(finding('MST-MEMBER-003', path,
-        `email "${email}" is already used by ${first} (emails are compared case-insensitively)`,
+        `email ${quote(email)} is already used by ${first} (emails are compared case-insensitively)`,
         'remove one of them; an accepted invitation moves to the members', email));
     }
   }
@@ -93,19 +95,19 @@ function inviterFindings(
   if (emailFindings.length > 0) return emailFindings;
   const inviterRole = members.get(emailKey(invitedBy));
   if (!inviterRole) {
-    return [finding('MST-INVITE-001', path, `inviter "${invitedBy}" of "${email}" is not a project member`,
+    return [finding('MST-INVITE-001', path, `inviter ${quote(invitedBy)} of ${quote(email)} is not a project member`,
       'set invitedBy to the email of an accepted member', invitedBy)];
   }
   const invite = GOVERNING.membership.permission;
   if (!inviterRole.can(invite)) {
     return [finding('MST-INVITE-002', path,
-      `inviter "${invitedBy}" is ${article(inviterRole)}, which may not ${PERMISSION_LABELS[invite].toLowerCase()}`,
+      `inviter ${quote(invitedBy)} is ${article(inviterRole)}, which may not ${PERMISSION_LABELS[invite].toLowerCase()}`,
       `have ${rolesHolding(invite).map(withArticle).join(' or ')} send the invitation`, invitedBy)];
   }
   const lacking = inviterRole.lacksFrom(role);
   if (lacking.length > 0) {
     return [finding('MST-INVITE-003', path,
-      `inviter "${invitedBy}" is ${article(inviterRole)} and cannot invite "${email}" as ${article(role)}: it lacks ${labels(lacking)}`,
+      `inviter ${quote(invitedBy)} is ${article(inviterRole)} and cannot invite ${quote(email)} as ${article(role)}: it lacks ${labels(lacking)}`,
       `have ${rolesCovering([...role.permissions, invite]).map(withArticle).join(' or ')} send the invitation or choose a role within the inviter's own`, role.id)];
   }
   return [];
@@ -118,7 +120,7 @@ function deployerFindings(project: ProjectSpec, members: Map<string, ProjectRole
   if (!role) {
     const invited = project.invitations.some((i) => emailKey(i.email) === emailKey(project.deployer));
     return [finding('MST-DEPLOY-001', project.path,
-      `deployer "${project.deployer}" is ${invited ? 'only invited, not yet a member' : 'not a project member'}`,
+      `deployer ${quote(project.deployer)} is ${invited ? 'only invited, not yet a member' : 'not a project member'}`,
       'add the deployer to the members or set deployer to a member\'s email', project.deployer)];
   }
   const out: Finding[] = [];
@@ -126,7 +128,7 @@ function deployerFindings(project: ProjectSpec, members: Map<string, ProjectRole
     if (role.can(permission)) continue;
     const shown = causes.slice(0, 3).join(', ') + (causes.length > 3 ? ` and ${causes.length - 3} more` : '');
     out.push(finding('MST-DEPLOY-002', project.path,
-      `deployer "${project.deployer}" is ${article(role)}, which lacks ${PERMISSION_LABELS[permission]} needed for ${shown}`,
+      `deployer ${quote(project.deployer)} is ${article(role)}, which lacks ${PERMISSION_LABELS[permission]} needed for ${shown}`,
       `give the deployer a role that holds it (${rolesCovering(PERMISSIONS).map((r) => r.label).join(', ')} holds all) or remove that change`, role.id));
   }
   return out;
@@ -141,41 +143,49 @@ function neededPermissions(project: ProjectSpec): Map<Permission, string[]> {
   };
   // In canonical order, so the message does not move when declarations are reordered.
   const invitations = [...project.invitations].sort((a, b) => cmp(emailKey(a.email), emailKey(b.email)) || cmp(a.email, b.email));
-  for (const inv of invitations) need(GOVERNING.membership.permission, `the invitation of "${inv.email}"`);
+  for (const inv of invitations) need(GOVERNING.membership.permission, `the invitation of ${quote(inv.email)}`);
   if (project.billing) need(GOVERNING.billing.permission, 'the billing details');
   for (const s of [...project.services].sort((a, b) => cmp(a.name, b.name))) {
-    if (s.users.length > 0) need(GOVERNING['service-users'].permission, `the users of service "${s.name}"`);
-    if (s.state !== undefined) need(GOVERNING['power-state'].permission, `the power state of service "${s.name}"`);
+    if (s.users.length > 0) need(GOVERNING['service-users'].permission, `the users of service ${quote(s.name)}`);
+    if (s.state !== undefined) need(GOVERNING['power-state'].permission, `the power state of service ${quote(s.name)}`);
   }
   return needs;
 }
 
 function serviceFindings(service: ServiceSpec): Finding[] {
+  const nameFindings = checkServiceName(service.path, service.name);
   const out: Finding[] = [
-    ...checkServiceName(service.path, service.name),
+    ...nameFindings,
     ...checkPostgresVersion(service.path, service.postgresVersion),
     ...checkAdminSecret(service.path, service.adminPassword, service.name),
+    // An invalid service name makes its default variable names invalid too: MST-SVC-002 says it once.
+    ...(service.adminPassword.kind === 'variable' && nameFindings.length === 0
+      ? checkVariableName(service.path, service.adminPassword.name, `admin password of service ${quote(service.name)}`) : []),
   ];
   if (service.state === 'powered-off' && service.users.length > 0) {
     out.push(finding('MST-SVC-001', service.path,
-      `service "${service.name}" is powered off but declares ${service.users.length} user(s)`,
+      `service ${quote(service.name)} is powered off but declares ${service.users.length} user(s)`,
       'set its state to running, or remove its users', service.state));
   }
   const byKey = new Map<string, string>();
   for (const user of service.users) {
     const nameFindings = checkUsername(user.path, user.username);
     out.push(...nameFindings);
-    out.push(...checkSecret(user.path, user.password, `password of user "${user.username}"`));
+    out.push(...checkSecret(user.path, user.password, `password of user ${quote(user.username)}`));
+    if (user.password.kind === 'variable') {
+      out.push(...checkVariableName(user.path, user.password.name, `password of user ${quote(user.username)}`));
+    }
+    out.push(...checkPasswordVersion(user.path, user.passwordVersion, user.username));
     if (service.writeOnlyPasswords && user.password.kind === 'generated') {
       out.push(finding('MST-SEC-003', user.path,
-        `user "${user.username}" has a generated password on service "${service.name}", whose passwords are write-only`,
+        `user ${quote(user.username)} has a generated password on service ${quote(service.name)}, whose passwords are write-only`,
         'give the user a password from a sensitive variable, or turn writeOnlyPasswords off'));
     }
     const key = user.username.toLowerCase();
     const first = byKey.get(key);
     if (first !== undefined) {
       out.push(finding('MST-USER-002', user.path,
-        `username "${user.username}" collides with "${first}" in service "${service.name}" (role names are compared case-insensitively)`,
+        `username ${quote(user.username)} collides with ${quote(first)} in service ${quote(service.name)} (role names are compared case-insensitively)`,
         'rename one of them', user.username));
     } else {
       byKey.set(key, user.username);
@@ -187,16 +197,16 @@ function serviceFindings(service: ServiceSpec): Finding[] {
 
 function replicationFindings(service: ServiceSpec, path: string, username: string): Finding[] {
   const out: Finding[] = [finding('MST-USER-006', path,
-    `replication user "${username}" can read every row of service "${service.name}"`,
+    `replication user ${quote(username)} can read every row of service ${quote(service.name)}`,
     'acknowledge MST-USER-006 with the reason it is needed, or turn allowReplication off', username)];
   if (service.adminIsSuperuser) return out;
   if (service.postgresVersion === undefined) {
     out.push(finding('MST-USER-005', path,
-      `replication user "${username}" on service "${service.name}", whose PostgreSQL version is not declared, needs PostgreSQL ${NON_SUPERUSER_REPLICATION_SINCE}+ (the admin is not a superuser)`,
+      `replication user ${quote(username)} on service ${quote(service.name)}, whose PostgreSQL version is not declared, needs PostgreSQL ${NON_SUPERUSER_REPLICATION_SINCE}+ (the admin is not a superuser)`,
       'declare postgresVersion on the service', username));
   } else if (service.postgresVersion < NON_SUPERUSER_REPLICATION_SINCE) {
     out.push(finding('MST-USER-004', path,
-      `replication user "${username}" needs PostgreSQL ${NON_SUPERUSER_REPLICATION_SINCE}+ on service "${service.name}", which runs ${service.postgresVersion} with a non-superuser admin`,
+      `replication user ${quote(username)} needs PostgreSQL ${NON_SUPERUSER_REPLICATION_SINCE}+ on service ${quote(service.name)}, which runs ${service.postgresVersion} with a non-superuser admin`,
       'upgrade the service, turn allowReplication off, or connect as a superuser', String(service.postgresVersion)));
   }
   return out;
@@ -208,8 +218,46 @@ function duplicateServices(projects: readonly ProjectSpec[]): Finding[] {
   for (const s of projects.flatMap((p) => p.services)) {
     const first = seen.get(s.name);
     if (first === undefined) seen.set(s.name, s.path);
-    else out.push(finding('MST-SVC-003', s.path, `service name "${s.name}" is already used at ${first}`,
+    else out.push(finding('MST-SVC-003', s.path, `service name ${quote(s.name)} is already used at ${first}`,
       'rename one of the services', s.name));
+  }
+  return out;
+}
+
+/**
+ * Passwords from a service's connection variables (MST-SEC-005). Variables are
+ * stack-wide, so every service of every project of the stack is considered:
+ * a user's password must not be any admin password, host or port variable, and
+ * an admin password must not be any host or port variable.
+ */
+function connectionVariableFindings(projects: readonly ProjectSpec[]): Finding[] {
+  const services = projects.flatMap((p) => p.services);
+  const admin = new Map<string, string>();
+  const address = new Map<string, string>();
+  for (const s of services) {
+    const prefix = serviceVariablePrefix(s.name);
+    if (!address.has(`${prefix}_host`)) address.set(`${prefix}_host`, `the host variable of service ${quote(s.name)}`);
+    if (!address.has(`${prefix}_port`)) address.set(`${prefix}_port`, `the port variable of service ${quote(s.name)}`);
+    if (s.adminPassword.kind === 'variable' && !admin.has(s.adminPassword.name)) {
+      admin.set(s.adminPassword.name, `the admin password of service ${quote(s.name)}`);
+    }
+  }
+  const out: Finding[] = [];
+  for (const s of services) {
+    const a = s.adminPassword;
+    const taken = a.kind === 'variable' ? address.get(a.name) : undefined;
+    if (a.kind === 'variable' && taken) {
+      out.push(finding('MST-SEC-005', s.path, `admin password of service ${quote(s.name)} comes from variable ${quote(a.name)}, ${taken}`,
+        'give the admin password a sensitive variable of its own', a.name));
+    }
+    for (const u of s.users) {
+      const pw = u.password;
+      const what = pw.kind === 'variable' ? admin.get(pw.name) ?? address.get(pw.name) : undefined;
+      if (pw.kind === 'variable' && what) {
+        out.push(finding('MST-SEC-005', u.path, `password of user ${quote(u.username)} comes from variable ${quote(pw.name)}, ${what}`,
+          'give the user a sensitive variable of its own', pw.name));
+      }
+    }
   }
   return out;
 }
@@ -223,13 +271,14 @@ function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgeme
   const used = new Set<string>(); // keys, so a repeated acknowledgement is not called stale
   const out = findings.map((f) => {
     if (f.level !== 'warning') return f;
-    for (let p = f.path; ; p = p.slice(0, p.lastIndexOf('/'))) {
+    // Up to the root (path ""), where an acknowledgement made on the App sits.
+    for (let p = f.path; ; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
       const ack = byKey.get(key(f.ruleId, p));
       if (ack) {
         used.add(key(f.ruleId, p));
         return { ...f, acknowledged: ack.reason };
       }
-      if (!p.includes('/')) return f;
+      if (p === '') return f;
     }
   });
   for (const [k, a] of byKey) {

@@ -1,13 +1,12 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { validateProjects } from '../domain/validate';
 import { Acknowledgements } from '../constructs/acknowledgements';
 import { MstProject } from '../constructs/project';
 import { Secret } from '../constructs/secret';
 import { PowerState } from '../constructs/service';
 import { ProjectRole } from '../domain/permissions';
 import { Manifest, ManifestPassword } from './schema';
-import { manifestToSpec, readManifest, throwOnErrors, validateManifestData } from './load';
+import { manifestFindings, manifestToSpec, readManifest, throwOnErrors, validateManifestData } from './load';
 
 /**
  * Builds an {@link MstProject} (members, invitations, services, users and
@@ -22,7 +21,7 @@ export function loadManifest(scope: Construct, source: string | Manifest): MstPr
   const parsed = typeof source === 'string' ? readManifest(source) : validateManifestData(source, 'manifest');
   if (!parsed.ok) throwOnErrors(parsed.findings);
   const m = (parsed as { manifest: Manifest }).manifest;
-  throwOnErrors(validateProjects([manifestToSpec(m, scope.node.path)]));
+  throwOnErrors(manifestFindings(m, manifestToSpec(m, scope.node.path)));
   return build(scope, m);
 }
 
@@ -31,15 +30,19 @@ function build(scope: Construct, m: Manifest): MstProject {
     deployer: m.deployer,
     ...(m.billing ? { billing: { ...m.billing } } : {}),
   });
-  const variables = new Map<string, TerraformVariable>();
+  const stack = TerraformStack.of(scope);
+  // Variables are stack-wide: one an earlier loadManifest of this stack declared is reused, not declared twice.
   const secret = (value: ManifestPassword | undefined): Secret | undefined => {
     if (value === undefined || typeof value === 'string') return undefined; // literals were refused above
     if ('generated' in value) return Secret.generated(value.generated);
-    let v = variables.get(value.variable);
-    if (!v) {
-      v = new TerraformVariable(TerraformStack.of(scope), `mst-var-${value.variable}`, { type: 'string', sensitive: true });
+    const id = `mst-var-${value.variable}`;
+    const existing = stack.node.tryFindChild(id);
+    let v: TerraformVariable;
+    if (existing instanceof TerraformVariable) {
+      v = existing;
+    } else {
+      v = new TerraformVariable(stack, id, { type: 'string', sensitive: true });
       v.overrideLogicalId(value.variable);
-      variables.set(value.variable, v);
     }
     return Secret.fromVariable(v);
   };

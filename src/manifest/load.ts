@@ -3,14 +3,14 @@
  * diffs) and into constructs (for stacks). Every problem of a file is reported
  * at once; nothing is built from a manifest with errors.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { Finding, finding, MstValidationError, sortFindings } from '../domain/findings';
+import { Finding, finding, MstValidationError, quote, shorten, sortFindings } from '../domain/findings';
 import { Acknowledgement, ProjectSpec, SecretSource } from '../domain/model';
 import { DEFAULT_PASSWORD_LENGTH, defaultAdminPasswordVariable } from '../domain/names';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
+import { aliasLimit, checkData, checkText, readCapped } from './limits';
 import { parseStructuredText } from './parse';
 import { Manifest, ManifestPassword, manifestSchema } from './schema';
 
@@ -22,34 +22,42 @@ export type ParseResult =
 /**
  * Parses manifest text against the strict schema: JSON when `source` (the
  * file name, named in findings) ends in `.json`, YAML otherwise — the one
- * parser every command uses.
+ * parser every command uses. Past an input limit (size, nesting, YAML aliases)
+ * the result is that one MST-MANIFEST-002 finding, before anything is parsed.
  */
 export function parseManifest(text: string, source: string): ParseResult {
+  const tooMuch = checkText(text, source);
+  if (tooMuch) return { ok: false, findings: [tooMuch] };
   const parsed = parseStructuredText(text, source);
   if (!parsed.ok) {
+    if (parsed.exhausted) return { ok: false, findings: [aliasLimit(source)] };
     const where = parsed.line !== undefined ? `${source}:${parsed.line}` : source;
-    return { ok: false, findings: [finding('MST-MANIFEST-001', where, `not valid ${parsed.format}: ${parsed.message}`, 'correct the syntax')] };
+    return { ok: false, findings: [finding('MST-MANIFEST-001', where, `not valid ${parsed.format}: ${shorten(parsed.message)}`, 'correct the syntax')] };
   }
   return validateManifestData(parsed.data, source);
 }
 
-/** Checks already-parsed data (an object literal, a JSON import) against the schema. */
+/** Checks already-parsed data (an object literal, a JSON import) against the limits and the schema. */
 export function validateManifestData(data: unknown, source: string): ParseResult {
-  const parsed = manifestSchema.safeParse(data);
+  const tooMuch = checkData(data, source);
+  if (tooMuch) return { ok: false, findings: [tooMuch] };
+  // reportInput: findings name the value received, not "nothing".
+  const parsed = manifestSchema.safeParse(data, { reportInput: true });
   if (parsed.success) return { ok: true, manifest: parsed.data };
   return { ok: false, findings: sortFindings(parsed.error.issues.flatMap((i) => issueFindings(i, source))) };
 }
 
 /** Reads and parses a manifest file; an unreadable file is a finding too. */
 export function readManifest(file: string): ParseResult {
-  let text: string;
+  let read: ReturnType<typeof readCapped>;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    read = readCapped(file, file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return { ok: false, findings: [finding('MST-MANIFEST-001', file, `cannot read the manifest (${code})`, 'check the path')] };
   }
-  return parseManifest(text, path.basename(file));
+  if ('finding' in read) return { ok: false, findings: [read.finding] };
+  return parseManifest(read.text, path.basename(file));
 }
 
 /**
@@ -100,12 +108,40 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
   };
 }
 
-/** Every finding of a manifest file: schema problems, or the rules' findings. */
-export function checkManifestFile(file: string): { spec?: ProjectSpec; findings: Finding[] } {
-  const parsed = readManifest(file);
+/** What `check` found: the model when the manifest parsed, and every finding. */
+export interface CheckResult {
+  readonly spec?: ProjectSpec;
+  readonly findings: Finding[];
+}
+
+/** Every finding of a manifest file: a limit passed, schema problems, or the rules' findings. */
+export function checkManifestFile(file: string): CheckResult {
+  return checkParsed(readManifest(file));
+}
+
+/** Every finding of a manifest's text, as {@link checkManifestFile} for a file named `source`. */
+export function checkManifestText(text: string, source: string): CheckResult {
+  return checkParsed(parseManifest(text, source));
+}
+
+function checkParsed(parsed: ParseResult): CheckResult {
   if (!parsed.ok) return { findings: parsed.findings };
   const spec = manifestToSpec(parsed.manifest);
-  return { spec, findings: validateProjects([spec]) };
+  return { spec, findings: manifestFindings(parsed.manifest, spec) };
+}
+
+/**
+ * Every finding of a manifest that matched the schema: the rules', and what only
+ * a manifest can get wrong — its project name becomes a construct id, which
+ * cannot be a property every JavaScript object has (MST-API-002 for the typed API).
+ */
+export function manifestFindings(m: Manifest, spec: ProjectSpec): Finding[] {
+  const findings = validateProjects([spec]);
+  if (m.project in Object.prototype) {
+    findings.unshift(finding('MST-API-002', spec.path, `project name ${quote(m.project)} is the name of a property every JavaScript object has`,
+      'rename the project (loadManifest makes it a construct id)', m.project));
+  }
+  return findings;
 }
 
 /** Throws an MstValidationError carrying every error finding, if there is any. */
@@ -121,39 +157,60 @@ export function secretSource(value: ManifestPassword | undefined, fallback: Secr
   return { kind: 'variable', name: value.variable, sensitive: true };
 }
 
+/** Whether a finding at `path` would sit inside a password: its values and keys are never echoed. */
+function inPassword(p: readonly PropertyKey[]): boolean {
+  return p.some((k) => k === 'password' || k === 'adminPassword');
+}
+
 function issueFindings(issue: z.core.$ZodIssue, source: string): Finding[] {
   const where = `${source}: ${formatPath(issue.path)}`;
+  const secret = inPassword(issue.path);
+  const received = () => describe(issue.input, secret);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((k) => finding('MST-MANIFEST-001', where, `unknown key "${k}"`,
-        'remove it or correct its spelling (see schema/mst-manifest.schema.json)', k));
+      if (secret) {
+        return [finding('MST-MANIFEST-001', where, `${issue.keys.length} unknown key(s) in a password (not shown)`,
+          'write { generated: { length: N } } or { variable: NAME }')];
+      }
+      return issue.keys.map((k) => finding('MST-MANIFEST-001', where, `unknown key ${quote(k)}`,
+        'remove it or correct its spelling (see schema/mst-manifest.schema.json)', shorten(k)));
     case 'invalid_union':
-      if (issue.path[issue.path.length - 1] === 'password' || issue.path[issue.path.length - 1] === 'adminPassword') {
+      if (secret) {
         return [finding('MST-MANIFEST-001', where, 'is neither { generated: { length } } nor { variable: NAME }',
           'write one of those two forms')];
       }
-      return [finding('MST-MANIFEST-001', where, issue.message, 'correct the value')];
+      return [finding('MST-MANIFEST-001', where, `${issue.message} (received ${received()})`, 'correct the value')];
     case 'invalid_type':
+      if (issue.input === undefined) return [finding('MST-MANIFEST-001', where, 'is required but missing', 'add it')];
       return [finding('MST-MANIFEST-001', where,
-        issue.input === undefined ? 'is required but missing' : `expected ${issue.expected}, received ${describe(issue.input)}`,
-        issue.input === undefined ? 'add it' : 'correct the value')];
+        `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, received ${received()}`, 'correct the value')];
     case 'invalid_value':
-      return [finding('MST-MANIFEST-001', where, `${describe(issue.input)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
-        'use one of the listed values', String(issue.input))];
+      return [finding('MST-MANIFEST-001', where, `${received()} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+        'use one of the listed values', secret ? undefined : shorten(String(issue.input)))];
+    case 'too_small':
+      return [finding('MST-MANIFEST-001', where, issue.origin === 'string' && Number(issue.minimum) === 1
+        ? `${received()} is empty` : `${received()} is below the minimum ${String(issue.minimum)}`, 'correct the value')];
+    case 'too_big':
+      return [finding('MST-MANIFEST-001', where, `${received()} is above the maximum ${String(issue.maximum)}`, 'correct the value')];
+    case 'invalid_format':
+      return [finding('MST-MANIFEST-001', where, `${received()} is not ${issue.message}`, 'correct the value')];
     default:
-      return [finding('MST-MANIFEST-001', where, `${issue.message} (received ${describe(issue.input)})`, 'correct the value')];
+      return [finding('MST-MANIFEST-001', where, `${issue.message} (received ${received()})`, 'correct the value')];
   }
 }
 
 function formatPath(p: readonly PropertyKey[]): string {
   if (p.length === 0) return '(top level)';
-  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('');
+  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${shorten(String(k))}`)).join('');
 }
 
-function describe(v: unknown): string {
+/** The value received, as a message names it; inside a password only its kind. */
+function describe(v: unknown, secret = false): string {
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  if (secret) return `a ${typeof v} (not shown: it sits in a password)`;
+  if (typeof v === 'string') return quote(v);
+  return `${typeof v} ${shorten(String(v))}`;
 }

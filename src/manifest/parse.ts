@@ -6,10 +6,18 @@
  */
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { MAX_ALIASES } from './limits';
 
 export type ParsedText =
   | { readonly ok: true; readonly data: unknown }
-  | { readonly ok: false; readonly format: 'JSON' | 'YAML'; readonly line?: number; readonly message: string };
+  | {
+    readonly ok: false;
+    readonly format: 'JSON' | 'YAML';
+    readonly line?: number;
+    readonly message: string;
+    /** Set when YAML aliases were expanded past {@link MAX_ALIASES} (an alias bomb). */
+    readonly exhausted?: true;
+  };
 
 /** Whether `file` (a path or a file name) is read as JSON. */
 export function isJsonFile(file: string): boolean {
@@ -27,8 +35,13 @@ export function parseStructuredText(text: string, file: string): ParsedText {
     }
   }
   try {
-    return { ok: true, data: YAML.parse(body, { prettyErrors: true }) };
+    // yaml counts the anchor itself with its aliases: MAX_ALIASES + 1 lets exactly MAX_ALIASES aliases through.
+    // logLevel error: the parser's warnings (a mapping used as a key) stay off stderr; errors still throw.
+    return { ok: true, data: YAML.parse(body, { prettyErrors: true, maxAliasCount: MAX_ALIASES + 1, logLevel: 'error' }) };
   } catch (e) {
+    if (e instanceof ReferenceError && /resource exhaustion/.test(e.message)) {
+      return { ok: false, format: 'YAML', message: e.message, exhausted: true };
+    }
     const line = e instanceof YAML.YAMLError && e.linePos ? e.linePos[0].line : undefined;
     return { ok: false, format: 'YAML', ...(line !== undefined ? { line } : {}), message: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   }

@@ -13,7 +13,7 @@ const password = z.union([
   z.string().describe('Never accepted: plaintext passwords are refused (MST-SEC-001).'),
   z.strictObject({
     generated: z.strictObject({
-      length: z.number().int().optional().describe('Length of the generated password; at least 24. Default 32.'),
+      length: z.number().int().optional().describe('Length of the generated password, 24 to 128 (MST-USER-007). Default 32.'),
     }),
   }),
   z.strictObject({
@@ -30,7 +30,7 @@ const user = z.strictObject({
   username: z.string().describe('PostgreSQL role name: letters, digits and underscores, at most 63 bytes.'),
   allowReplication: z.boolean().optional().describe('Allow replication connections. Default false.'),
   password: password.optional().describe('Default: a generated 32-character password.'),
-  passwordVersion: z.number().int().min(1).optional().describe('Bump to rotate the password. Default 1.'),
+  passwordVersion: z.number().int().optional().describe('Bump to rotate the password; a whole number from 1 (MST-USER-008). Default 1.'),
   acknowledge: z.array(acknowledgement).optional().describe('Warnings accepted for this user.'),
 });
 

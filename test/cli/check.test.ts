@@ -4,7 +4,7 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { RULES } from '../../src/domain/rules';
 import { manifestJsonSchema } from '../../src/manifest/schema';
-import { DIFF_RULE_FIXTURES, fixtureFindings, RULE_FIXTURES } from '../../tools/docs';
+import { DIFF_RULE_FIXTURES, fixtureFindings, RULE_FIXTURES, TYPED_RULE_EXAMPLES } from '../../tools/docs';
 
 function run(...argv: string[]) {
   const out: string[] = [];
@@ -24,14 +24,21 @@ describe('cdktf-mst check', () => {
 
   const fixtures = fs.readdirSync(RULE_FIXTURES).filter((f) => f.endsWith('.yaml')).map((f) => path.basename(f, '.yaml'));
 
-  test('every rule but MST-SEC-002 (not expressible in a manifest), MST-PROJECT-002 (a folder of stacks) and the diff rules has a fixture', () => {
+  test('every rule but MST-SEC-002 and the typed API\'s (not expressible in a manifest), MST-PROJECT-002 (a folder of stacks) and the diff rules has a fixture', () => {
     expect(RULES.map((r) => r.id).filter((id) => !fixtures.includes(id)).sort())
-      .toEqual(['MST-PROJECT-002', 'MST-SEC-002', ...Object.keys(DIFF_RULE_FIXTURES)].sort());
+      .toEqual(['MST-PROJECT-002', 'MST-SEC-002', ...Object.keys(TYPED_RULE_EXAMPLES), ...Object.keys(DIFF_RULE_FIXTURES)].sort());
     expect(fs.statSync(path.join(RULE_FIXTURES, 'MST-PROJECT-002')).isDirectory()).toBe(true);
     expect(fixtureFindings('MST-PROJECT-002').map((f) => f.ruleId)).toEqual(['MST-PROJECT-002']);
   });
 
-  test.each(fixtures)('%s: the fixture is refused (or warned) with that rule, naming the path', (ruleId) => {
+  test('MST-MANIFEST-002: past a limit, one line and exit 2', () => {
+    const r = run('check', path.join(RULE_FIXTURES, 'MST-MANIFEST-002.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^error \[MST-MANIFEST-002\.yaml:5\] MST-MANIFEST-002: the manifest nests lists and mappings more than 32 deep; [^\n]+\.$/);
+  });
+
+  test.each(fixtures.filter((f) => f !== 'MST-MANIFEST-002'))('%s: the fixture is refused (or warned) with that rule, naming the path', (ruleId) => {
     const file = path.join(RULE_FIXTURES, `${ruleId}.yaml`);
     const r = run('check', file);
     const level = RULES.find((x) => x.id === ruleId)!.level;

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import {
   AccessDocument, Acknowledgements, DOCUMENT_KEY, fromDocument, toDocument, MstProject, MstService, MstValidationError,
-  PowerState, ProjectRole, Secret, ServiceUser,
+  PowerState, ProjectRole, Secret, ServiceUser, loadManifest,
 } from '../../src';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -273,8 +273,10 @@ describe('rotation', () => {
   it('refuses a passwordVersion that is not a whole number from 1', () => {
     const { stack } = newStack();
     const metrics = newProject(stack).addService('metrics');
-    expect(() => metrics.addUser('grafana', { passwordVersion: 0 })).toThrow(/passwordVersion 0 is not a whole number from 1 up/);
-    expect(() => metrics.addUser('reporting', { passwordVersion: 1.5 })).toThrow(/passwordVersion 1.5/);
+    expect(() => metrics.addUser('grafana', { passwordVersion: 0 })).toThrow(/MST-USER-008: passwordVersion 0 of user "grafana" is not a whole number from 1/);
+    expect(() => metrics.addUser('reporting', { passwordVersion: 1.5 })).toThrow(/MST-USER-008: passwordVersion 1.5/);
+    // Refused before anything was declared: the same usernames are free for a valid declaration.
+    expect(metrics.addUser('grafana', { passwordVersion: 1 }).passwordVersion).toBe(1);
   });
 });
 
@@ -744,7 +746,7 @@ describe('errors at declaration', () => {
   it('rejects a role that is not a ProjectRole', () => {
     const { stack } = newStack();
     expect(() => newProject(stack).addMember('ana@acme.example', 'owner' as any)).toThrow(
-      '[stack/acme/members/ana@acme.example] role "owner" is not a project role; use ProjectRole.ADMIN, OPERATOR, DEVELOPER or READ_ONLY.',
+      '[stack/acme/members/ana@acme.example] MST-API-001: role "owner" is not a project role; use ProjectRole.ADMIN, OPERATOR, DEVELOPER or READ_ONLY.',
     );
   });
 });
@@ -781,5 +783,141 @@ describe('acknowledgements in project specs', () => {
     expect(rules(other)).toEqual(['stack MST-USER-005']);
     // Shared by both projects, the stack-wide acknowledgement still counts once: it is used, not stale.
     expect(acme.findings().filter((f) => f.ruleId.startsWith('MST-ACK'))).toEqual([]);
+  });
+});
+
+describe('bad input from the typed API ends in a rule ID, not a raw error (issues 10 and 12)', () => {
+  it('skipValidation with errors: the MstValidationError reaches the caller as it is, one line per finding, no "Resolution error" or stack', () => {
+    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mst-skip-'));
+    const app = new App({ outdir, skipValidation: true });
+    const stack = new TerraformStack(app, 'stack');
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+    project.addMember('ci@acme.example', ProjectRole.OPERATOR);
+    const e = errorOf(() => app.synth());
+    expect(e).toBeInstanceOf(MstValidationError);
+    expect(e.message).toBe('[stack/acme] MST-MEMBER-001: project "acme" has no Admin among its 1 member(s); make at least one member an Admin.');
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('skipValidation with errors, synthesizing HCL: the same one-line refusal', () => {
+    const before = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = 'true';
+    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mst-skip-hcl-'));
+    try {
+      const app = new App({ outdir, skipValidation: true, hclOutput: true });
+      const stack = new TerraformStack(app, 'stack');
+      const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+      project.addMember('ci@acme.example', ProjectRole.OPERATOR);
+      const e = errorOf(() => app.synth());
+      expect(e).toBeInstanceOf(MstValidationError);
+      expect(e.message).toBe('[stack/acme] MST-MEMBER-001: project "acme" has no Admin among its 1 member(s); make at least one member an Admin.');
+    } finally {
+      if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT; else process.env.SYNTH_HCL_OUTPUT = before;
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('Acknowledgements.of(app) is accepted and covers every stack of the app', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'stack');
+    newProject(stack).addService('metrics', { postgresVersion: 16 }).addUser('replicator', { allowReplication: true });
+    Acknowledgements.of(app).add('MST-USER-006', 'every replica feeds the warehouse');
+    const json = fullSynth(stack).json;
+    expect(documentOf(json).findings.map((f) => [f.ruleId, f.acknowledged])).toEqual([
+      ['MST-USER-006', 'every replica feeds the warehouse'],
+    ]);
+  });
+
+  it('Secret.fromVariable honours an overrideLogicalId made after it, for users and the admin', () => {
+    const { stack } = newStack();
+    const userPw = new TerraformVariable(stack, 'pw', { type: 'string', sensitive: true });
+    const adminPw = new TerraformVariable(stack, 'admin', { type: 'string', sensitive: true });
+    const metrics = newProject(stack).addService('metrics', { postgresVersion: 16, adminPassword: Secret.fromVariable(adminPw) });
+    metrics.addUser('etl', { password: Secret.fromVariable(userPw) });
+    userPw.overrideLogicalId('etl_password');
+    adminPw.overrideLogicalId('metrics_pg_admin');
+    const { json } = fullSynth(stack);
+    expect(Object.keys(json.variable).sort()).toEqual(['etl_password', 'metrics_host', 'metrics_pg_admin', 'metrics_port']);
+    expect(json.resource.postgresql_role.metrics.password).toBe('${merge({ "etl" = var.etl_password })[each.key]}');
+    expect(json.provider.postgresql[0].password).toBe('${var.metrics_pg_admin}');
+    const service = documentOf(json).projects[0].services[0];
+    expect(service.adminPassword).toEqual({ kind: 'variable', name: 'metrics_pg_admin', sensitive: true });
+    expect(service.users[0].password).toEqual({ kind: 'variable', name: 'etl_password', sensitive: true });
+  });
+
+  it('refuses, at declaration, a password variable with a default, without echoing the default', () => {
+    const { stack } = newStack();
+    const pw = new TerraformVariable(stack, 'grafana_password', { type: 'string', sensitive: true, default: 'hunter2-default' });
+    const e = errorOf(() => newProject(stack).addService('metrics').addUser('grafana', { password: Secret.fromVariable(pw) }));
+    expect(e.message).toBe('[stack/acme/metrics/users/grafana] MST-SEC-001: password of user "grafana" comes from variable "grafana_password", whose default is a plaintext password; remove the default and set TF_VAR_grafana_password from the pipeline\'s secret store.');
+    const admin = new TerraformVariable(stack, 'admin_pw', { type: 'string', sensitive: true, default: 'hunter2-default' });
+    expect(() => newProject(newStack().stack).addService('events', { adminPassword: Secret.fromVariable(admin) })).toThrow(/MST-SEC-001: admin password of service "events" comes from variable "admin_pw", whose default/);
+  });
+
+  it('refuses at synth a reserved variable name, which the engine would refuse', () => {
+    const { stack } = newStack();
+    const reserved = new TerraformVariable(stack, 'for_each', { type: 'string', sensitive: true });
+    const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+    metrics.addUser('etl', { password: Secret.fromVariable(reserved) });
+    const e = errorOf(() => Testing.synth(stack));
+    expect(e).toBeInstanceOf(MstValidationError);
+    expect(e.message).toBe('[stack/acme/metrics/users/etl] MST-VAR-001: password of user "etl" comes from variable "for_each", a name Terraform reserves for module calls; rename the variable.');
+  });
+
+  it('prints at most 100 findings in an error, then counts the rest', () => {
+    const { stack } = newStack();
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    const metrics = project.addService('metrics', { postgresVersion: 15 });
+    for (let i = 0; i < 150; i++) metrics.addUser(`r${i}`, { allowReplication: true });
+    const e = errorOf(() => Testing.synth(stack)) as MstValidationError;
+    expect(e.findings).toHaveLength(150);
+    const lines = e.message.split('\n');
+    expect(lines).toHaveLength(101);
+    expect(lines[100]).toBe('… and 50 more finding(s) (50 error(s), 0 warning(s)) not shown; fix the ones above first');
+  });
+});
+
+describe('manifests in a stack', () => {
+  const dir = () => fs.mkdtempSync(path.join(require('os').tmpdir(), 'mst-manifests-'));
+  const manifest = (name: string, service: string) => [
+    `project: ${name}`, 'deployer: ci@acme.example', 'members: [{ email: ci@acme.example, role: admin }]',
+    `services: [{ name: ${service}, postgresVersion: 16, users: [{ username: etl, password: { variable: etl_password } }] }]`,
+  ].join('\n');
+
+  it('two loadManifest calls naming the same password variable share it instead of colliding', () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'a.yaml'), manifest('alpha', 'metrics'));
+    fs.writeFileSync(path.join(d, 'b.yaml'), manifest('beta', 'events'));
+    const { stack } = newStack();
+    loadManifest(stack, path.join(d, 'a.yaml'));
+    loadManifest(stack, path.join(d, 'b.yaml'));
+    const json = synth(stack);
+    expect(json.variable.etl_password).toEqual({ type: 'string', sensitive: true });
+    expect(json.resource.postgresql_role.metrics.password).toBe('${merge({ "etl" = var.etl_password })[each.key]}');
+    expect(json.resource.postgresql_role.events.password).toBe('${merge({ "etl" = var.etl_password })[each.key]}');
+  });
+
+  it('the same manifest loaded twice into one scope is MST-API-002, not a construct collision', () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'a.yaml'), manifest('alpha', 'metrics'));
+    const { stack } = newStack();
+    loadManifest(stack, path.join(d, 'a.yaml'));
+    expect(() => loadManifest(stack, path.join(d, 'a.yaml'))).toThrow(
+      '[stack/alpha] MST-API-002: project "alpha" is already declared at stack/alpha; declare each project once per scope (one loadManifest per manifest), or give one of them another construct id.',
+    );
+  });
+
+  it('usernames constructor, hasOwnProperty and __proto__: check and loadManifest both refuse with MST-USER-003', () => {
+    const d = dir();
+    const file = path.join(d, 'proto.yaml');
+    fs.writeFileSync(file, [
+      'project: acme', 'deployer: ci@acme.example', 'members: [{ email: ci@acme.example, role: admin }]',
+      'services: [{ name: metrics, users: [{ username: constructor }, { username: hasOwnProperty }, { username: __proto__ }] }]',
+    ].join('\n'));
+    const e = errorOf(() => loadManifest(newStack().stack, file)) as MstValidationError;
+    expect(e.findings.map((f) => [f.ruleId, f.value])).toEqual([
+      ['MST-USER-003', '__proto__'], ['MST-USER-003', 'constructor'], ['MST-USER-003', 'hasOwnProperty'],
+    ]);
   });
 });

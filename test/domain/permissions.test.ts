@@ -94,7 +94,7 @@ describe('ProjectRole.of / tryOf', () => {
   it.each(['owner', 'Admin', 'readonly', 'read_only', ''])('does not know "%s"', (id) => {
     expect(ProjectRole.tryOf(id)).toBeUndefined();
     expect(() => ProjectRole.of(id)).toThrow(
-      `unknown project role "${id}"; use one of admin, operator, developer, read-only.`,
+      `[ProjectRole.of] MST-API-001: unknown project role "${id}"; use one of admin, operator, developer, read-only.`,
     );
   });
 });

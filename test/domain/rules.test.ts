@@ -3,7 +3,10 @@ import {
   Acknowledgement, InvitationSpec, MemberSpec, ProjectSpec, SecretSource, ServiceSpec, UserSpec,
 } from '../../src/domain/model';
 import { ProjectRole } from '../../src/domain/permissions';
-import { validateManifestData } from '../../src/manifest/load';
+import { checkManifestText, manifestToSpec, parseManifest, validateManifestData } from '../../src/manifest/load';
+import { MAX_DEPTH, MAX_MANIFEST_BYTES, MAX_VALUES } from '../../src/manifest/limits';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { MstProject, MstValidationError, PowerState, Secret } from '../../src';
 import { RULES, RuleLevel, findRule } from '../../src/domain/rules';
 import { validateProjects } from '../../src/domain/validate';
 import { checkDeclarationsAgree } from '../../src/domain/agreement';
@@ -249,6 +252,12 @@ const CASES: Record<string, readonly RuleCase[]> = {
       level: 'error', path: `${ACME}/members/ana@acme`, names: ['member email "ana@acme"'],
     }),
     c({
+      name: 'an empty member email in the typed API, at declaration rather than a constructs error',
+      fail: () => declared((m) => m.project.addMember('', ProjectRole.DEVELOPER)),
+      pass: () => declared((m) => m.project.addMember('dev@acme.example', ProjectRole.DEVELOPER)),
+      level: 'error', path: 'stack/acme/members/', names: ['member email "" is not a valid email address'],
+    }),
+    c({
       name: 'invitation email with a space',
       fail: project({ invitations: [invitation('new hire@acme.example', DEVELOPER, 'ana@acme.example')] }),
       pass: project({ invitations: [invitation('new.hire@acme.example', DEVELOPER, 'ana@acme.example')] }),
@@ -302,6 +311,24 @@ const CASES: Record<string, readonly RuleCase[]> = {
         ],
       }),
       level: 'error', path: `${ACME}/invitations/second`, names: ['"New@Acme.Example"', 'an invitation at'],
+    }),
+    c({
+      name: 'the same member added twice in the typed API: at declaration, not a construct id collision',
+      fail: () => declared((m) => m.project.addMember('ci@acme.example', ProjectRole.ADMIN)),
+      pass: () => declared((m) => m.project.addMember('ana@acme.example', ProjectRole.ADMIN)),
+      level: 'error', path: 'stack/acme/members/ci@acme.example', names: ['"ci@acme.example"', 'a member at stack/acme/members/ci@acme.example'],
+    }),
+    c({
+      name: 'the same invitation sent twice in the typed API',
+      fail: () => declared((m) => {
+        m.project.invite('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+        m.project.invite('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+      }),
+      pass: () => declared((m) => {
+        m.project.invite('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+        m.project.invite('newer@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+      }),
+      level: 'error', path: 'stack/acme/invitations/new@acme.example', names: ['"new@acme.example"', 'an invitation at'],
     }),
   ],
   'MST-PROJECT-001': [
@@ -366,12 +393,20 @@ const CASES: Record<string, readonly RuleCase[]> = {
     ['metrics-', 'metrics-1'],
     ['metrics_db', 'metrics-db'],
     ['m'.repeat(64), 'm'.repeat(63)],
+    ['constructor', 'constructors'],
   ] as const).map(([bad, good]) => c({
     name: `service name "${bad.length > 20 ? `${bad.length} chars` : bad}" (vs "${good.length > 20 ? `${good.length} chars` : good}")`,
     fail: project({ services: [service(bad)] }),
     pass: project({ services: [service(good)] }),
     level: 'error', path: `${ACME}/${bad}`, names: [`service name "${bad}"`],
-  })),
+  })).concat([
+    c({
+      name: 'an empty service name in the typed API, at declaration rather than a constructs error',
+      fail: () => declared((m) => m.project.addService('')),
+      pass: () => declared((m) => m.project.addService('events')),
+      level: 'error', path: 'stack/acme/', names: ['service name "" is not a valid MST service name'],
+    }),
+  ]),
   'MST-SVC-003': [
     c({
       name: 'two services with one name in one project',
@@ -384,6 +419,12 @@ const CASES: Record<string, readonly RuleCase[]> = {
       fail: [project(), secondProject('metrics')],
       pass: [project(), secondProject('events')],
       level: 'error', path: 'stack/beta/metrics', names: ['service name "metrics"', `already used at ${ACME}/metrics`],
+    }),
+    c({
+      name: 'the same service added twice to a project in the typed API: at declaration, not a construct id collision',
+      fail: () => declared((m) => m.project.addService('metrics')),
+      pass: () => declared((m) => m.project.addService('events')),
+      level: 'error', path: 'stack/acme/metrics', names: ['service name "metrics" is already used at stack/acme/metrics'],
     }),
   ],
   'MST-SVC-004': [
@@ -410,7 +451,14 @@ const CASES: Record<string, readonly RuleCase[]> = {
     fail: project({ services: [serviceWith(user(bad))] }),
     pass: project({ services: [serviceWith(user(good))] }),
     level: 'error', path: `${ACME}/metrics/users/${bad}`, names: [`username "${bad}"`, why],
-  })),
+  })).concat([
+    c({
+      name: 'an empty username in the typed API, at declaration rather than a constructs error',
+      fail: () => declared((m) => m.addUser('')),
+      pass: () => declared((m) => m.addUser('a')),
+      level: 'error', path: 'stack/acme/metrics/users/', names: ['username "" is empty'],
+    }),
+  ]),
   'MST-USER-002': [
     c({
       name: 'Grafana beside grafana (grafana2 passes)',
@@ -424,6 +472,12 @@ const CASES: Record<string, readonly RuleCase[]> = {
       pass: project({ services: [service('metrics'), service('events')] }),
       level: 'error', path: `${ACME}/metrics/users/GRAFANA`, names: ['"GRAFANA"', 'service "metrics"'],
     }),
+    c({
+      name: 'the same username added twice in the typed API: at declaration, not a construct id collision',
+      fail: () => declared((m) => { m.addUser('grafana'); m.addUser('grafana'); }),
+      pass: () => declared((m) => { m.addUser('grafana'); m.addUser('grafana2'); }),
+      level: 'error', path: 'stack/acme/metrics/users/grafana', names: ['username "grafana" collides with "grafana" in service "metrics"'],
+    }),
   ],
   'MST-USER-003': ([
     ['postgres', 'postgres_app', 'PostgreSQL'],
@@ -435,12 +489,30 @@ const CASES: Record<string, readonly RuleCase[]> = {
     ['current_user', 'current_users', 'PostgreSQL'],
     ['SESSION_USER', 'session_users', 'PostgreSQL'],
     ['current_role', 'current_roles', 'PostgreSQL'],
+    ['constructor', 'constructor_ro', 'JavaScript'],
+    ['hasOwnProperty', 'has_own_property', 'JavaScript'],
+    ['__proto__', '__proto', 'JavaScript'],
+    ['toString', 'to_string', 'JavaScript'],
+    ['VALUEOF', 'value_of', 'JavaScript'],
   ] as const).map(([bad, good, by]) => c({
     name: `username "${bad}" (vs "${good}")`,
     fail: project({ services: [serviceWith(user(bad))] }),
     pass: project({ services: [serviceWith(user(good))] }),
     level: 'error', path: `${ACME}/metrics/users/${bad}`, names: [`username "${bad}" is reserved by ${by}`],
-  })),
+  })).concat([
+    c({
+      name: 'username "constructor" in a manifest: check and loadManifest agree (constructor_ro passes)',
+      fail: () => manifestRules({ users: [{ username: 'constructor' }] }),
+      pass: () => manifestRules({ users: [{ username: 'constructor_ro' }] }),
+      level: 'error', path: 'acme/metrics/users/constructor', names: ['username "constructor" is reserved by JavaScript'],
+    }),
+    c({
+      name: 'username "__proto__" in the typed API, at declaration rather than a constructs error',
+      fail: () => declared((m) => m.addUser('__proto__')),
+      pass: () => declared((m) => m.addUser('__proto')),
+      level: 'error', path: 'stack/acme/metrics/users/__proto__', names: ['username "__proto__" is reserved by JavaScript'],
+    }),
+  ]),
   'MST-USER-004': [
     c({
       name: 'replication on PostgreSQL 15 with a non-superuser admin (16 passes)',
@@ -498,8 +570,76 @@ const CASES: Record<string, readonly RuleCase[]> = {
       pass: project({ services: [serviceWith(user('grafana', { password: { kind: 'generated', length: 24 } }))] }),
       level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['length 23', 'below 24'],
     }),
+    ...([
+      [24.5, 25, 'length 24.5 is not a whole number'],
+      [Infinity, 128, 'length Infinity is not a whole number'],
+      [NaN, 32, 'length NaN is not a whole number'],
+      [1e9, 128, 'length 1000000000 is above 128'],
+      [129, 128, 'length 129 is above 128'],
+    ] as const).map(([bad, good, says]) => c({
+      name: `generated password of length ${bad} (${good} passes)`,
+      fail: project({ services: [serviceWith(user('grafana', { password: { kind: 'generated', length: bad } }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { password: { kind: 'generated', length: good } }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: [says],
+    })),
+    c({
+      name: 'a manifest\'s generated length of 1e9 (the schema takes any whole number; the rule judges it)',
+      fail: () => manifestRules({ users: [{ username: 'grafana', password: { generated: { length: 1e9 } } }] }),
+      pass: () => manifestRules({ users: [{ username: 'grafana', password: { generated: { length: 64 } } }] }),
+      level: 'error', path: 'acme/metrics/users/grafana', names: ['length 1000000000 is above 128'],
+    }),
+    c({
+      name: 'the typed API refuses 24.5 at declaration (25 passes)',
+      fail: () => declared((m) => m.addUser('grafana', { password: Secret.generated({ length: 24.5 }) })),
+      pass: () => declared((m) => m.addUser('grafana', { password: Secret.generated({ length: 25 }) })),
+      level: 'error', path: 'stack/acme/metrics/users/grafana', names: ['length 24.5 is not a whole number'],
+    }),
   ],
+  'MST-USER-008': ([
+    [0, 1], [-1, 1], [1.5, 2],
+  ] as const).map(([bad, good]) => c({
+    name: `passwordVersion ${bad} (${good} passes)`,
+    fail: project({ services: [serviceWith(user('grafana', { passwordVersion: bad }))] }),
+    pass: project({ services: [serviceWith(user('grafana', { passwordVersion: good }))] }),
+    level: 'error', path: `${ACME}/metrics/users/grafana`, names: [`passwordVersion ${bad} of user "grafana"`],
+  })).concat([
+    c({
+      name: 'passwordVersion 0 in a manifest (1 passes)',
+      fail: () => manifestRules({ users: [{ username: 'grafana', passwordVersion: 0 }] }),
+      pass: () => manifestRules({ users: [{ username: 'grafana', passwordVersion: 1 }] }),
+      level: 'error', path: 'acme/metrics/users/grafana', names: ['passwordVersion 0 of user "grafana"'],
+    }),
+    c({
+      name: 'passwordVersion 0 in the typed API, at declaration, with its rule ID (1 passes)',
+      fail: () => declared((m) => m.addUser('grafana', { passwordVersion: 0 })),
+      pass: () => declared((m) => m.addUser('grafana', { passwordVersion: 1 })),
+      level: 'error', path: 'stack/acme/metrics/users/grafana', names: ['passwordVersion 0 of user "grafana"'],
+    }),
+  ]),
   'MST-SEC-001': [
+    c({
+      name: 'a user password from a sensitive variable with a default (no default passes)',
+      fail: project({ services: [serviceWith(user('grafana', { password: { ...SENSITIVE_VAR, hasDefault: true } }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { password: SENSITIVE_VAR }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`,
+      names: ['password of user "grafana"', 'variable "grafana_password"', 'whose default is a plaintext password'],
+    }),
+    c({
+      name: 'an admin password from a sensitive variable with a default',
+      fail: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'pg_admin', sensitive: true, hasDefault: true } })] }),
+      pass: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'pg_admin', sensitive: true } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['admin password of service "metrics"', 'variable "pg_admin"', 'default'],
+    }),
+    c({
+      name: 'the typed API refuses a variable with a default at declaration, without echoing the default',
+      fail: () => declared((m, stack) => m.addUser('grafana', {
+        password: Secret.fromVariable(new TerraformVariable(stack, 'grafana_password', { type: 'string', sensitive: true, default: 'hunter2' })),
+      })),
+      pass: () => declared((m, stack) => m.addUser('grafana', {
+        password: Secret.fromVariable(new TerraformVariable(stack, 'grafana_password', { type: 'string', sensitive: true })),
+      })),
+      level: 'error', path: 'stack/acme/metrics/users/grafana', names: ['variable "grafana_password"', 'whose default is a plaintext password'],
+    }),
     c({
       name: 'a user password that is a literal (a sensitive variable passes)',
       fail: project({ services: [serviceWith(user('grafana', { password: { kind: 'literal' } }))] }),
@@ -549,7 +689,211 @@ const CASES: Record<string, readonly RuleCase[]> = {
       level: 'error', path: `${ACME}/metrics`, names: ['admin password of service "metrics"', 'generated'],
     }),
   ],
+  'MST-SEC-005': [
+    c({
+      name: 'a user password from the service\'s admin password variable (a variable of its own passes)',
+      fail: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: 'metrics_admin_password', sensitive: true } }))] }),
+      pass: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: 'etl_password', sensitive: true } }))] }),
+      level: 'error', path: `${ACME}/metrics/users/etl`,
+      names: ['password of user "etl"', 'variable "metrics_admin_password"', 'the admin password of service "metrics"'],
+    }),
+    c({
+      name: 'a user password from the service\'s host variable',
+      fail: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: 'metrics_host', sensitive: true } }))] }),
+      pass: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: 'metrics_hostname_pw', sensitive: true } }))] }),
+      level: 'error', path: `${ACME}/metrics/users/etl`, names: ['variable "metrics_host"', 'the host variable of service "metrics"'],
+    }),
+    c({
+      name: 'a user password from another service\'s given admin password variable',
+      fail: project({ services: [
+        service('events', { adminPassword: { kind: 'variable', name: 'events_pg', sensitive: true } }),
+        serviceWith(user('etl', { password: { kind: 'variable', name: 'events_pg', sensitive: true } })),
+      ] }),
+      pass: project({ services: [
+        service('events', { adminPassword: { kind: 'variable', name: 'events_pg', sensitive: true } }),
+        serviceWith(user('etl', { password: { kind: 'variable', name: 'etl_pg', sensitive: true } })),
+      ] }),
+      level: 'error', path: `${ACME}/metrics/users/etl`, names: ['variable "events_pg"', 'the admin password of service "events"'],
+    }),
+    c({
+      name: 'an admin password from a port variable',
+      fail: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'metrics_port', sensitive: true } })] }),
+      pass: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'metrics_pw', sensitive: true } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['admin password of service "metrics"', 'variable "metrics_port"', 'the port variable'],
+    }),
+    c({
+      name: 'a manifest user with password: { variable: metrics_admin_password }',
+      fail: () => manifestRules({ users: [{ username: 'etl', password: { variable: 'metrics_admin_password' } }] }),
+      pass: () => manifestRules({ users: [{ username: 'etl', password: { variable: 'etl_password' } }] }),
+      level: 'error', path: 'acme/metrics/users/etl', names: ['variable "metrics_admin_password"', 'admin password of service "metrics"'],
+    }),
+    c({
+      name: 'the typed API: a user given the admin\'s own variable, refused at synth',
+      fail: () => declared((m, stack) => {
+        const admin = new TerraformVariable(stack, 'pg_admin', { type: 'string', sensitive: true });
+        const events = (m.project).addService('events', { adminPassword: Secret.fromVariable(admin) });
+        events.addUser('etl', { password: Secret.fromVariable(admin) });
+      }),
+      pass: () => declared((m, stack) => {
+        const admin = new TerraformVariable(stack, 'pg_admin', { type: 'string', sensitive: true });
+        const events = (m.project).addService('events', { adminPassword: Secret.fromVariable(admin) });
+        events.addUser('etl', { password: Secret.fromVariable(new TerraformVariable(stack, 'etl_pw', { type: 'string', sensitive: true })) });
+      }),
+      level: 'error', path: 'stack/acme/events/users/etl', names: ['variable "pg_admin"', 'the admin password of service "events"'],
+    }),
+  ],
+  'MST-VAR-001': [
+    ...['for_each', 'count', 'source', 'version', 'depends_on', 'providers', 'lifecycle', 'locals', 'provider', '_'].map((bad) => c({
+      name: `a password variable named ${bad} (${bad}_pw passes)`,
+      fail: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: bad, sensitive: true } }))] }),
+      pass: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: `${bad}_pw`, sensitive: true } }))] }),
+      level: 'error', path: `${ACME}/metrics/users/etl`, names: [`variable "${bad}"`, 'a name Terraform reserves'],
+    })),
+    c({
+      name: 'an admin password variable named count',
+      fail: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'count', sensitive: true } })] }),
+      pass: project({ services: [service('metrics', { adminPassword: { kind: 'variable', name: 'counter', sensitive: true } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['admin password of service "metrics"', 'variable "count"'],
+    }),
+    c({
+      name: 'a variable name that is not an identifier (typed API: a TerraformVariable id with a space)',
+      fail: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: 'etl password', sensitive: true } }))] }),
+      pass: project({ services: [serviceWith(user('etl', { password: { kind: 'variable', name: 'etl_password', sensitive: true } }))] }),
+      level: 'error', path: `${ACME}/metrics/users/etl`, names: ['variable "etl password"', 'not a valid Terraform variable name'],
+    }),
+    c({
+      name: 'a manifest user with password: { variable: for_each }',
+      fail: () => manifestRules({ users: [{ username: 'etl', password: { variable: 'for_each' } }] }),
+      pass: () => manifestRules({ users: [{ username: 'etl', password: { variable: 'for_each_pw' } }] }),
+      level: 'error', path: 'acme/metrics/users/etl', names: ['variable "for_each"'],
+    }),
+    c({
+      name: 'the typed API: a variable renamed to source after Secret.fromVariable (the late name counts)',
+      fail: () => declared((m, stack) => {
+        const v = new TerraformVariable(stack, 'etl_password', { type: 'string', sensitive: true });
+        m.addUser('etl', { password: Secret.fromVariable(v) });
+        v.overrideLogicalId('source');
+      }),
+      pass: () => declared((m, stack) => {
+        const v = new TerraformVariable(stack, 'source', { type: 'string', sensitive: true });
+        m.addUser('etl', { password: Secret.fromVariable(v) });
+        v.overrideLogicalId('etl_source');
+      }),
+      level: 'error', path: 'stack/acme/metrics/users/etl', names: ['variable "source"'],
+    }),
+  ],
+  'MST-API-001': [
+    c({
+      name: 'a role that is not a ProjectRole (ProjectRole.DEVELOPER passes)',
+      fail: () => declared((m) => m.project.addMember('dev@acme.example', 'owner' as never)),
+      pass: () => declared((m) => m.project.addMember('dev@acme.example', ProjectRole.DEVELOPER)),
+      level: 'error', path: 'stack/acme/members/dev@acme.example', names: ['role "owner"'],
+    }),
+    c({
+      name: 'an unknown power state (running passes)',
+      fail: () => declared(() => PowerState.of('paused')),
+      pass: () => declared(() => PowerState.of('running')),
+      level: 'error', path: 'PowerState.of', names: ['power state "paused"'],
+    }),
+    c({
+      name: 'allowReplication: "yes" from plain JavaScript (true passes)',
+      fail: () => declared((m) => m.addUser('etl', { allowReplication: 'yes' as never })),
+      pass: () => declared((m) => m.addUser('etl', { allowReplication: false })),
+      level: 'error', path: 'stack/acme/metrics/users/etl', names: ['allowReplication "yes"'],
+    }),
+  ],
+  'MST-API-002': [
+    c({
+      name: 'the same project declared twice in one scope (another id passes)',
+      fail: () => declared((_m, stack) => new MstProject(stack, 'acme', { deployer: 'ci@acme.example' })),
+      pass: () => declared((_m, stack) => new MstProject(stack, 'acme2', { name: 'acme', deployer: 'ci@acme.example' })
+        .addMember('ci@acme.example', ProjectRole.ADMIN)),
+      level: 'error', path: 'stack/acme', names: ['project "acme" is already declared at stack/acme'],
+    }),
+    c({
+      name: 'a project with an empty construct id (and a valid name)',
+      fail: () => declared((_m, stack) => new MstProject(stack, '', { name: 'beta', deployer: 'ci@acme.example' })),
+      pass: () => declared((_m, stack) => new MstProject(stack, 'beta', { deployer: 'ci@acme.example' })
+        .addMember('ci@acme.example', ProjectRole.ADMIN)),
+      level: 'error', path: 'stack/', names: ['construct id "" is empty'],
+    }),
+    c({
+      name: 'a manifest\'s project named constructor: check says so, as loadManifest would (constructors passes)',
+      fail: () => checkManifestText('project: constructor\ndeployer: ci@acme.example\nmembers: [{ email: ci@acme.example, role: admin }]\n', 'acme.yaml').findings,
+      pass: () => checkManifestText('project: constructors\ndeployer: ci@acme.example\nmembers: [{ email: ci@acme.example, role: admin }]\n', 'acme.yaml').findings,
+      level: 'error', path: 'constructor', names: ['project name "constructor" is the name of a property every JavaScript object has'],
+    }),
+    c({
+      name: 'a project named constructor',
+      fail: () => declared((_m, stack) => new MstProject(stack, 'constructor', { deployer: 'ci@acme.example' })),
+      pass: () => declared((_m, stack) => new MstProject(stack, 'constructors', { deployer: 'ci@acme.example' })
+        .addMember('ci@acme.example', ProjectRole.ADMIN)),
+      level: 'error', path: 'stack/constructor', names: ['"constructor" is the name of a property every JavaScript object has'],
+    }),
+  ],
+  'MST-MANIFEST-002': [
+    c({
+      name: `lists nested ${MAX_DEPTH + 1} deep (${MAX_DEPTH} pass the limit, then fail the schema)`,
+      fail: () => parsed(`project: acme\nx: ${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}\n`),
+      pass: () => parsed(`project: acme\nx: ${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}\n`).filter((f) => f.ruleId === 'MST-MANIFEST-002'),
+      level: 'error', path: 'acme.yaml:2', names: [`more than ${MAX_DEPTH} deep`],
+    }),
+    c({
+      name: 'a manifest over the size limit (at the limit passes)',
+      fail: () => parsed(`project: acme\n#${'x'.repeat(MAX_MANIFEST_BYTES)}\n`),
+      pass: () => parsed(`project: acme\n#${'x'.repeat(MAX_MANIFEST_BYTES - 20)}\n`).filter((f) => f.ruleId === 'MST-MANIFEST-002'),
+      level: 'error', path: 'acme.yaml', names: [`${(MAX_MANIFEST_BYTES + 16).toLocaleString('en-US')} bytes`, 'more than the 512 KiB limit'],
+    }),
+    c({
+      name: `more than ${MAX_VALUES} values (${MAX_VALUES - 10} pass the limit, then fail the schema)`,
+      fail: () => limitFindings({ project: 'acme', members: Array(MAX_VALUES).fill(1) }),
+      pass: () => limitFindings({ project: 'acme', members: Array(MAX_VALUES - 10).fill(1) }),
+      level: 'error', path: 'acme.yaml', names: [`more than ${MAX_VALUES.toLocaleString('en-US')} values`],
+    }),
+    c({
+      name: 'YAML aliases expanding a long text past the text limit (fewer aliases pass)',
+      fail: () => parsed(`a: &a "${'x'.repeat(20_000)}"\nb: [${Array(60).fill('*a').join(',')}]\n`),
+      pass: () => parsed(`a: &a "${'x'.repeat(20_000)}"\nb: [${Array(20).fill('*a').join(',')}]\n`).filter((f) => f.ruleId === 'MST-MANIFEST-002'),
+      level: 'error', path: 'acme.yaml', names: ['more than 512 KiB of text once YAML aliases are expanded'],
+    }),
+    c({
+      name: 'more than 1,000 YAML aliases, counted before parsing (1,000 pass)',
+      fail: () => parsed(`${Array.from({ length: 11 }, (_, i) => `a${i}: &a${i} x\nb${i}: [${Array(100).fill(`*a${i}`).join(',')}]`).join('\n')}\n`),
+      pass: () => parsed(`${Array.from({ length: 10 }, (_, i) => `a${i}: &a${i} x\nb${i}: [${Array(100).fill(`*a${i}`).join(',')}]`).join('\n')}\n`).filter((f) => f.ruleId === 'MST-MANIFEST-002'),
+      level: 'error', path: 'acme.yaml:22', names: ['more than 1,000 YAML aliases'],
+    }),
+    c({
+      name: 'one alias expanded more than 100 times',
+      fail: () => parsed(`a: &a x\nb: [${Array(101).fill('*a').join(',')}]\n`),
+      pass: () => parsed(`a: &a x\nb: [${Array(100).fill('*a').join(',')}]\n`).filter((f) => f.ruleId === 'MST-MANIFEST-002'),
+      level: 'error', path: 'acme.yaml', names: ['expands a YAML alias more than 100 times'],
+    }),
+  ],
   'MST-MANIFEST-001': [
+    ...([
+      ['members: 5', { members: 5 }, { members: [] }, 'acme.yaml: members', 'expected array, received number 5'],
+      ['allowReplication: yes', { services: [{ name: 'metrics', users: [{ username: 'grafana', allowReplication: 'yes' }] }] },
+        { services: [{ name: 'metrics', users: [{ username: 'grafana', allowReplication: true }] }] },
+        'acme.yaml: services[0].users[0].allowReplication', 'expected boolean, received "yes"'],
+      ['an unknown role', { members: [{ email: 'ci@acme.example', role: 'owner' }] }, { members: [{ email: 'ci@acme.example', role: 'admin' }] },
+        'acme.yaml: members[0].role', '"owner" is not one of "admin", "operator", "developer", "read-only"'],
+      ['a port out of range', { services: [{ name: 'metrics', connection: { port: 70000 } }] }, { services: [{ name: 'metrics', connection: { port: 65535 } }] },
+        'acme.yaml: services[0].connection.port', 'number 70000 is above the maximum 65535'],
+      ['a port of 0', { services: [{ name: 'metrics', connection: { port: 0 } }] }, { services: [{ name: 'metrics', connection: { port: 1 } }] },
+        'acme.yaml: services[0].connection.port', 'number 0 is below the minimum 1'],
+      ['an empty project name', { project: '' }, { project: 'acme' }, 'acme.yaml: project', '"" is empty'],
+      ['a fractional passwordVersion', { services: [{ name: 'metrics', users: [{ username: 'grafana', passwordVersion: 1.5 }] }] },
+        { services: [{ name: 'metrics', users: [{ username: 'grafana', passwordVersion: 2 }] }] },
+        'acme.yaml: services[0].users[0].passwordVersion', 'expected a whole number, received number 1.5'],
+      ['a variable name with a space', { services: [{ name: 'metrics', users: [{ username: 'grafana', password: { variable: 'my var' } }] }] },
+        { services: [{ name: 'metrics', users: [{ username: 'grafana', password: { variable: 'my_var' } }] }] },
+        'acme.yaml: services[0].users[0].password.variable', 'a string (not shown: it sits in a password) is not a Terraform variable name'],
+    ] as const).map(([what, bad, good, at, says]) => c({
+      name: `${what} names the value received`,
+      fail: () => manifestFindings(bad),
+      pass: () => manifestFindings(good),
+      level: 'error', path: at, names: [says],
+    })),
     c({
       name: 'a manifest with a misspelt key (the right spelling passes)',
       fail: () => manifestFindings({ servcies: [] }),
@@ -651,6 +995,50 @@ function manifestFindings(extra: Record<string, unknown>): readonly Finding[] {
     ...extra,
   }, 'acme.yaml');
   return result.ok ? [] : result.findings;
+}
+
+/** Every finding (schema, then rules) of a minimal manifest whose one service "metrics" has `service`'s keys. */
+function manifestRules(serviceKeys: Record<string, unknown>): readonly Finding[] {
+  const result = validateManifestData({
+    project: 'acme',
+    deployer: 'ci@acme.example',
+    members: [{ email: 'ci@acme.example', role: 'admin' }],
+    services: [{ name: 'metrics', postgresVersion: 16, ...serviceKeys }],
+  }, 'acme.yaml');
+  if (!result.ok) return result.findings;
+  return validateProjects([manifestToSpec(result.manifest)]);
+}
+
+/** The limit findings of already-parsed data. */
+function limitFindings(data: unknown): Finding[] {
+  const result = validateManifestData(data, 'acme.yaml');
+  return result.ok ? [] : result.findings.filter((f) => f.ruleId === 'MST-MANIFEST-002');
+}
+
+/** The findings of a manifest's text that stopped at a limit or the schema. */
+function parsed(text: string): Finding[] {
+  const result = parseManifest(text, 'acme.yaml');
+  return result.ok ? [] : result.findings;
+}
+
+/**
+ * Declares with the typed API on a clean stack (project "acme", Admin deployer,
+ * service "metrics" on PostgreSQL 16) and returns what the library said: the
+ * findings of the MstValidationError thrown at declaration, or else the
+ * stack's findings at synth.
+ */
+function declared(declare: (metrics: ReturnType<MstProject['addService']>, stack: TerraformStack) => unknown): readonly Finding[] {
+  const stack = new TerraformStack(Testing.app(), 'stack');
+  const acme = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+  acme.addMember('ci@acme.example', ProjectRole.ADMIN);
+  const metrics = acme.addService('metrics', { postgresVersion: 16 });
+  try {
+    declare(metrics, stack);
+  } catch (e) {
+    if (e instanceof MstValidationError) return e.findings;
+    throw e;
+  }
+  return acme.findings();
 }
 
 function run(input: Input): readonly Finding[] {

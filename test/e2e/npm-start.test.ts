@@ -65,8 +65,14 @@ test('npm start deploys the manifest and prints each service, its users and the 
     { name: 'grafana', login: true, replication: false },
     { name: 'replicator', login: true, replication: true },
   ]);
-  // No secret in what npm start prints.
+  // No secret in what npm start prints: neither the admin passwords nor the generated ones (issue 12).
   for (const c of clusters()) expect(r.stdout).not.toContain(c.adminPassword);
+  const eng = await engine();
+  for (const output of ['metrics_grafana_password', 'metrics_replicator_password', 'events_ingest_password']) {
+    const pw = await run(eng.binary, [`-chdir=${stackDir}`, 'output', '-raw', output], { cwd: localDir, env: cleanEnv({ ...env, ...eng.env } as Record<string, string>), timeoutMs: 60_000 });
+    expect({ output, code: pw.code, length: pw.stdout.length }).toEqual({ output, code: 0, length: 32 });
+    expect(`${r.stdout}${r.stderr}`).not.toContain(pw.stdout);
+  }
 });
 
 test('npm start again redeploys an edit into the running clusters', async () => {
