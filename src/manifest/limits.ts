@@ -103,6 +103,28 @@ export function checkText(text: string, where: string): Finding | undefined {
   return undefined;
 }
 
+/** Deepest nesting of synthesized JSON that `report` and `diff` read (a cdk.tf.json nests about 10 deep). */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * The line at which JSON `text` nests deeper than `max`, or undefined: one pass
+ * before JSON.parse, which would take seconds on JSON nested a million deep.
+ */
+export function jsonDeeperThan(text: string, max: number): number | undefined {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return line;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 function tooDeep(where: string): Finding {
   return limit(where, `the manifest nests lists and mappings more than ${MAX_DEPTH} deep`,
     'a manifest nests 7 deep at most: correct the brackets or the indentation (see Limits in the README)');

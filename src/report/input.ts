@@ -14,6 +14,7 @@ import { Finding, formatFinding, sortFindings } from '../domain/findings';
 import { validateProjects } from '../domain/validate';
 import { ProjectSpec } from '../domain/model';
 import { checkManifestFile } from '../manifest/load';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../manifest/limits';
 import { parseStructuredText } from '../manifest/parse';
 
 /** The projects of one input and the findings raised on them. */
@@ -137,6 +138,10 @@ function readJson(file: string): unknown {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions.`);
+  }
+  const deep = jsonDeeperThan(text, MAX_JSON_DEPTH);
+  if (deep !== undefined) {
+    throw new InputError(`${file}:${deep}: nests lists and objects more than ${MAX_JSON_DEPTH} deep (MST-MANIFEST-002); ${SYNTH_HINT}, or correct the manifest.`);
   }
   // The parser `check` uses for the same file: the same bytes give the same answer everywhere.
   const parsed = parseStructuredText(text, file);

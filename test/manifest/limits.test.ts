@@ -48,6 +48,26 @@ describe('hostile manifests end within a second, with one line and exit 2', () =
   });
 });
 
+describe('report and diff meet the same files the same way', () => {
+  it.each([
+    ['a 50 MB manifest', 'huge.yaml', () => hugeManifest(50 * MB), /MST-MANIFEST-002: the manifest is 50,000,\d{3} bytes/],
+    ['6 MB of JSON nested a million deep', 'deep.json', () => deepJson(6 * MB), /nests lists and objects more than 256 deep \(MST-MANIFEST-002\)/],
+  ])('%s', (_what, name, text, says) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text());
+    for (const argv of [['report', file], ['report', file, '--format', 'json'], ['diff', file, file]]) {
+      const lines: string[] = [];
+      const started = process.hrtime.bigint();
+      const code = main(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      expect({ argv: argv[0], code, lines: lines.length }).toEqual({ argv: argv[0], code: 2, lines: 1 });
+      expect(lines[0]).toMatch(says);
+      expect(ms).toBeLessThan(1000);
+    }
+    fs.rmSync(file);
+  });
+});
+
 describe('below the limits', () => {
   it(`a file full of errors prints ${MAX_PRINTED_FINDINGS} findings, then one line counting the rest, then the summary`, () => {
     const file = path.join(dir, 'many.yaml');
