@@ -7,7 +7,7 @@
  *                its global setup builds the engine first when it is not built yet (minutes, once per machine)
  * Type checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig.json).
  */
-const INTEGRATION = ['<rootDir>/test/e2e/', '<rootDir>/test/sandbox/', '<rootDir>/test/examples/', '<rootDir>/test/fuzz/'];
+const INTEGRATION = ['<rootDir>/test/e2e/', '<rootDir>/test/sandbox/', '<rootDir>/test/examples/', '<rootDir>/test/fuzz/', '<rootDir>/test/package/'];
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
