@@ -28,15 +28,16 @@ export const FLAVOURS: readonly Flavour[] = [
   { pkg: 'cdktn-mst', toolkit: 'cdktn', cli: path.join(TERRAIN_BIN, 'cdktn') },
 ];
 
-/** The environment of a child process: Node.js 22 first on PATH, and npm's own variables of
- * `npm test` removed, so the consumer's npm sees no prefix, no workspace and no config of this repository. */
+/** The environment of a child process: Node.js 22 first on PATH, and neither npm's own variables of
+ * `npm test` (so the consumer's npm sees no prefix, workspace or config of this repository) nor PG*
+ * variables (so a developer's PGHOST cannot leak into a deploy). */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   if (!fs.existsSync(path.join(NODE22_BIN, 'node'))) throw new Error(`no Node.js 22 at ${NODE22_BIN}; run npm run setup`);
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'INIT_CWD') env[k] = v;
-  return {
-    ...env, PATH: `${NODE22_BIN}${path.delimiter}${env.PATH ?? ''}`, CHECKPOINT_DISABLE: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...extra,
-  };
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|PG)/i.test(k) && k !== 'INIT_CWD') env[k] = v;
+  const merged: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...extra };
+  merged.PATH = `${NODE22_BIN}${path.delimiter}${merged.PATH ?? ''}`;
+  return merged;
 }
 
 export type Run = SpawnSyncReturns<string>;
@@ -74,6 +75,14 @@ export function consumerProject(flavour: Flavour, tarball: string, prefix = 'mst
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true }, null, 2)}\n`);
   runOk('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], dir);
   return dir;
+}
+
+/** The project's cdktf.json (CDK Terrain reads the same file): the app is main.mjs, plain JavaScript. */
+export function writeCdktfJson(dir: string, context: Record<string, string> = {}): void {
+  fs.writeFileSync(path.join(dir, 'cdktf.json'), `${JSON.stringify({
+    language: 'typescript', app: 'node main.mjs', projectId: 'mst-consumer', sendCrashReports: 'false',
+    terraformProviders: [], terraformModules: [], context,
+  }, null, 2)}\n`);
 }
 
 /** The stack every consumer synthesizes: a project, one service, one user with a generated password. */

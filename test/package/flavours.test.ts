@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as api from '../../src';
-import { consumerApp, consumerProject, Flavour, FLAVOURS, pack, ROOT, run, runOk } from './consumer';
+import { consumerApp, consumerProject, Flavour, FLAVOURS, pack, ROOT, run, runOk, writeCdktfJson } from './consumer';
 
 jest.setTimeout(240_000);
 
@@ -138,10 +138,7 @@ describe.each(FLAVOURS)('$pkg, installed from its tarball', (flavour: Flavour) =
 
   test(`the toolkit's CLI (${path.basename(flavour.cli)} synth) synthesizes a stack whose app imports the library as JavaScript`, () => {
     fs.writeFileSync(path.join(dir, 'main.mjs'), consumerApp(flavour));
-    fs.writeFileSync(path.join(dir, 'cdktf.json'), JSON.stringify({
-      language: 'typescript', app: 'node main.mjs', projectId: 'mst-consumer', sendCrashReports: 'false',
-      terraformProviders: [], terraformModules: [], context: {},
-    }));
+    writeCdktfJson(dir);
     runOk(flavour.cli, ['synth'], dir);
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'consumer', 'cdk.tf.json'), 'utf8'));
     const toolkitVersion = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', flavour.toolkit, 'package.json'), 'utf8')).version;
