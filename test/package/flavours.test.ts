@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as api from '../../src';
-import { consumerApp, consumerProject, Flavour, FLAVOURS, pack, ROOT, run, runOk, writeCdktfJson } from './consumer';
+import { consumerApp, consumerProject, Flavour, FLAVOURS, NODE24, pack, ROOT, run, runOk, writeCdktfJson } from './consumer';
 
 jest.setTimeout(240_000);
 
@@ -154,6 +154,15 @@ describe.each(FLAVOURS)('$pkg, installed from its tarball', (flavour: Flavour) =
 
     const report = runOk(path.join(dir, 'node_modules', '.bin', 'cdktf-mst'), ['report', 'cdktf.out', '--format', 'json'], dir);
     expect(report.stdout).toContain('"grafana"');
+  });
+
+  test('on Node.js 24 the installed bin runs and the app synthesizes the same JSON', () => {
+    expect(runOk(NODE24, ['--version'], dir).stdout).toMatch(/^v24\./);
+    const check = runOk(NODE24, [path.join(installed, 'bin', 'cdktf-mst.js'), 'check', 'acme.yaml'], dir);
+    expect(check.stdout).toMatch(/^acme\.yaml: ok: /);
+    runOk(NODE24, ['main.mjs'], dir, { CDKTF_OUTDIR: 'cdktf.out.node24' });
+    const read = (out: string) => fs.readFileSync(path.join(dir, out, 'stacks', 'consumer', 'cdk.tf.json'), 'utf8');
+    expect(read('cdktf.out.node24')).toBe(read('cdktf.out'));
   });
 });
 
