@@ -7,7 +7,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildCdktn, OUT as CDKTN_DIST } from '../../tools/flavours/build-cdktn';
+import { buildCdktn } from '../../tools/flavours/build-cdktn';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const TERRAIN_BIN = path.join(ROOT, 'tools', 'terrain', 'node_modules', '.bin');
@@ -59,12 +59,17 @@ export function runOk(cmd: string, args: readonly string[], cwd: string, env: Re
 }
 
 /** Packs a flavour into `dest` and returns the tarball's path. The cdktf flavour is the root
- * package (`npm pack` runs its prepare script, which compiles lib/); the cdktn flavour is built first. */
+ * package (`npm pack` runs its prepare script, which compiles lib/); the cdktn flavour is built first,
+ * into folders of this call's own, so two test files never share a build. */
 export function pack(flavour: Flavour, dest: string): string {
   let dir = ROOT;
   if (flavour.toolkit === 'cdktn') {
-    buildCdktn();
-    dir = CDKTN_DIST;
+    const work = fs.mkdtempSync(path.join(ROOT, 'tools', 'terrain', 'work-'));
+    try {
+      dir = buildCdktn({ out: path.join(dest, 'cdktn-mst'), work });
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   }
   const r = runOk('npm', ['pack', dir, '--pack-destination', dest, '--json'], ROOT);
   const [{ filename }] = JSON.parse(r.stdout) as Array<{ filename: string }>;

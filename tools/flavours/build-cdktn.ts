@@ -23,11 +23,21 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TERRAIN = path.join(ROOT, 'tools', 'terrain');
-// Inside tools/terrain, where `cdktn get` finds the cdktn library (at ROOT it would find cdktf 0.21 and refuse).
-const WORK = path.join(TERRAIN, 'work');
-export const OUT = path.join(ROOT, 'dist', 'cdktn-mst');
-const LIB = path.join(OUT, 'lib');
-const PROVIDERS_DIR = path.join(LIB, 'providers');
+
+/** Where a build works and writes. */
+export interface Layout {
+  /** The package folder written, with package.json, lib/, bin/, schema/, README.md and LICENSE. */
+  readonly out: string;
+  /** Where `cdktn get` runs and writes; inside tools/terrain, where it finds the cdktn library
+   * (at the root it would find cdktf 0.21 and refuse). Emptied first. */
+  readonly work: string;
+}
+
+/** What `npm run build:cdktn` writes. Tests build into folders of their own (see test/package). */
+export const DEFAULT_LAYOUT: Layout = { out: path.join(ROOT, 'dist', 'cdktn-mst'), work: path.join(TERRAIN, 'work') };
+
+const lib = (l: Layout): string => path.join(l.out, 'lib');
+const providersDir = (l: Layout): string => path.join(l.out, 'lib', 'providers');
 
 const FLAVOUR = {
   name: 'cdktn-mst',
@@ -94,10 +104,10 @@ function engineEnv(): string {
   return env;
 }
 
-function generate(list: Binding[]): void {
-  fs.rmSync(WORK, { recursive: true, force: true });
-  fs.mkdirSync(WORK, { recursive: true });
-  fs.writeFileSync(path.join(WORK, 'cdktf.json'), `${JSON.stringify({
+function generate(l: Layout, list: Binding[]): void {
+  fs.rmSync(l.work, { recursive: true, force: true });
+  fs.mkdirSync(l.work, { recursive: true });
+  fs.writeFileSync(path.join(l.work, 'cdktf.json'), `${JSON.stringify({
     language: 'typescript',
     app: 'true',
     projectId: 'cdktn-mst-bindings',
@@ -110,18 +120,18 @@ function generate(list: Binding[]): void {
   if (!fs.existsSync(cdktn)) throw new Error('tools/terrain is not installed; run npm run setup');
   log(`cdktn get ${list.map((b) => `${b.source}@${b.version}`).join(' ')}`);
   execFileSync('bash', ['-c', 'source "$1" && exec "$2" get', 'bash', engineEnv(), cdktn], {
-    cwd: WORK, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    cwd: l.work, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CHECKPOINT_DISABLE: '1' },
   });
   // What the engine resolved, e.g. {"registry.opentofu.org/cyrilgdn/postgresql": "1.26.0"}.
-  const resolved = readJson(path.join(WORK, 'gen', 'versions.json')) as Record<string, string>;
+  const resolved = readJson(path.join(l.work, 'gen', 'versions.json')) as Record<string, string>;
   for (const b of list) {
     const got = Object.entries(resolved).find(([address]) => address.endsWith(`/${b.source}`))?.[1];
     if (got !== b.version) throw new Error(`cdktn get resolved ${b.source} to ${got}, expected ${b.version}`);
   }
 }
 
-function tsc(config: object, name: string): void {
-  const file = path.join(WORK, name);
+function tsc(l: Layout, config: object, name: string): void {
+  const file = path.join(l.work, name);
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', file], { stdio: 'inherit' });
 }
@@ -132,56 +142,56 @@ function terrainPaths(): Record<string, string[]> {
   return { cdktn: [path.join(nm, 'cdktn')], constructs: [path.join(nm, 'constructs')] };
 }
 
-function compileBindings(modules: string[]): void {
+function compileBindings(l: Layout, modules: string[]): void {
   log(`compile bindings ${modules.join(', ')}`);
-  tsc({
+  tsc(l, {
     compilerOptions: {
       target: 'ES2022', module: 'commonjs', lib: ['ES2022'], declaration: true, strict: true, skipLibCheck: true,
-      rootDir: path.join(WORK, 'gen', 'providers'), outDir: PROVIDERS_DIR, paths: terrainPaths(), types: [],
+      rootDir: path.join(l.work, 'gen', 'providers'), outDir: providersDir(l), paths: terrainPaths(), types: [],
     },
-    files: modules.map((m) => path.join(WORK, 'gen', 'providers', m, 'index.ts')),
+    files: modules.map((m) => path.join(l.work, 'gen', 'providers', m, 'index.ts')),
   }, 'tsconfig.bindings.json');
 }
 
-function compileSource(list: Binding[]): void {
+function compileSource(l: Layout, list: Binding[]): void {
   log('compile src/ against cdktn');
   const paths: Record<string, string[]> = { ...terrainPaths(), cdktf: terrainPaths().cdktn };
-  for (const b of list) paths[`${b.pkg}/lib/*`] = [path.join(PROVIDERS_DIR, b.dir, '*')];
-  tsc({
+  for (const b of list) paths[`${b.pkg}/lib/*`] = [path.join(providersDir(l), b.dir, '*')];
+  tsc(l, {
     extends: path.join(ROOT, 'tsconfig.build.json'),
-    compilerOptions: { rootDir: path.join(ROOT, 'src'), outDir: LIB, paths },
+    compilerOptions: { rootDir: path.join(ROOT, 'src'), outDir: lib(l), paths },
     include: [path.join(ROOT, 'src', '**', '*.ts')],
   }, 'tsconfig.src.json');
 }
 
 /** Rewrites one module specifier of `file` for the CDK Terrain flavour. */
-function rewrite(specifier: string, file: string, list: Binding[]): string {
+function rewrite(l: Layout, specifier: string, file: string, list: Binding[]): string {
   if (specifier === 'cdktf') return 'cdktn';
   const m = /^(@cdktf\/provider-[\w-]+)\/lib\/([\w-]+)$/.exec(specifier);
   const binding = m && list.find((b) => b.pkg === m[1]);
   if (m && binding) {
-    const target = path.join(PROVIDERS_DIR, binding.dir, m[2]);
+    const target = path.join(providersDir(l), binding.dir, m[2]);
     if (!fs.existsSync(path.join(target, 'index.js'))) throw new Error(`${specifier}: no generated binding at ${target}`);
     const rel = path.relative(path.dirname(file), target);
     return rel.startsWith('.') ? rel : `./${rel}`;
   }
   if (/^(cdktf|@cdktf\/)/.test(specifier)) {
-    throw new Error(`${path.relative(OUT, file)} imports ${specifier}, which the CDK Terrain flavour has no twin for; add it to rewrite() in tools/flavours/build-cdktn.ts`);
+    throw new Error(`${path.relative(l.out, file)} imports ${specifier}, which the CDK Terrain flavour has no twin for; add it to rewrite() in tools/flavours/build-cdktn.ts`);
   }
   return specifier;
 }
 
-function rewriteLib(list: Binding[]): number {
+function rewriteLib(l: Layout, list: Binding[]): number {
   let count = 0;
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (file !== PROVIDERS_DIR) walk(file);
+        if (file !== providersDir(l)) walk(file);
       } else if (/\.(js|d\.ts)$/.test(entry.name)) {
         const before = fs.readFileSync(file, 'utf8');
         const after = before.replace(/(\brequire\(|\bfrom |\bimport\()(["'])([^"']+)\2/g, (_all, lead: string, q: string, spec: string) => {
-          const next = rewrite(spec, file, list);
+          const next = rewrite(l, spec, file, list);
           if (next !== spec) count++;
           return `${lead}${q}${next}${q}`;
         });
@@ -189,11 +199,11 @@ function rewriteLib(list: Binding[]): number {
       }
     }
   };
-  walk(LIB);
+  walk(lib(l));
   return count;
 }
 
-function writePackage(rootPkg: any, list: Binding[]): void {
+function writePackage(l: Layout, rootPkg: any, list: Binding[]): void {
   const cdktn = readJson(path.join(TERRAIN, 'node_modules', 'cdktn', 'package.json'));
   const cli = readJson(path.join(TERRAIN, 'node_modules', 'cdktn-cli', 'package.json'));
   const bindingPkgs = new Set(list.map((b) => b.pkg));
@@ -213,26 +223,28 @@ function writePackage(rootPkg: any, list: Binding[]): void {
     peerDependencies: { cdktn: `^${cdktn.version}`, constructs: cdktn.peerDependencies.constructs },
     dependencies: Object.fromEntries(Object.entries(rootPkg.dependencies ?? {}).filter(([name]) => !bindingPkgs.has(name))),
   };
-  fs.writeFileSync(path.join(OUT, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  fs.writeFileSync(path.join(l.out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   for (const entry of rootPkg.files as string[]) {
     const from = path.join(ROOT, entry);
     if (entry === 'lib/') continue;
-    fs.cpSync(from, path.join(OUT, entry), { recursive: true });
+    fs.cpSync(from, path.join(l.out, entry), { recursive: true });
   }
 }
 
-export function buildCdktn(): void {
+/** Builds the CDK Terrain flavour into `layout.out` (emptied first) and returns that folder. */
+export function buildCdktn(layout: Layout = DEFAULT_LAYOUT): string {
   const started = Date.now();
   const rootPkg = readJson(path.join(ROOT, 'package.json'));
   const list = bindings(rootPkg);
   const modules = usedModules(list);
-  generate(list);
-  fs.rmSync(OUT, { recursive: true, force: true });
-  compileBindings(modules);
-  compileSource(list);
-  const rewritten = rewriteLib(list);
-  writePackage(rootPkg, list);
-  log(`${path.relative(ROOT, OUT)} built in ${((Date.now() - started) / 1000).toFixed(1)} s (${rewritten} module specifiers rewritten)`);
+  generate(layout, list);
+  fs.rmSync(layout.out, { recursive: true, force: true });
+  compileBindings(layout, modules);
+  compileSource(layout, list);
+  const rewritten = rewriteLib(layout, list);
+  writePackage(layout, rootPkg, list);
+  log(`${path.relative(ROOT, layout.out)} built in ${((Date.now() - started) / 1000).toFixed(1)} s (${rewritten} module specifiers rewritten)`);
+  return layout.out;
 }
 
 if (require.main === module) {
