@@ -17,7 +17,7 @@
  * Needs tools/terrain (npm run setup) and the engine (tools/engine/build.sh), whose provider mirror
  * lets `cdktn get` read the providers' schemas offline. Run through `npm run build:cdktn`.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -119,9 +119,12 @@ function generate(l: Layout, list: Binding[]): void {
   const cdktn = path.join(TERRAIN, 'node_modules', '.bin', 'cdktn');
   if (!fs.existsSync(cdktn)) throw new Error('tools/terrain is not installed; run npm run setup');
   log(`cdktn get ${list.map((b) => `${b.source}@${b.version}`).join(' ')}`);
-  execFileSync('bash', ['-c', 'source "$1" && exec "$2" get', 'bash', engineEnv(), cdktn], {
-    cwd: l.work, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  // CDKTF_DISABLE_PLUGIN_CACHE_ENV: cdktn would otherwise point the engine at ~/.terraform.d/plugin-cache,
+  // shared with every deploy on the machine, which OpenTofu does not guard against concurrent writers.
+  const r = spawnSync('bash', ['-c', 'source "$1" && exec "$2" get', 'bash', engineEnv(), cdktn], {
+    cwd: l.work, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true' },
   });
+  if (r.status !== 0) throw new Error(`cdktn get exited ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
   // What the engine resolved, e.g. {"registry.opentofu.org/cyrilgdn/postgresql": "1.26.0"}.
   const resolved = readJson(path.join(l.work, 'gen', 'versions.json')) as Record<string, string>;
   for (const b of list) {
