@@ -71,7 +71,9 @@ export function pack(flavour: Flavour, dest: string): string {
       fs.rmSync(work, { recursive: true, force: true });
     }
   }
-  const r = runOk('npm', ['pack', dir, '--pack-destination', dest, '--json'], ROOT);
+  // Packing the root runs its prepare script, which rewrites lib/: one pack at a time across jest workers.
+  const lock = path.join(ROOT, 'node_modules', '.cdktf-mst-pack.lock');
+  const r = runOk('flock', [lock, 'npm', 'pack', dir, '--pack-destination', dest, '--json'], ROOT);
   const [{ filename }] = JSON.parse(r.stdout) as Array<{ filename: string }>;
   return path.join(dest, filename);
 }
