@@ -2,8 +2,9 @@
  * Two layers, both run by `npm test`:
  *   unit         the model, rules, constructs, manifest, report/diff and CLI in-process or as a node child: seconds
  *                (`npm run test:unit` alone)
- *   integration  real parts: PostgreSQL clusters, the engine, the real cdktf CLI, and the fuzz test, 10,000
- *                manifests then tofu validate (`npm run test:integration`);
+ *   integration  real parts: PostgreSQL clusters, the engine, the real cdktf and cdktn CLIs, both flavours packed
+ *                and installed into empty projects, and the fuzz test, 10,000 manifests then tofu validate
+ *                (`npm run test:integration`);
  *                its global setup builds the engine first when it is not built yet (minutes, once per machine)
  * Type checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (isolatedModules in tsconfig.json).
  */
