@@ -1,6 +1,6 @@
 /**
  * One measurement, in its own process:
- *   child.ts library|raw <users> <outdir>   build + synth one stack
+ *   child.ts library|iterator|raw <users> <outdir>   build + synth one stack
  *   child.ts validate <users>               validateProjects on the plain specs alone
  *   child.ts selftest <users> <outdir>      a library stack with an error must fail app.synth()
  * Prints one JSON line on stdout. Modules are loaded before the clock starts,
@@ -20,15 +20,17 @@ function fail(message: string): never {
 
 const [kind, usersArg, outdir] = process.argv.slice(2);
 const users = Number(usersArg);
-if (!['library', 'raw', 'validate', 'selftest'].includes(kind) || !Number.isInteger(users) || users < 1
+if (!['library', 'raw', 'iterator', 'validate', 'selftest'].includes(kind) || !Number.isInteger(users) || users < 1
   || (kind !== 'validate' && !outdir)) {
   fail('usage: child.ts library|raw|selftest <users> <outdir> | child.ts validate <users>');
 }
 
 // Each kind loads only what it needs: the raw stack never loads cdktf-mst, as a user's app would not.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const lib = kind === 'raw' ? undefined : (require('./library') as typeof import('./library'));
+const handWritten = kind === 'raw' || kind === 'iterator';
+const lib = handWritten ? undefined : (require('./library') as typeof import('./library'));
 const raw = kind === 'raw' ? (require('./raw') as typeof import('./raw')) : undefined;
+const iterator = kind === 'iterator' ? (require('./iterator') as typeof import('./iterator')) : undefined;
 const result: Record<string, number | string> = { kind, users };
 
 if (kind === 'selftest') {
@@ -61,12 +63,19 @@ if (kind === 'selftest') {
   if (findings !== replicationUsers(users)) fail(`expected ${replicationUsers(users)} findings, got ${findings}`);
   Object.assign(result, { ms: times[Math.floor(times.length / 2)], reps, findings });
 } else {
+  // The plan and apply steps point the stacks at a local PostgreSQL without TLS (BENCH_SSLMODE), and
+  // can synthesize the library stack without its upgrade moves, as a new project would (BENCH_UPGRADE_MOVES).
+  const context: Record<string, unknown> = {};
+  if (process.env.BENCH_SSLMODE) context['cdktf-mst:sslmode'] = process.env.BENCH_SSLMODE;
+  if (process.env.BENCH_UPGRADE_MOVES === 'false') context['cdktf-mst:upgradeMoves'] = false;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const app = new App({ outdir });
-  if (lib) lib.libraryStack(app, users); else raw!.rawStack(app, users);
+  const app = new App({ outdir, context });
+  if (lib) lib.libraryStack(app, users); else if (raw) raw.rawStack(app, users); else iterator!.iteratorStack(app, users);
   const t1 = performance.now();
   app.synth();
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   // Peak memory of build + synth, taken before the checks below parse the output again.
   result.peak_mb = process.resourceUsage().maxRSS / 1024;
   const file = path.join(outdir, 'stacks', 'bench', 'cdk.tf.json');
@@ -76,11 +85,14 @@ if (kind === 'selftest') {
   // Proof the work was done: every user is in the output and, for the library,
   // the validations ran before the JSON was written (their annotations are in
   // the manifest: one acknowledged MST-USER-006 per replication user).
+  // The library writes the users' blocks next to cdk.tf.json.
+  const usersFile = path.join(outdir, 'stacks', 'bench', 'mst-users.tf.json');
+  if (fs.existsSync(usersFile)) json.resource = { ...json.resource, ...JSON.parse(fs.readFileSync(usersFile, 'utf8')).resource };
+  const roles = Object.values(json.resource.postgresql_role as Record<string, { for_each?: object }>)
+    .reduce((n, r) => n + (r.for_each ? Object.keys(r.for_each).length : 1), 0);
+  if (roles !== users) fail(`expected ${users} roles, got ${roles}`);
+  if (lib && Object.keys(json.output).length !== serviceCount(users)) fail(`expected ${serviceCount(users)} password outputs, got ${Object.keys(json.output).length}`);
   if (lib) {
-    const roles = Object.values(json.resource.postgresql_role as Record<string, { for_each: object }>)
-      .reduce((n, r) => n + Object.keys(r.for_each).length, 0);
-    if (roles !== users) fail(`expected ${users} roles, got ${roles}`);
-    if (Object.keys(json.output).length !== users) fail(`expected ${users} password outputs, got ${Object.keys(json.output).length}`);
     const acked = annotations.filter((a) => a.message.startsWith('MST-USER-006 (acknowledged')).length;
     if (acked !== replicationUsers(users) || annotations.length !== acked) {
       fail(`expected ${replicationUsers(users)} acknowledged MST-USER-006 annotations, got ${acked} of ${annotations.length}`);
@@ -88,13 +100,10 @@ if (kind === 'selftest') {
     const doc = json['//']['cdktf-mst'];
     if (doc.findings.length !== replicationUsers(users)) fail('access document findings do not match');
     if (doc.projects[0].services.length !== serviceCount(users)) fail('access document services do not match');
-  } else {
-    const roles = Object.keys(json.resource.postgresql_role).length;
-    if (roles !== users) fail(`expected ${users} roles, got ${roles}`);
   }
   Object.assign(result, {
-    ms: t2 - t0, build_ms: t1 - t0, synth_ms: t2 - t1,
-    bytes: fs.statSync(file).size, annotations: annotations.length,
+    ms: t2 - t0, build_ms: t1 - t0, synth_ms: t2 - t1, cpu_ms: (cpu.user + cpu.system) / 1000,
+    bytes: fs.statSync(file).size + (fs.existsSync(usersFile) ? fs.statSync(usersFile).size : 0), annotations: annotations.length,
   });
 }
 

@@ -4,11 +4,11 @@
  * (what an app's `import 'cdktf-mst'` loads from node_modules, not transpiled
  * at run time); without it, from the sources through ts-node.
  */
-import { App, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
 import type { MstProject, ProjectSpec } from '../src';
 import {
-  DEPLOYER, INVITATIONS, MEMBERS, ROLE_IDS, USERS_PER_SERVICE, inviteeEmail, inviter, memberEmail, memberRole,
-  replicates, serviceCount, serviceName, username,
+  DEPLOYER, INVITATIONS, MEMBERS, ROLE_IDS, inviteeEmail, inviter, memberEmail, memberRole,
+  replicates, serviceCount, serviceName, username, usersOf,
 } from './shapes';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,17 +19,16 @@ export const { validateProjects } = mst;
 /** The stack written with the library, full validation on (MST-USER-006 acknowledged project-wide). */
 export function libraryStack(app: App, users: number): MstProject {
   const stack = new TerraformStack(app, 'bench');
+  new LocalBackend(stack, { path: 'terraform.tfstate' });
   const project = new mst.MstProject(stack, 'acme', { name: 'acme-prod', deployer: DEPLOYER });
   for (let i = 0; i < MEMBERS; i++) project.addMember(i === 0 ? DEPLOYER : memberEmail(i), ProjectRole.of(memberRole(i)));
   for (let i = 0; i < INVITATIONS; i++) {
     project.invite(inviteeEmail(i), { role: ProjectRole.of(ROLE_IDS[i % 4]), invitedBy: inviter(i) });
   }
   project.acknowledge('MST-USER-006', 'bench: the replicas are expected');
-  for (let s = 0, i = 0; s < serviceCount(users); s++) {
+  for (let s = 0; s < serviceCount(users); s++) {
     const service = project.addService(serviceName(s), { postgresVersion: 16 });
-    for (let k = 0; k < USERS_PER_SERVICE && i < users; k++, i++) {
-      service.addUser(username(i), { allowReplication: replicates(i) });
-    }
+    for (const i of usersOf(s, users)) service.addUser(username(i), { allowReplication: replicates(i) });
   }
   return project;
 }
@@ -38,10 +37,10 @@ export function libraryStack(app: App, users: number): MstProject {
 export function projectSpecs(users: number): ProjectSpec[] {
   const path = 'bench/acme';
   const services = [];
-  for (let s = 0, i = 0; s < serviceCount(users); s++) {
+  for (let s = 0; s < serviceCount(users); s++) {
     const name = serviceName(s);
     const svcUsers = [];
-    for (let k = 0; k < USERS_PER_SERVICE && i < users; k++, i++) {
+    for (const i of usersOf(s, users)) {
       svcUsers.push({
         path: `${path}/${name}/users/${username(i)}`, username: username(i), allowReplication: replicates(i),
         password: { kind: 'generated' as const, length: 32 }, passwordVersion: 1,

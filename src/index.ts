@@ -21,6 +21,7 @@ export { MstService, PowerState } from './constructs/service';
 export type { MstServiceProps, ServiceConnection } from './constructs/service';
 export { ServiceUser } from './constructs/service-user';
 export type { ServiceUserOptions, ServiceUserProps } from './constructs/service-user';
+export { USERS_FILE, UPGRADE_MOVES_CONTEXT } from './constructs/user-blocks';
 export { Secret } from './constructs/secret';
 export { Acknowledgements } from './constructs/acknowledgements';
 export { synthOrExit } from './constructs/synth';

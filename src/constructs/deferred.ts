@@ -3,15 +3,10 @@ import { IResolvable, Token } from 'cdktf';
 /**
  * @internal A value computed at synth, as `Lazy.anyValue` / `Lazy.stringValue`
  * give, without the creation stack trace every Lazy captures for its error
- * messages: under ts-node that trace is source-mapped, about 0.3 ms each, and a
- * service needs three (0.1 to 0.2 s of a 10,000-user synth; see docs/performance.md).
+ * messages: under ts-node that trace is source-mapped (the first one loads
+ * cdktf's source maps, tenths of a second; see docs/performance.md).
  */
 export class Deferred implements IResolvable {
-  /** A token standing for the string `produce` returns at synth. */
-  public static string(produce: () => string): string {
-    return Token.asString(new Deferred(produce));
-  }
-
   /** A token standing for whatever `produce` returns at synth. */
   public static any(produce: () => unknown): IResolvable {
     return new Deferred(produce);

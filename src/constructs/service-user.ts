@@ -36,10 +36,12 @@ export interface ServiceUserProps extends ServiceUserOptions {
 
 /**
  * A PostgreSQL login role on an MST service. Its address is
- * `postgresql_role.<service>["<username>"]` wherever the declaration lives, so
- * moving it to another construct or file does not re-create the role. A
- * generated password can be viewed with `cdktf output` / `tofu output -json
- * <service>_<username>_password`. Deleting the user is removing the declaration.
+ * `postgresql_role.<service>_<username lowercased>` (its generated password
+ * `random_password.<same>`) wherever the declaration lives, so moving it to
+ * another construct or file does not re-create the role. A generated password
+ * is in the service's sensitive map output (`tofu output -json
+ * <service>_passwords`), and in an output of its own on request
+ * ({@link passwordOutput}). Deleting the user is removing the declaration.
  */
 export class ServiceUser extends Construct {
   public readonly service: MstService;
@@ -68,62 +70,59 @@ export class ServiceUser extends Construct {
     this.password = password;
     this.passwordVersion = props.passwordVersion ?? 1;
     this.service.registerUser(this);
-    // cdktf's HCL renderer takes one output per element: there every user keeps a TerraformOutput of its own.
-    if (this.password.source.kind === 'generated' && this.service.synthesizesHcl) this.ownPasswordOutput = this.newPasswordOutput();
   }
 
   /**
-   * The sensitive output `<service>_<username>_password` holding a generated
-   * password; undefined for a password from a variable. The service renders
-   * these outputs together (same JSON, far cheaper to synthesize at scale); the
-   * first access gives this user a TerraformOutput construct of its own, the
-   * child `password`, with the same name, path and content, to pass around or
-   * override.
+   * A sensitive output `<service>_<username>_password` with this user's
+   * generated password, created on first access (the child `password`), for
+   * `tofu output -raw <name>`; undefined for a password from a variable. Every
+   * generated password is in the service's map output in any case
+   * ({@link MstService.passwordsOutput}); one output per user costs plan time.
    */
   public get passwordOutput(): TerraformOutput | undefined {
-    if (this.password.source.kind !== 'generated') return undefined;
-    return this.ownPasswordOutput ??= this.newPasswordOutput();
+    if (!this.passwordAddress) return undefined;
+    if (!this.ownPasswordOutput) {
+      this.ownPasswordOutput = new TerraformOutput(this, 'password', {
+        value: `\${${this.passwordAddress}.result}`,
+        description: `Password of user ${this.username} on MST service ${this.service.name}.`,
+        sensitive: true,
+      });
+      this.ownPasswordOutput.overrideLogicalId(this.passwordOutputName);
+    }
+    return this.ownPasswordOutput;
   }
 
-  /** @internal Whether {@link passwordOutput} was asked for, so the user has its own TerraformOutput. */
-  public get hasOwnPasswordOutput(): boolean {
-    return this.ownPasswordOutput !== undefined;
-  }
-
-  /** @internal The password output's attributes. */
-  public passwordOutputConfig(): { value: string; description: string; sensitive: boolean } {
-    return {
-      value: `\${${this.service.passwordAddress}[${JSON.stringify(this.key)}].result}`,
-      description: `Password of user ${this.username} on MST service ${this.service.name}.`,
-      sensitive: true,
-    };
-  }
-
-  private newPasswordOutput(): TerraformOutput {
-    const { value, description, sensitive } = this.passwordOutputConfig();
-    const output = new TerraformOutput(this, 'password', { value, description, sensitive });
-    output.overrideLogicalId(this.passwordOutputName);
-    return output;
-  }
-
-  /** The for_each key: the username lowercased (usernames are unique case-insensitively). */
+  /** The username lowercased: usernames are unique case-insensitively within a service. */
   public get key(): string {
     return this.username.toLowerCase();
   }
 
-  /** Terraform address of this user's role. */
+  /**
+   * Name of this user's blocks: `<service>_<username lowercased>`, e.g.
+   * `metrics_grafana`. Service names hold no underscore, so the first
+   * underscore ends the service name and no two users of a stack share a name
+   * (`metrics-x` + `y` is `metrics-x_y`, `metrics` + `x_y` is `metrics_x_y`).
+   */
+  public get resourceName(): string {
+    return `${this.service.name}_${this.key}`;
+  }
+
+  /** Terraform address of this user's role, e.g. `postgresql_role.metrics_grafana`. */
   public get address(): string {
-    return `${this.service.roleAddress}[${JSON.stringify(this.key)}]`;
+    return `postgresql_role.${this.resourceName}`;
+  }
+
+  /** Terraform address of this user's generated password (`random_password.<service>_<username>`); undefined for a password from a variable. */
+  public get passwordAddress(): string | undefined {
+    return this.password.source.kind === 'generated' ? `random_password.${this.resourceName}` : undefined;
   }
 
   /**
    * Name of the sensitive output with the generated password:
-   * `<service>_<username>_password`. The service name keeps its hyphens: service
-   * names hold no underscore, so the first underscore always ends the service
-   * name and no two users can share an output.
+   * `<service>_<username>_password`, unique for the same reason as {@link resourceName}.
    */
   public get passwordOutputName(): string {
-    return `${this.service.name}_${this.key}_password`;
+    return `${this.resourceName}_password`;
   }
 
   /** The user as plain data. */
@@ -137,14 +136,38 @@ export class ServiceUser extends Construct {
     };
   }
 
-  /** @internal The role's for_each value: only non-sensitive attributes. */
-  public roleInstance(): Record<string, unknown> {
-    return { name: this.username, replication: this.allowReplication, password_version: String(this.passwordVersion) };
+  /** @internal The role block's attributes, as the `Role` L1 renders them (keys sorted, as cdktf writes them). */
+  public roleConfig(): Record<string, unknown> {
+    const password = this.password.source.kind === 'generated'
+      ? `\${random_password.${this.resourceName}.result}`
+      : `\${${this.password.reference()}}`;
+    return {
+      login: true,
+      name: this.username,
+      ...(this.service.writeOnlyPasswords
+        ? { password_wo: password, password_wo_version: String(this.passwordVersion) }
+        : { password }),
+      provider: `postgresql.${this.service.name}`,
+      replication: this.allowReplication,
+    };
   }
 
-  /** @internal The random_password's for_each value. */
-  public passwordInstance(): Record<string, unknown> {
-    const length = this.password.source.kind === 'generated' ? this.password.source.length : 0;
-    return { length, version: String(this.passwordVersion) };
+  /** @internal The random_password block's attributes (keys sorted); undefined for a password from a variable. */
+  public passwordConfig(): Record<string, unknown> | undefined {
+    if (this.password.source.kind !== 'generated') return undefined;
+    // A new version replaces the password: that is how a rotation is declared.
+    return { keepers: { version: String(this.passwordVersion) }, length: this.password.source.length, special: false };
+  }
+
+  /**
+   * @internal `moved` blocks from the addresses cdktf-mst 0.1 gave this user
+   * (one `for_each` block per service, keyed by the lowercased username), so a
+   * stack deployed then plans moves, not a role dropped and re-created.
+   */
+  public movedFromKeyedShape(): Array<{ from: string; to: string }> {
+    const key = `[${JSON.stringify(this.key)}]`;
+    const moved = [{ from: `postgresql_role.${this.service.name}${key}`, to: this.address }];
+    if (this.passwordAddress) moved.push({ from: `random_password.${this.service.name}${key}`, to: this.passwordAddress });
+    return moved;
   }
 }

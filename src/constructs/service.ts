@@ -1,8 +1,6 @@
-import { App, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
-import { Role } from '@cdktf/provider-postgresql/lib/role';
-import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { finding, MstValidationError, quote } from '../domain/findings';
 import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
@@ -12,9 +10,9 @@ import {
 import { declare } from './declare';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';
-import { PasswordOutputs } from './password-outputs';
 import { Secret } from './secret';
 import { ServiceUser, ServiceUserOptions } from './service-user';
+import { UsersFile } from './user-blocks';
 
 /** A service's power state, when the stack manages it. */
 export class PowerState {
@@ -85,9 +83,9 @@ export interface MstServiceProps {
 
 /**
  * An MST service and the PostgreSQL users on it. Emits one aliased
- * `postgresql` provider, one `postgresql_role` block keyed by username
- * (`postgresql_role.<service>["<username>"]`) and one `random_password` block
- * for the generated passwords.
+ * `postgresql` provider and, per user, one `postgresql_role` block and (for a
+ * generated password) one `random_password` block named
+ * `<service>_<lowercased username>`, e.g. `postgresql_role.metrics_grafana`.
  */
 export class MstService extends Construct {
   public readonly project: MstProject;
@@ -100,12 +98,9 @@ export class MstService extends Construct {
   public readonly provider: PostgresqlProvider;
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
-  /** @internal Whether the app writes HCL, where each user's password output must be a TerraformOutput of its own. */
-  public readonly synthesizesHcl: boolean;
   private readonly adminPassword: Secret;
   private readonly _users: ServiceUser[] = [];
-  private roles?: Role;
-  private passwords?: Password;
+  private _passwordsOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
     const name = props.name ?? id;
@@ -144,9 +139,8 @@ export class MstService extends Construct {
       superuser: this.adminIsSuperuser,
     });
     this.usersScope = new Construct(this, 'users');
-    this.synthesizesHcl = synthesizesHcl(this);
-    // Renders the users' password outputs (nothing while no user has a generated password).
-    new PasswordOutputs(this, 'password-outputs', () => this._users);
+    // The users' blocks are written with the stack's other users' into mst-users.tf.json.
+    UsersFile.of(this).register(this);
     this.project.registerService(this);
   }
 
@@ -174,72 +168,45 @@ export class MstService extends Construct {
     };
   }
 
-  /** Terraform address of the role block; each user is `<address>["<key>"]`. */
-  public get roleAddress(): string {
-    return `postgresql_role.${this.name}`;
-  }
-
-  /** Terraform address of the generated-password block. */
-  public get passwordAddress(): string {
-    return `random_password.${this.name}`;
-  }
-
   /** Prefix of the variables and outputs of this service (`-` becomes `_` for shell-friendly TF_VAR_ names). */
   public get variablePrefix(): string {
     return serviceVariablePrefix(this.name);
   }
 
-  /** @internal Called by ServiceUser: renders the blocks the first user needs. */
+  /**
+   * The sensitive output `<service>_passwords` (hyphens become underscores, as
+   * in the variables): the generated passwords of the service's users, keyed by
+   * lowercased username (`tofu output -json metrics_passwords`). Undefined while
+   * no user has a generated password. One map per service rather than one
+   * output per user: 1,000 outputs add about 40% to the CPU time of a plan, one
+   * map per service about 3% (docs/performance.md). A user's own output is
+   * there on request ({@link ServiceUser.passwordOutput}).
+   */
+  public get passwordsOutput(): TerraformOutput | undefined {
+    return this._passwordsOutput;
+  }
+
+  /** @internal Called by ServiceUser. */
   public registerUser(user: ServiceUser): void {
     this._users.push(user);
     this.project.registerChild(user);
-    this.roles ??= this.renderRoles();
-    if (user.password.source.kind === 'generated') this.passwords ??= this.renderPasswords();
-  }
-
-  private renderRoles(): Role {
-    // One block keyed by username: stable, readable addresses and one resource to resolve per service.
-    const role = new Role(this, 'roles', { provider: this.provider, name: '${each.value.name}', login: true });
-    role.overrideLogicalId(this.name);
-    role.addOverride('for_each', Deferred.any(
-      () => Object.fromEntries(this.sortedUsers().map((u) => [u.key, u.roleInstance()])),
-    ));
-    role.addOverride('replication', '${each.value.replication}');
-    if (this.writeOnlyPasswords) {
-      role.addOverride('password_wo', Deferred.string(() => this.passwordExpression()));
-      role.addOverride('password_wo_version', '${each.value.password_version}');
-    } else {
-      role.addOverride('password', Deferred.string(() => this.passwordExpression()));
+    if (user.password.source.kind === 'generated') {
+      MstRandomProvider.ensure(this);
+      this._passwordsOutput ??= this.newPasswordsOutput();
     }
-    return role;
   }
 
-  private renderPasswords(): Password {
-    ensureRandomProvider(this);
-    const passwords = new Password(this, 'passwords', { length: 32, special: false });
-    passwords.overrideLogicalId(this.name);
-    passwords.addOverride('for_each', Deferred.any(
-      () => Object.fromEntries(this.sortedUsers()
-        .filter((u) => u.password.source.kind === 'generated')
-        .map((u) => [u.key, u.passwordInstance()])),
-    ));
-    passwords.addOverride('length', '${each.value.length}');
-    // A new version replaces the password: that is how a rotation is declared.
-    passwords.addOverride('keepers', { version: '${each.value.version}' });
-    return passwords;
-  }
-
-  /** The role's password: the generated one, or — when some users bring their own — a map lookup. */
-  private passwordExpression(): string {
-    const own = this.sortedUsers().filter((u) => u.password.source.kind !== 'generated');
-    if (own.length === 0) return `\${${this.passwordAddress}[each.key].result}`;
-    const entries = own.map((u) => `${JSON.stringify(u.key)} = ${u.password.reference() ?? 'null'}`);
-    const generated = this.passwords ? `{ for k, p in ${this.passwordAddress} : k => p.result }, ` : '';
-    return `\${merge(${generated}{ ${entries.join(', ')} })[each.key]}`;
-  }
-
-  private sortedUsers(): ServiceUser[] {
-    return [...this._users].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  private newPasswordsOutput(): TerraformOutput {
+    const output = new TerraformOutput(this, 'passwords', {
+      description: `Generated passwords of the users of MST service ${this.name}, by lowercased username.`,
+      sensitive: true,
+      value: Deferred.any(() => Object.fromEntries(this._users
+        .filter((u) => u.passwordAddress !== undefined)
+        .map((u) => [u.key, `\${${u.passwordAddress}.result}`] as const)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
+    });
+    output.overrideLogicalId(`${this.variablePrefix}_passwords`);
+    return output;
   }
 }
 
@@ -253,26 +220,30 @@ function variable(scope: Construct, id: string, name: string, config: Constructo
 }
 
 /**
- * One default random provider per stack, created on first need unless the
- * stack already has one (two unaliased configurations would not plan).
+ * The stack's default (unaliased) `random` provider, declared on the first
+ * generated password. Whether the stack needs it is decided at synth, when the
+ * tree is complete: if the user declares an unaliased RandomProvider of their
+ * own, before or after the users, this one renders nothing (two default
+ * configurations of one provider do not plan).
  */
-function ensureRandomProvider(scope: Construct): void {
-  const stack = TerraformStack.of(scope);
-  if (randomProviderChecked.has(stack)) return;
-  randomProviderChecked.add(stack);
-  const existing = stack.node.findAll().some((c) => c instanceof RandomProvider && c.alias === undefined);
-  if (!existing) new RandomProvider(stack, 'mst-random');
-}
-const randomProviderChecked = new WeakSet<TerraformStack>();
+class MstRandomProvider extends RandomProvider {
+  public static ensure(scope: Construct): void {
+    const stack = TerraformStack.of(scope);
+    if (!stack.node.tryFindChild(MstRandomProvider.ID)) new MstRandomProvider(stack, MstRandomProvider.ID);
+  }
 
-/**
- * Whether the stack is synthesized as HCL. cdktf decides it twice: the App's
- * `hclOutput` (config or SYNTH_HCL_OUTPUT=true) names the file, and the stack's
- * synthesizer writes HCL when SYNTH_HCL_OUTPUT is "true" or "1"; either counts.
- */
-function synthesizesHcl(scope: Construct): boolean {
-  const env = process.env.SYNTH_HCL_OUTPUT;
-  if (env === 'true' || env === '1') return true;
-  const root = scope.node.root;
-  return App.isApp(root) && root.hclOutput;
+  private static readonly ID = 'mst-random';
+
+  public toTerraform(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return this.userHasOwn() ? {} : super.toTerraform();
+  }
+
+  public toHclTerraform(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return this.userHasOwn() ? {} : super.toHclTerraform();
+  }
+
+  private userHasOwn(): boolean {
+    return TerraformStack.of(this).node.findAll()
+      .some((c) => c !== this && c instanceof RandomProvider && c.alias === undefined);
+  }
 }

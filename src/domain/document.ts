@@ -3,15 +3,27 @@
  * under `"//"."cdktf-mst"` (Terraform ignores "//" keys) and read back by the
  * report and diff commands. It never holds a secret value, only where each
  * secret comes from.
+ *
+ * Version 2 leaves out what a reader can derive: a member's, an invitation's
+ * or a user's construct path when it is the one `addMember`, `invite` or
+ * `addUser` gives (`<project>/members/<email>`, `<project>/invitations/<email>`,
+ * `<service>/users/<username>`), and a user's `allowReplication: false`,
+ * `passwordVersion: 1` and default generated password. At 10,000 users that
+ * halves what cdktf resolves and pretty-prints for the document, the largest
+ * part of the library's own synth time (docs/performance.md). fromDocument
+ * restores them, and reads version 1 (everything written out) as well, so a
+ * diff against a base synthesized by cdktf-mst 0.1 still works.
  */
 import { z } from 'zod';
 import { Finding } from './findings';
-import { InvitationSpec, MemberSpec, ProjectSpec } from './model';
+import { InvitationSpec, MemberSpec, ProjectSpec, SecretSource, ServiceSpec, UserSpec } from './model';
+import { DEFAULT_PASSWORD_LENGTH } from './names';
 import { ProjectRole, RoleId } from './permissions';
 import { visible } from './visible';
 
 export const DOCUMENT_KEY = 'cdktf-mst';
-export const DOCUMENT_VERSION = 1;
+export const DOCUMENT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, DOCUMENT_VERSION];
 
 export interface AccessDocument {
   readonly schemaVersion: number;
@@ -20,11 +32,24 @@ export interface AccessDocument {
   readonly findings: readonly Finding[];
 }
 
-/** A project as JSON: the model with roles spelled as in manifests. */
-export type ProjectDocument = Omit<ProjectSpec, 'members' | 'invitations'> & {
-  readonly members: readonly (Omit<MemberSpec, 'role'> & { readonly role: RoleId })[];
-  readonly invitations: readonly (Omit<InvitationSpec, 'role'> & { readonly role: RoleId })[];
+/** A user as JSON: fields at their default (see the module comment) left out. */
+export type UserDocument = Pick<UserSpec, 'username'> & Partial<Omit<UserSpec, 'username'>>;
+
+/** A service as JSON. */
+export type ServiceDocument = Omit<ServiceSpec, 'users'> & { readonly users: readonly UserDocument[] };
+
+/** A project as JSON: the model with roles spelled as in manifests, derivable paths left out. */
+export type ProjectDocument = Omit<ProjectSpec, 'members' | 'invitations' | 'services'> & {
+  readonly members: readonly (Omit<MemberSpec, 'role' | 'path'> & { readonly path?: string; readonly role: RoleId })[];
+  readonly invitations: readonly (Omit<InvitationSpec, 'role' | 'path'> & { readonly path?: string; readonly role: RoleId })[];
+  readonly services: readonly ServiceDocument[];
 };
+
+const memberPath = (project: string, email: string) => `${project}/members/${email}`;
+const invitationPath = (project: string, email: string) => `${project}/invitations/${email}`;
+const userPath = (service: string, username: string) => `${service}/users/${username}`;
+const isDefaultPassword = (p: SecretSource) => p.kind === 'generated' && p.length === DEFAULT_PASSWORD_LENGTH;
+const DEFAULT_PASSWORD: SecretSource = { kind: 'generated', length: DEFAULT_PASSWORD_LENGTH };
 
 /**
  * The document of `projects`, in canonical order — projects by path, members
@@ -40,13 +65,21 @@ export function toDocument(projects: readonly ProjectSpec[], findings: readonly 
       name: p.name,
       deployer: p.deployer,
       ...(p.billing ? { billing: { ...p.billing } } : {}),
-      members: sortBy(p.members, (m) => [m.email.toLowerCase(), m.email, m.path])
-        .map((m) => ({ path: m.path, email: m.email, role: m.role.id })),
-      invitations: sortBy(p.invitations, (i) => [i.email.toLowerCase(), i.email, i.path])
-        .map((i) => ({ path: i.path, email: i.email, role: i.role.id, invitedBy: i.invitedBy })),
+      members: sortBy(p.members, (m) => [m.email.toLowerCase(), m.email, m.path]).map((m) => ({
+        ...(m.path !== memberPath(p.path, m.email) ? { path: m.path } : {}), email: m.email, role: m.role.id,
+      })),
+      invitations: sortBy(p.invitations, (i) => [i.email.toLowerCase(), i.email, i.path]).map((i) => ({
+        ...(i.path !== invitationPath(p.path, i.email) ? { path: i.path } : {}), email: i.email, role: i.role.id, invitedBy: i.invitedBy,
+      })),
       services: sortBy(p.services, (s) => [s.name, s.path]).map((s) => ({
         ...s,
-        users: sortBy(s.users, (u) => [u.username.toLowerCase(), u.username, u.path]).map((u) => ({ ...u })),
+        users: sortBy(s.users, (u) => [u.username.toLowerCase(), u.username, u.path]).map((u) => ({
+          ...(u.path !== userPath(s.path, u.username) ? { path: u.path } : {}),
+          username: u.username,
+          ...(u.allowReplication ? { allowReplication: true } : {}),
+          ...(isDefaultPassword(u.password) ? {} : { password: u.password }),
+          ...(u.passwordVersion !== 1 ? { passwordVersion: u.passwordVersion } : {}),
+        })),
       })),
       acknowledgements: sortBy(p.acknowledgements, (a) => [a.path, a.ruleId, a.reason]).map((a) => ({ ...a })),
     })),
@@ -66,8 +99,8 @@ export function sortBy<T>(items: readonly T[], key: (item: T) => readonly string
 
 /** Reads a document back; throws an error naming the first malformed field. */
 export function fromDocument(doc: AccessDocument): ProjectSpec[] {
-  if (doc.schemaVersion !== DOCUMENT_VERSION) {
-    throw new Error(`access document schemaVersion ${visible(String(doc.schemaVersion))} is not supported (expected ${DOCUMENT_VERSION}); synthesize with this version of cdktf-mst.`);
+  if (!READABLE_VERSIONS.includes(doc.schemaVersion)) {
+    throw new Error(`access document schemaVersion ${visible(String(doc.schemaVersion))} is not supported (expected ${READABLE_VERSIONS.join(' or ')}); synthesize with this version of cdktf-mst.`);
   }
   const parsed = documentProjects.safeParse(doc.projects);
   if (!parsed.success) {
@@ -77,8 +110,18 @@ export function fromDocument(doc: AccessDocument): ProjectSpec[] {
   }
   return (parsed.data as unknown as ProjectDocument[]).map((p) => ({
     ...p,
-    members: p.members.map((m) => ({ ...m, role: ProjectRole.of(m.role) })),
-    invitations: p.invitations.map((i) => ({ ...i, role: ProjectRole.of(i.role) })),
+    members: p.members.map((m) => ({ ...m, path: m.path ?? memberPath(p.path, m.email), role: ProjectRole.of(m.role) })),
+    invitations: p.invitations.map((i) => ({ ...i, path: i.path ?? invitationPath(p.path, i.email), role: ProjectRole.of(i.role) })),
+    services: p.services.map((s) => ({
+      ...s,
+      users: s.users.map((u) => ({
+        path: u.path ?? userPath(s.path, u.username),
+        username: u.username,
+        allowReplication: u.allowReplication ?? false,
+        password: u.password ?? DEFAULT_PASSWORD,
+        passwordVersion: u.passwordVersion ?? 1,
+      })),
+    })),
   }));
 }
 
@@ -94,8 +137,9 @@ const documentProjects = z.array(z.object({
   path: str,
   name: str,
   deployer: str,
-  members: z.array(z.object({ path: str, email: str, role })),
-  invitations: z.array(z.object({ path: str, email: str, role, invitedBy: str })),
+  // Paths and user fields at their default are absent from version 2 documents.
+  members: z.array(z.object({ path: str.optional(), email: str, role })),
+  invitations: z.array(z.object({ path: str.optional(), email: str, role, invitedBy: str })),
   billing: z.object({ path: str, email: str.optional() }).optional(),
   services: z.array(z.object({
     path: str,
@@ -106,7 +150,7 @@ const documentProjects = z.array(z.object({
     adminPassword: secret,
     writeOnlyPasswords: z.boolean(),
     users: z.array(z.object({
-      path: str, username: str, allowReplication: z.boolean(), password: secret, passwordVersion: z.number(),
+      path: str.optional(), username: str, allowReplication: z.boolean().optional(), password: secret.optional(), passwordVersion: z.number().optional(),
     })),
   })),
   acknowledgements: z.array(z.object({ path: str, ruleId: str, reason: str })),

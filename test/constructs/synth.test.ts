@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import {
   AccessDocument, Acknowledgements, DOCUMENT_KEY, fromDocument, toDocument, MstProject, MstService, MstValidationError,
-  PowerState, ProjectRole, Secret, ServiceUser, loadManifest,
+  PowerState, ProjectRole, Secret, ServiceUser, loadManifest, UPGRADE_MOVES_CONTEXT, USERS_FILE,
 } from '../../src';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -27,17 +27,37 @@ function newProject(stack: Construct, deployer = 'ci@acme.example'): MstProject 
   return project;
 }
 
-/** Testing.synth with validations on (cdktf skips them by default), parsed. "//" metadata is stripped. */
-function synth(stack: TerraformStack): Json {
-  return JSON.parse(Testing.synth(stack, true));
-}
-
-/** What `cdktf synth` writes: the stack JSON (with "//") as text and parsed, and the manifest. */
-function fullSynth(stack: TerraformStack): { text: string; json: Json; manifest: Json } {
+/**
+ * What `cdktf synth` writes: the stack JSON (with "//") as text and parsed, the
+ * users file next to it (USERS_FILE, absent when the stack has no user), and the manifest.
+ */
+function fullSynth(stack: TerraformStack): { text: string; json: Json; usersText?: string; users?: Json; manifest: Json } {
   const outdir = Testing.fullSynth(stack);
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
-  const text = fs.readFileSync(path.join(outdir, manifest.stacks[stack.node.id].synthesizedStackPath), 'utf8');
-  return { text, json: JSON.parse(text), manifest };
+  const file = path.join(outdir, manifest.stacks[stack.node.id].synthesizedStackPath);
+  const text = fs.readFileSync(file, 'utf8');
+  const usersFile = path.join(path.dirname(file), USERS_FILE);
+  const usersText = fs.existsSync(usersFile) ? fs.readFileSync(usersFile, 'utf8') : undefined;
+  return { text, json: JSON.parse(text), usersText, users: usersText && JSON.parse(usersText), manifest };
+}
+
+/**
+ * The stack's configuration as Terraform reads it: cdk.tf.json and the users
+ * file merged (they never declare the same block), without "//" comments.
+ */
+function synth(stack: TerraformStack): Json {
+  const { json, users } = fullSynth(stack);
+  const merged: Json = { ...json };
+  for (const [key, value] of Object.entries<Json>(users ?? {})) {
+    if (key === '//') continue;
+    if (key === 'moved') merged.moved = [...(merged.moved ?? []), ...value];
+    else if (key === 'resource') {
+      merged.resource = { ...merged.resource };
+      for (const [type, blocks] of Object.entries<Json>(value)) merged.resource[type] = { ...merged.resource[type], ...blocks };
+    } else merged[key] = { ...merged[key], ...value };
+  }
+  delete merged['//'];
+  return merged;
 }
 
 function documentOf(json: Json): AccessDocument {
@@ -137,113 +157,154 @@ describe('providers', () => {
 });
 
 describe('roles', () => {
-  it('emits postgresql_role.<service> keyed by the lowercased username, login, replication from the toggle', () => {
+  it('emits one postgresql_role per user, named <service>_<lowercased username>: login, replication from the toggle', () => {
     const json = synth(acmeStack().stack);
-    expect(Object.keys(json.resource.postgresql_role).sort()).toEqual(['events', 'metrics']);
-    expect(json.resource.postgresql_role.metrics).toEqual({
-      for_each: {
-        grafana: { name: 'grafana', replication: false, password_version: '1' },
-        reporting: { name: 'Reporting', replication: false, password_version: '1' },
-        replicator: { name: 'replicator', replication: true, password_version: '1' },
-      },
-      provider: 'postgresql.metrics',
-      name: '${each.value.name}',
-      login: true,
-      replication: '${each.value.replication}',
-      password: '${random_password.metrics[each.key].result}',
+    expect(Object.keys(json.resource.postgresql_role)).toEqual([
+      'events_app', 'events_ingest', 'metrics_grafana', 'metrics_replicator', 'metrics_reporting',
+    ]);
+    expect(json.resource.postgresql_role.metrics_grafana).toEqual({
+      provider: 'postgresql.metrics', name: 'grafana', login: true, replication: false,
+      password: '${random_password.metrics_grafana.result}',
     });
+    expect(json.resource.postgresql_role.metrics_reporting).toMatchObject({ name: 'Reporting', replication: false });
+    expect(json.resource.postgresql_role.metrics_replicator).toMatchObject({ name: 'replicator', replication: true });
   });
 
-  it('keys random_password likewise, with a version keeper and at least 24 characters', () => {
+  it('gives the user its addresses', () => {
+    const { metrics, events } = acmeStack();
+    const [grafana, reporting] = metrics.users;
+    expect([grafana.resourceName, grafana.address, grafana.passwordAddress]).toEqual([
+      'metrics_grafana', 'postgresql_role.metrics_grafana', 'random_password.metrics_grafana',
+    ]);
+    expect(reporting.address).toBe('postgresql_role.metrics_reporting');
+    expect(events.users[1].passwordAddress).toBeUndefined();
+  });
+
+  it('emits one random_password per generated password, with a version keeper and at least 24 characters', () => {
     const json = synth(acmeStack().stack);
     const passwords = json.resource.random_password;
-    expect(passwords.metrics).toEqual({
-      for_each: {
-        grafana: { length: 32, version: '1' },
-        reporting: { length: 32, version: '1' },
-        replicator: { length: 32, version: '1' },
-      },
-      length: '${each.value.length}',
-      special: false,
-      keepers: { version: '${each.value.version}' },
-    });
     // Only generated passwords get one; "app" brings its own.
-    expect(Object.keys(passwords.events.for_each)).toEqual(['ingest']);
-    expect(passwords.events.for_each.ingest).toEqual({ length: 32, version: '2' });
-    for (const block of Object.values<Json>(passwords)) {
-      for (const instance of Object.values<Json>(block.for_each)) expect(instance.length).toBeGreaterThanOrEqual(24);
-    }
+    expect(Object.keys(passwords)).toEqual(['events_ingest', 'metrics_grafana', 'metrics_replicator', 'metrics_reporting']);
+    expect(passwords.metrics_grafana).toEqual({ length: 32, special: false, keepers: { version: '1' } });
+    expect(passwords.events_ingest).toEqual({ length: 32, special: false, keepers: { version: '2' } });
+    for (const block of Object.values<Json>(passwords)) expect(block.length).toBeGreaterThanOrEqual(24);
     expect(json.provider.random).toEqual([{}]);
   });
 
   it('honours a longer generated password', () => {
     const { stack } = newStack();
     newProject(stack).addService('metrics').addUser('grafana', { password: Secret.generated({ length: 48 }) });
-    expect(synth(stack).resource.random_password.metrics.for_each).toEqual({ grafana: { length: 48, version: '1' } });
+    expect(synth(stack).resource.random_password.metrics_grafana).toEqual({ length: 48, special: false, keepers: { version: '1' } });
   });
 
-  it('emits one sensitive output per user with a generated password, and none for the others', () => {
+  it('emits one sensitive output per service with the generated passwords by lowercased username', () => {
     const json = synth(acmeStack().stack);
     expect(json.output).toEqual({
-      metrics_grafana_password: {
-        value: '${random_password.metrics["grafana"].result}', sensitive: true,
-        description: 'Password of user grafana on MST service metrics.',
+      metrics_passwords: {
+        value: {
+          grafana: '${random_password.metrics_grafana.result}',
+          replicator: '${random_password.metrics_replicator.result}',
+          reporting: '${random_password.metrics_reporting.result}',
+        },
+        sensitive: true,
+        description: 'Generated passwords of the users of MST service metrics, by lowercased username.',
       },
-      metrics_reporting_password: {
-        value: '${random_password.metrics["reporting"].result}', sensitive: true,
-        description: 'Password of user Reporting on MST service metrics.',
-      },
-      metrics_replicator_password: {
-        value: '${random_password.metrics["replicator"].result}', sensitive: true,
-        description: 'Password of user replicator on MST service metrics.',
-      },
-      events_ingest_password: {
-        value: '${random_password.events["ingest"].result}', sensitive: true,
-        description: 'Password of user ingest on MST service events.',
+      // "app" brings its own password.
+      events_passwords: {
+        value: { ingest: '${random_password.events_ingest.result}' },
+        sensitive: true,
+        description: 'Generated passwords of the users of MST service events, by lowercased username.',
       },
     });
   });
 
-  it('keeps the hyphens of service names in output names, and turns them into underscores in variable names', () => {
+  it('adds a user\'s own output <service>_<username>_password on request', () => {
+    const { stack, metrics, events } = acmeStack();
+    expect(metrics.users[1].passwordOutput!.friendlyUniqueId).toBe('metrics_reporting_password');
+    expect(events.users[1].passwordOutput).toBeUndefined();
+    const json = synth(stack);
+    expect(Object.keys(json.output).sort()).toEqual(['events_passwords', 'metrics_passwords', 'metrics_reporting_password']);
+    expect(json.output.metrics_reporting_password).toEqual({
+      value: '${random_password.metrics_reporting.result}', sensitive: true,
+      description: 'Password of user Reporting on MST service metrics.',
+    });
+  });
+
+  it('keeps the hyphens of service names in block and output names, and turns them into underscores in variable names', () => {
     const { stack } = newStack();
     newProject(stack).addService('metrics-eu').addUser('grafana');
     const json = synth(stack);
-    expect(Object.keys(json.output)).toEqual(['metrics-eu_grafana_password']);
-    expect(json.output['metrics-eu_grafana_password'].value).toBe('${random_password.metrics-eu["grafana"].result}');
+    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics-eu_grafana']);
+    expect(json.output.metrics_eu_passwords.value).toEqual({ grafana: '${random_password.metrics-eu_grafana.result}' });
     expect(Object.keys(json.variable).sort()).toEqual(['metrics_eu_admin_password', 'metrics_eu_host', 'metrics_eu_port']);
   });
 
-  it('gives distinct outputs to users whose names would collide if hyphens became underscores (metrics-x/y vs metrics/x_y)', () => {
+  it('gives distinct names to users that would collide if hyphens became underscores (metrics-x/y vs metrics/x_y)', () => {
     const { stack } = newStack();
     const project = newProject(stack);
     project.addService('metrics-x').addUser('y');
     project.addService('metrics').addUser('x_y');
     const json = synth(stack);
-    expect(Object.keys(json.output).sort()).toEqual(['metrics-x_y_password', 'metrics_x_y_password']);
-    expect(json.output['metrics-x_y_password'].value).toBe('${random_password.metrics-x["y"].result}');
-    expect(json.output.metrics_x_y_password.value).toBe('${random_password.metrics["x_y"].result}');
+    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics-x_y', 'metrics_x_y']);
+    expect(Object.keys(json.resource.random_password)).toEqual(['metrics-x_y', 'metrics_x_y']);
+    expect(Object.keys(json.output).sort()).toEqual(['metrics_passwords', 'metrics_x_passwords']);
+    expect(json.resource.postgresql_role['metrics-x_y']).toMatchObject({ provider: 'postgresql.metrics-x', name: 'y' });
+    expect(json.resource.postgresql_role.metrics_x_y).toMatchObject({ provider: 'postgresql.metrics', name: 'x_y' });
+  });
+
+  it('refuses two users whose names differ only in case, however the tree was built (MST-USER-002)', () => {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics');
+    metrics.addUser('grafana');
+    metrics.addUser('Grafana');
+    // Even with validation skipped, nothing is written with one of them lost.
+    expect(() => Testing.fullSynth(stack)).toThrow(/MST-USER-002: username "Grafana" collides with "grafana"/);
+  });
+});
+
+describe('upgrading from the keyed shape of cdktf-mst 0.1', () => {
+  it('moves every role and generated password from postgresql_role.<service>["<key>"] to its own block', () => {
+    const json = synth(acmeStack().stack);
+    expect(json.moved).toEqual([
+      { from: 'postgresql_role.events["app"]', to: 'postgresql_role.events_app' },
+      { from: 'postgresql_role.events["ingest"]', to: 'postgresql_role.events_ingest' },
+      { from: 'postgresql_role.metrics["grafana"]', to: 'postgresql_role.metrics_grafana' },
+      { from: 'postgresql_role.metrics["replicator"]', to: 'postgresql_role.metrics_replicator' },
+      { from: 'postgresql_role.metrics["reporting"]', to: 'postgresql_role.metrics_reporting' },
+      { from: 'random_password.events["ingest"]', to: 'random_password.events_ingest' },
+      { from: 'random_password.metrics["grafana"]', to: 'random_password.metrics_grafana' },
+      { from: 'random_password.metrics["replicator"]', to: 'random_password.metrics_replicator' },
+      { from: 'random_password.metrics["reporting"]', to: 'random_password.metrics_reporting' },
+    ]);
+  });
+
+  it.each([false, 'false'])('writes no moved block when the context says %p', (value) => {
+    const app = Testing.app({ context: { [UPGRADE_MOVES_CONTEXT]: value } });
+    const stack = new TerraformStack(app, 'stack');
+    newProject(stack).addService('metrics').addUser('grafana');
+    const json = synth(stack);
+    expect(json.moved).toBeUndefined();
+    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics_grafana']);
   });
 });
 
 describe('passwords from variables', () => {
-  it('reads a Secret.fromVariable password through a merge() lookup beside the generated ones', () => {
+  it('sets a Secret.fromVariable password straight from the variable', () => {
     const json = synth(acmeStack().stack);
-    expect(json.resource.postgresql_role.events.password).toBe(
-      '${merge({ for k, p in random_password.events : k => p.result }, { "app" = var.app_password })[each.key]}',
-    );
-    expect(json.resource.postgresql_role.events.for_each.app).toEqual({ name: 'app', replication: false, password_version: '1' });
+    expect(json.resource.postgresql_role.events_app).toEqual({
+      provider: 'postgresql.events', name: 'app', login: true, replication: false, password: '${var.app_password}',
+    });
+    expect(json.resource.random_password.events_app).toBeUndefined();
     expect(json.variable.app_password).toEqual({ type: 'string', sensitive: true });
   });
 
-  it('uses a plain map lookup, and no random_password, when no user of the service has a generated password', () => {
+  it('emits no random_password, random provider or output when no user has a generated password', () => {
     const { stack } = newStack();
     const a = new TerraformVariable(stack, 'a_pw', { type: 'string', sensitive: true });
-    const b = new TerraformVariable(stack, 'b_pw', { type: 'string', sensitive: true });
     const metrics = newProject(stack).addService('metrics');
-    metrics.addUser('b', { password: Secret.fromVariable(b) });
     metrics.addUser('a', { password: Secret.fromVariable(a) });
     const json = synth(stack);
-    expect(json.resource.postgresql_role.metrics.password).toBe('${merge({ "a" = var.a_pw, "b" = var.b_pw })[each.key]}');
+    expect(json.resource.postgresql_role.metrics_a.password).toBe('${var.a_pw}');
     expect(json.resource.random_password).toBeUndefined();
     expect(json.provider.random).toBeUndefined();
     expect(json.output).toBeUndefined();
@@ -259,15 +320,12 @@ describe('rotation', () => {
     return synth(stack);
   }
 
-  it('bumping passwordVersion changes only that user\'s keeper (and its role instance\'s version)', () => {
+  it('bumping passwordVersion changes only that user\'s keeper', () => {
     const before = rotated(1);
     const after = rotated(2);
-    expect(diffPaths(before, after)).toEqual([
-      'resource.postgresql_role.metrics.for_each.grafana.password_version',
-      'resource.random_password.metrics.for_each.grafana.version',
-    ]);
-    expect(after.resource.random_password.metrics.for_each.grafana.version).toBe('2');
-    expect(after.resource.random_password.metrics.for_each.reporting.version).toBe('1');
+    expect(diffPaths(before, after)).toEqual(['resource.random_password.metrics_grafana.keepers.version']);
+    expect(after.resource.random_password.metrics_grafana.keepers.version).toBe('2');
+    expect(after.resource.random_password.metrics_reporting.keepers.version).toBe('1');
   });
 
   it('refuses a passwordVersion that is not a whole number from 1', () => {
@@ -292,11 +350,10 @@ describe('write-only passwords', () => {
 
   it('emits password_wo and password_wo_version, and no password, random_password or output', () => {
     const json = synth(writeOnlyStack());
-    const role = json.resource.postgresql_role.metrics;
-    expect(role.password_wo).toBe('${merge({ "grafana" = var.grafana_password })[each.key]}');
-    expect(role.password_wo_version).toBe('${each.value.password_version}');
-    expect(role.for_each).toEqual({ grafana: { name: 'grafana', replication: false, password_version: '3' } });
-    expect(role).not.toHaveProperty('password');
+    expect(json.resource.postgresql_role.metrics_grafana).toEqual({
+      provider: 'postgresql.metrics', name: 'grafana', login: true, replication: false,
+      password_wo: '${var.grafana_password}', password_wo_version: '3',
+    });
     expect(json.resource.random_password).toBeUndefined();
     expect(json.output).toBeUndefined();
   });
@@ -316,7 +373,9 @@ describe('stable output', () => {
     const a = fullSynth(acmeStack().stack);
     const b = fullSynth(acmeStack().stack);
     expect(a.text).toBe(b.text);
+    expect(a.usersText).toBe(b.usersText);
     expect(a.text).toContain(`"${DOCUMENT_KEY}"`);
+    expect(a.usersText).toContain('"metrics_grafana"');
   });
 
   it('does not depend on the order users are declared in', () => {
@@ -324,8 +383,8 @@ describe('stable output', () => {
       const { stack } = newStack();
       const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
       for (const n of names) metrics.addUser(n);
-      const json = fullSynth(stack).json;
-      return { resource: json.resource, output: json.output };
+      const { json, usersText } = fullSynth(stack);
+      return { resource: json.resource, output: json.output, usersText };
     };
     expect(build(['grafana', 'reporting', 'app'])).toEqual(build(['app', 'reporting', 'grafana']));
   });
@@ -341,17 +400,18 @@ describe('stable output', () => {
       } else {
         metrics.addUser('grafana');
       }
-      return fullSynth(stack).json;
+      return { ...fullSynth(stack), config: synth(stack) };
     };
     const here = build(false);
     const moved = build(true);
-    expect(moved.resource).toEqual(here.resource);
-    expect(moved.output).toEqual(here.output);
-    expect(moved.provider).toEqual(here.provider);
-    expect(moved.resource.postgresql_role.metrics.for_each.grafana).toEqual({ name: 'grafana', replication: false, password_version: '1' });
-    expect(moved.output.metrics_grafana_password.value).toBe('${random_password.metrics["grafana"].result}');
+    expect(moved.usersText).toBe(here.usersText);
+    expect(moved.config.resource).toEqual(here.config.resource);
+    expect(moved.config.output).toEqual(here.config.output);
+    expect(moved.config.provider).toEqual(here.config.provider);
+    expect(moved.config.resource.postgresql_role.metrics_grafana).toMatchObject({ name: 'grafana', replication: false });
+    expect(moved.config.output.metrics_passwords.value.grafana).toBe('${random_password.metrics_grafana.result}');
     // Only the recorded construct path of the user differs.
-    const users = (json: Json) => documentOf(json).projects[0].services[0].users.map((u) => [u.username, u.path]);
+    const users = ({ json }: { json: Json }) => fromDocument(documentOf(json))[0].services[0].users.map((u) => [u.username, u.path]);
     expect(users(here)).toEqual([['grafana', 'stack/acme/metrics/users/grafana'], ['reporting', 'stack/acme/metrics/users/reporting']]);
     expect(users(moved)).toEqual([['grafana', 'stack/teams/observability/x'], ['reporting', 'stack/acme/metrics/users/reporting']]);
   });
@@ -360,17 +420,17 @@ describe('stable output', () => {
 describe('the access document', () => {
   it('records members, invitations, services and users under "//"."cdktf-mst"', () => {
     const doc = documentOf(fullSynth(acmeStack().stack).json);
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
     expect(doc.projects).toHaveLength(1);
-    const [p] = doc.projects;
+    const [p] = fromDocument(doc);
     expect(p).toMatchObject({ path: 'stack/acme', name: 'acme-prod', deployer: 'ci@acme.example' });
     expect(p.billing).toEqual({ path: 'stack/acme/billing', email: 'billing@acme.example' });
-    expect(p.members).toEqual([
+    expect(p.members.map((m) => ({ ...m, role: m.role.id }))).toEqual([
       { path: 'stack/acme/members/ana@acme.example', email: 'ana@acme.example', role: 'admin' },
       { path: 'stack/acme/members/ci@acme.example', email: 'ci@acme.example', role: 'admin' },
       { path: 'stack/acme/members/dev@acme.example', email: 'dev@acme.example', role: 'developer' },
     ]);
-    expect(p.invitations).toEqual([{
+    expect(p.invitations.map((i) => ({ ...i, role: i.role.id }))).toEqual([{
       path: 'stack/acme/invitations/new@acme.example', email: 'new@acme.example', role: 'read-only', invitedBy: 'dev@acme.example',
     }]);
     // In canonical order: services by name, users by username (case-insensitively), not declaration order.
@@ -394,6 +454,35 @@ describe('the access document', () => {
       acknowledged: 'feeds the analytics replica',
     })]);
   });
+
+  it('leaves out what a reader derives: default paths, replication off, version 1, the default generated password', () => {
+    const { stack } = acmeStack();
+    new ServiceUser(new Construct(stack, 'team'), 'x', { service: stack.node.findChild('acme').node.findChild('events') as MstService, username: 'moved' });
+    const [p] = documentOf(fullSynth(stack).json).projects;
+    expect(p.members[0]).toEqual({ email: 'ana@acme.example', role: 'admin' });
+    expect(p.invitations[0]).toEqual({ email: 'new@acme.example', role: 'read-only', invitedBy: 'dev@acme.example' });
+    expect(p.services.flatMap((s) => s.users)).toEqual([
+      { username: 'app', password: { kind: 'variable', name: 'app_password', sensitive: true } },
+      { username: 'ingest', passwordVersion: 2 },
+      { username: 'moved', path: 'stack/team/x' },
+      { username: 'grafana' },
+      { username: 'replicator', allowReplication: true },
+      { username: 'Reporting' },
+    ]);
+  });
+
+  it('reads a version 1 document (everything written out), as cdktf-mst 0.1 wrote it', () => {
+    const v1 = JSON.parse(fs.readFileSync(path.join(__dirname, '../e2e/fixtures/typed-example-0.1.cdk.tf.json'), 'utf8'))['//'][DOCUMENT_KEY];
+    expect(v1.schemaVersion).toBe(1);
+    const [spec] = fromDocument(v1);
+    expect(spec.services.flatMap((s) => s.users.map((u) => [u.path, u.allowReplication, u.passwordVersion]))).toEqual([
+      ['acme-access/acme/metrics/users/grafana', false, 1],
+      ['acme-access/acme/metrics/users/replicator', true, 1],
+      ['acme-access/acme/events/users/ingest', false, 2],
+      ['acme-access/acme/events/users/reporting', false, 1],
+    ]);
+  });
+
 
   it('holds where each password comes from, never a value or a reference to one', () => {
     const doc = documentOf(fullSynth(acmeStack().stack).json);
@@ -426,20 +515,25 @@ describe('no plaintext secret', () => {
     process.env.TF_VAR_metrics_admin_password = SECRET;
     process.env.TF_VAR_app_password = SECRET;
     try {
-      const { text } = fullSynth(acmeStack().stack);
+      const { stack } = acmeStack();
+      const { text, usersText } = fullSynth(stack);
       expect(text).not.toContain(SECRET);
-      const json = JSON.parse(text);
+      expect(usersText).not.toContain(SECRET);
+      const json = synth(stack);
       const passwordLeaves = leaves({ provider: json.provider, resource: json.resource })
         .filter(([at]) => /(^|\.)password(_wo)?$/.test(at));
       expect(passwordLeaves.map(([at]) => at).sort()).toEqual([
         'provider.postgresql.0.password',
         'provider.postgresql.1.password',
-        'resource.postgresql_role.events.password',
-        'resource.postgresql_role.metrics.password',
+        'resource.postgresql_role.events_app.password',
+        'resource.postgresql_role.events_ingest.password',
+        'resource.postgresql_role.metrics_grafana.password',
+        'resource.postgresql_role.metrics_replicator.password',
+        'resource.postgresql_role.metrics_reporting.password',
       ]);
       for (const [at, value] of passwordLeaves) expect([at, value]).toEqual([at, expect.stringMatching(/^\$\{.*\}$/)]);
       // Generated passwords exist only at apply time.
-      expect(text).not.toMatch(/"result"\s*:/);
+      expect(`${text}${usersText}`).not.toMatch(/"result"\s*:/);
     } finally {
       delete process.env.TF_VAR_metrics_admin_password;
       delete process.env.TF_VAR_app_password;
@@ -538,8 +632,10 @@ describe('validation at synth', () => {
     const stack = new TerraformStack(app, 'stack');
     const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
     project.addMember('ci@acme.example', ProjectRole.OPERATOR);
+    project.addService('metrics').addUser('grafana');
     expect(() => app.synth()).toThrow('[stack/acme] MST-MEMBER-001:');
     expect(fs.existsSync(path.join(outdir, 'stacks', 'stack', 'cdk.tf.json'))).toBe(false);
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'stack', USERS_FILE))).toBe(false);
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 
@@ -759,12 +855,30 @@ describe('the random provider', () => {
     expect(synth(stack).provider.random).toHaveLength(1);
   });
 
+  it('yields to an unaliased random provider the user declares after the first generated password (issue 10)', () => {
+    const { stack } = newStack();
+    newProject(stack).addService('metrics').addUser('grafana');
+    const mine = new RandomProvider(stack, 'mine');
+    mine.addOverride('//', 'the user\'s own');
+    const json = synth(stack);
+    // One default configuration, the user's: two would not plan.
+    expect(json.provider.random).toEqual([{ '//': 'the user\'s own' }]);
+    expect(json.terraform.required_providers.random).toMatchObject({ source: 'hashicorp/random' });
+  });
+
+  it('keeps its own beside an aliased one the user declares', () => {
+    const { stack } = newStack();
+    newProject(stack).addService('metrics').addUser('grafana');
+    new RandomProvider(stack, 'other', { alias: 'other' });
+    expect(synth(stack).provider.random).toEqual([{}, { alias: 'other' }]);
+  });
+
   it('declares one when the stack has none', () => {
     const { stack } = newStack();
     const project = newProject(stack);
     project.addService('metrics').addUser('grafana');
     project.addService('events').addUser('ingest');
-    expect(synth(stack).provider.random).toHaveLength(1);
+    expect(synth(stack).provider.random).toEqual([{}]);
   });
 });
 

@@ -56,7 +56,10 @@ export class Deployment {
     return c;
   }
 
-  /** Synthesizes a stack built by `build` and puts its cdk.tf.json into the workspace. Returns the JSON text. */
+  /**
+   * Synthesizes a stack built by `build` and puts its configuration (cdk.tf.json and the users
+   * file next to it) into the workspace. Returns cdk.tf.json's text.
+   */
   public synth(build: (stack: TerraformStack) => void): string {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-e2e-synth-'));
     try {
@@ -66,9 +69,11 @@ export class Deployment {
       new LocalBackend(stack, { path: STATE_FILE });
       build(stack);
       app.synth();
-      const json = fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8');
-      fs.writeFileSync(path.join(this.dir, 'cdk.tf.json'), json);
-      return json;
+      const dir = path.join(outdir, 'stacks', STACK);
+      // A file the new synth no longer writes must not linger in the workspace.
+      for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.tf.json')) fs.rmSync(path.join(this.dir, f));
+      for (const f of fs.readdirSync(dir)) if (f.endsWith('.tf.json')) fs.copyFileSync(path.join(dir, f), path.join(this.dir, f));
+      return fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8');
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AcmeAccess } from '../../examples/typed/main';
-import { loadManifest } from '../../src';
+import { loadManifest, USERS_FILE } from '../../src';
 import { expectGolden } from '../golden';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -17,12 +17,14 @@ function tmp(prefix: string): string {
   return dir;
 }
 
-function synth(build: (app: App) => void): string {
+
+/** cdk.tf.json and the users file next to it. */
+function synthBoth(build: (app: App) => void): { stack: string; users: string } {
   const outdir = tmp('mst-example-');
   const app = new App({ outdir });
   build(app);
   app.synth();
-  return readStack(outdir);
+  return { stack: readStack(outdir), users: readUsers(outdir) };
 }
 
 /** The synthesized JSON with the machine-specific state path made portable. */
@@ -31,33 +33,42 @@ function readStack(outdir: string): string {
   return text.split(ROOT).join('<repo>');
 }
 
+function readUsers(outdir: string): string {
+  return fs.readFileSync(path.join(outdir, 'stacks', 'acme-access', USERS_FILE), 'utf8');
+}
+
+const typedApp = (app: App) => new AcmeAccess(app, 'acme-access');
+const manifestApp = (app: App) => {
+  loadManifest(new TerraformStack(app, 'acme-access'), path.join(ROOT, 'examples/manifest/acme.yaml'));
+};
+
 describe('examples', () => {
   test('the typed example synthesizes the golden JSON', () => {
-    expectGolden('examples/typed.cdk.tf.json', synth((app) => new AcmeAccess(app, 'acme-access')));
+    const { stack, users } = synthBoth(typedApp);
+    expectGolden('examples/typed.cdk.tf.json', stack);
+    expectGolden('examples/mst-users.tf.json', users);
   });
 
-  test('the manifest example synthesizes the golden JSON', () => {
-    expectGolden('examples/manifest.cdk.tf.json', synth((app) => {
-      loadManifest(new TerraformStack(app, 'acme-access'), path.join(ROOT, 'examples/manifest/acme.yaml'));
-    }));
+  test('the manifest example synthesizes the golden JSON, and the same users file', () => {
+    const { stack, users } = synthBoth(manifestApp);
+    expectGolden('examples/manifest.cdk.tf.json', stack);
+    expectGolden('examples/mst-users.tf.json', users);
   });
 
   test('typed and manifest examples describe the same project: identical resources, providers, variables and outputs', () => {
-    const typed = JSON.parse(synth((app) => new AcmeAccess(app, 'acme-access')));
-    const manifest = JSON.parse(synth((app) => {
-      loadManifest(new TerraformStack(app, 'acme-access'), path.join(ROOT, 'examples/manifest/acme.yaml'));
-    }));
-    const strip = (tf: Record<string, any>) => {
-      const resources = JSON.parse(JSON.stringify(tf.resource));
-      for (const type of Object.values<Record<string, any>>(resources)) for (const r of Object.values<any>(type)) delete r['//'];
-      return { resource: resources, provider: tf.provider, variable: tf.variable, output: tf.output, terraform: tf.terraform };
+    const typed = synthBoth(typedApp);
+    const manifest = synthBoth(manifestApp);
+    // The users' resources and moves are all in the users file.
+    expect(manifest.users).toBe(typed.users);
+    const strip = (text: string) => {
+      const tf = JSON.parse(text);
+      return { resource: tf.resource, provider: tf.provider, variable: tf.variable, output: tf.output, terraform: tf.terraform };
     };
-    expect(strip(manifest)).toEqual(strip(typed));
+    expect(strip(manifest.stack)).toEqual(strip(typed.stack));
   });
 
   test('synthesizing twice gives byte-identical JSON', () => {
-    const build = (app: App) => new AcmeAccess(app, 'acme-access');
-    expect(synth(build)).toBe(synth(build));
+    expect(synthBoth(typedApp)).toEqual(synthBoth(typedApp));
   });
 
   test('the real cdktf CLI synthesizes the app of cdktf.json to the same JSON', () => {
@@ -69,6 +80,7 @@ describe('examples', () => {
       timeout: 120_000,
     });
     expect(readStack(outdir)).toBe(fs.readFileSync(path.join(__dirname, '../golden/examples/typed.cdk.tf.json'), 'utf8'));
+    expect(readUsers(outdir)).toBe(fs.readFileSync(path.join(__dirname, '../golden/examples/mst-users.tf.json'), 'utf8'));
   }, 150_000);
 
   test('the real cdktf CLI fails the synth with every finding when the stack is invalid', () => {
@@ -106,5 +118,6 @@ describe('examples', () => {
     expect(stderr).not.toMatch(/at Object\.<anonymous>|at Module\._compile/);
     // No partial output: no stack JSON was written.
     expect(fs.existsSync(path.join(outdir, 'out', 'stacks', 'acme-access', 'cdk.tf.json'))).toBe(false);
+    expect(fs.existsSync(path.join(outdir, 'out', 'stacks', 'acme-access', USERS_FILE))).toBe(false);
   }, 150_000);
 });

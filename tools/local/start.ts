@@ -93,8 +93,11 @@ async function main(argv: string[]): Promise<void> {
       }
       for (const user of service.users) {
         const output = `${serviceVariablePrefix(service.name)}_${user.username.toLowerCase()}_password`;
+        const map = `${serviceVariablePrefix(service.name)}_passwords`;
         if (outputs.includes(output)) {
           console.log(`  password of ${user.username}: ${engineCommand(eng, stack.dir, `output -raw ${output}`)}`);
+        } else if (user.password.kind === 'generated' && outputs.includes(map)) {
+          console.log(`  password of ${user.username}: ${engineCommand(eng, stack.dir, `output -json ${map}`)} (key ${user.username.toLowerCase()})`);
         } else if (user.password.kind === 'variable') {
           console.log(`  password of ${user.username}: the variable ${user.password.name}`);
         }

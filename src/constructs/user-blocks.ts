@@ -1,0 +1,147 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ISynthesisSession, TerraformStack } from 'cdktf';
+// cdktf's hook for constructs that write files of their own at synth, as TerraformAsset does.
+import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
+import { Construct, IConstruct } from 'constructs';
+import { finding, MstValidationError } from '../domain/findings';
+import type { MstService } from './service';
+import type { ServiceUser } from './service-user';
+
+/** The file, next to `cdk.tf.json` in the stack's directory, that holds the users' blocks. */
+export const USERS_FILE = 'mst-users.tf.json';
+
+/**
+ * The context key (cdktf.json `"context"`, or the App's `context`) that turns
+ * off the `moved` blocks from cdktf-mst 0.1's addresses: set it to `false`
+ * once every deployment of the stack has applied with this version, or from
+ * the start in a new project. The engine checks moved blocks pairwise, so
+ * they cost plan time that grows with the square of the users
+ * (docs/performance.md). Default: the blocks are written.
+ */
+export const UPGRADE_MOVES_CONTEXT = 'cdktf-mst:upgradeMoves';
+
+/**
+ * @internal The Terraform blocks of every service user of one stack, written
+ * at synth into {@link USERS_FILE} in the stack's directory, where Terraform
+ * and OpenTofu read it together with `cdk.tf.json`:
+ *
+ * - `resource.postgresql_role.<name>` and, for a generated password,
+ *   `resource.random_password.<name>`, one block each per user, where `<name>`
+ *   is `<service>_<lowercased username>` (see {@link ServiceUser.resourceName});
+ * - a `moved` block from each address the keyed (`for_each`) shape of
+ *   cdktf-mst 0.1 gave a user, so a deployed stack upgrades by moving state
+ *   (unless {@link UPGRADE_MOVES_CONTEXT} is `false`);
+ *
+ * The passwords' outputs stay in `cdk.tf.json`: one sensitive map per service
+ * (MstService.passwordsOutput), and any per-user output asked for.
+ *
+ * Why a file of its own: cdktf resolves every element's JSON token by token,
+ * three times, before writing it; at 10,000 users that was 70% of the synth,
+ * more than a hand-written `for_each` stack takes in all. The blocks here hold
+ * no token (plain strings), so they are written as they are: the JSON is what
+ * one `Role` and one `Password` L1 per user (with these logical IDs) would give,
+ * minus cdktf's per-resource `"//"` metadata. Per-user blocks, unlike one
+ * `for_each` block per service, plan and apply in time linear in the users
+ * (docs/performance.md).
+ */
+export class UsersFile extends Construct {
+  /** The stack's file, created on first use. */
+  public static of(scope: IConstruct): UsersFile {
+    const stack = TerraformStack.of(scope);
+    return (stack.node.tryFindChild(UsersFile.ID) as UsersFile | undefined) ?? new UsersFile(stack, UsersFile.ID);
+  }
+
+  private static readonly ID = 'mst-users';
+  private readonly services: MstService[] = [];
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    addCustomSynthesis(this, { onSynthesize: (session) => this.write(session) });
+  }
+
+  /** @internal */
+  public register(service: MstService): void {
+    this.services.push(service);
+  }
+
+  /**
+   * The stack's users, ordered by block name: the same file whatever the
+   * declaration order. Two users with one name are refused: validation reports
+   * them first (MST-USER-002), this makes sure none is ever merged away.
+   */
+  private users(): ServiceUser[] {
+    const users = this.services.flatMap((s) => s.users).sort((a, b) => compare(a.resourceName, b.resourceName));
+    for (let i = 1; i < users.length; i++) {
+      const [previous, user] = [users[i - 1], users[i]];
+      if (previous.resourceName !== user.resourceName) continue;
+      throw new MstValidationError([finding('MST-USER-002', user.node.path,
+        `username "${user.username}" collides with "${previous.username}" in service "${user.service.name}" (role names are compared case-insensitively)`,
+        'rename one of them', user.username)]);
+    }
+    return users;
+  }
+
+  /** The file's text (what {@link write} writes, in pieces). */
+  public render(): string {
+    return [...this.pieces()].join('');
+  }
+
+  /**
+   * The file's text in pieces of about 256 KB, laid out as `JSON.stringify(…,
+   * null, 2)` lays it out (test/constructs/user-blocks.test.ts checks it), but
+   * without building the whole document or its whole text first: at 10,000
+   * users that would hold some 40,000 objects and an 8 MB string at once.
+   * Keys are in sorted order, as cdktf writes cdk.tf.json.
+   */
+  private *pieces(): Generator<string> {
+    const users = this.users();
+    const generated = users.filter((u) => u.passwordAddress !== undefined);
+    const upgradeMoves = !['false', false].includes(this.node.tryGetContext(UPGRADE_MOVES_CONTEXT));
+    const comment = `Service users of stack ${TerraformStack.of(this).node.id}, written by cdktf-mst at synth with cdk.tf.json; edit the stack's code, not this file.`;
+    let text = `{\n  "//": ${JSON.stringify(comment)}`;
+    /** `v` as JSON text, indented for nesting depth `depth`. */
+    const value = (v: unknown, depth: number) => JSON.stringify(v, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+    function* section<T>(open: string, close: string, items: readonly T[], item: (x: T) => string): Generator<string> {
+      text += open;
+      items.forEach((x, i) => {
+        text += (i === 0 ? '' : ',') + item(x);
+        if (text.length > 1 << 18) pending.push(text), text = '';
+      });
+      yield* pending.splice(0);
+      text += close;
+    }
+    const pending: string[] = [];
+    if (upgradeMoves && users.length > 0) {
+      // Ordered by `to`: every role (by name), then every password (by name).
+      const moved = [...users.map((u) => u.movedFromKeyedShape()[0]), ...generated.map((u) => u.movedFromKeyedShape()[1])];
+      yield* section(',\n  "moved": [', '\n  ]', moved, (m) => `\n    ${value(m, 2)}`);
+    }
+    if (users.length > 0) {
+      text += ',\n  "resource": {';
+      yield* section('\n    "postgresql_role": {', '\n    }', users, (u) => `\n      ${JSON.stringify(u.resourceName)}: ${value(u.roleConfig(), 3)}`);
+      if (generated.length > 0) {
+        yield* section(',\n    "random_password": {', '\n    }', generated, (u) => `\n      ${JSON.stringify(u.resourceName)}: ${value(u.passwordConfig(), 3)}`);
+      }
+      text += '\n  }';
+    }
+    yield `${text}\n}\n`;
+  }
+
+  private write(session: ISynthesisSession): void {
+    // Errors cannot be silenced (cdktf's skipValidation skips the node validations): write nothing then.
+    const errors = this.services.map((s) => s.project).filter((p, i, all) => all.indexOf(p) === i)
+      .flatMap((p) => p.findings().filter((f) => f.level === 'error'));
+    if (errors.length > 0) throw new MstValidationError(errors);
+    const dir = path.join(session.outdir, session.manifest.forStack(TerraformStack.of(this)).workingDirectory);
+    fs.mkdirSync(dir, { recursive: true });
+    const fd = fs.openSync(path.join(dir, USERS_FILE), 'w');
+    try {
+      for (const piece of this.pieces()) fs.writeSync(fd, piece);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+export const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
