@@ -60,7 +60,8 @@ test('npm start deploys the manifest and prints each service, its users and the 
   expect(r.stdout).toContain('  user grafana: login yes, replication no');
   expect(r.stdout).toContain('  user replicator: login yes, replication yes');
   expect(r.stdout).toContain('  user ingest: login yes, replication no');
-  expect(r.stdout).toMatch(/password of grafana: .*output -raw metrics_grafana_password/);
+  // Generated passwords are in one sensitive map per service (README, "Viewing passwords").
+  expect(r.stdout).toMatch(/password of grafana: .*output -json metrics_passwords \(key grafana\)/);
   expect(await roles(metrics)).toEqual([
     { name: 'grafana', login: true, replication: false },
     { name: 'replicator', login: true, replication: true },

@@ -58,7 +58,7 @@ export class Deployment {
 
   /**
    * Synthesizes a stack built by `build` and puts its configuration (cdk.tf.json and the users
-   * file next to it) into the workspace. Returns cdk.tf.json's text.
+   * file next to it, mst-users.tf.json) into the workspace. Returns the text of both.
    */
   public synth(build: (stack: TerraformStack) => void): string {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-e2e-synth-'));
@@ -73,7 +73,8 @@ export class Deployment {
       // A file the new synth no longer writes must not linger in the workspace.
       for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.tf.json')) fs.rmSync(path.join(this.dir, f));
       for (const f of fs.readdirSync(dir)) if (f.endsWith('.tf.json')) fs.copyFileSync(path.join(dir, f), path.join(this.dir, f));
-      return fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8');
+      return fs.readdirSync(dir).filter((f) => f.endsWith('.tf.json')).sort()
+        .map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
