@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { main } from '../src/cli/main';
-import { DOCUMENT_KEY, loadManifest, MstProject, MstValidationError, PowerState, ProjectRole, Secret } from '../src';
+import { DOCUMENT_KEY, loadManifest, MstProject, MstValidationError, PowerState, ProjectRole, Secret, USERS_FILE } from '../src';
 
 /** Every secret below contains this, so one search finds any of them. */
 const MARK = 'S3CRET';
@@ -70,15 +70,19 @@ describe('no password value in any output', () => {
     const base = Testing.fullSynth(stackWithEveryPassword().stack);
     const head = Testing.fullSynth(stackWithEveryPassword(true).stack);
     const json = fs.readFileSync(path.join(base, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8');
+    const users = fs.readFileSync(path.join(base, 'stacks', 'acme-access', USERS_FILE), 'utf8');
     expect(json).not.toContain(MARK);
+    expect(users).not.toContain(MARK);
     const document = JSON.stringify(JSON.parse(json)['//'][DOCUMENT_KEY]);
     expect(document).toContain('"kind":"generated"');
     expect(document).toContain('"name":"wo_password"');
     expect(document).not.toContain(MARK);
     // Every password attribute is a reference, never a value.
-    const role = JSON.parse(json).resource.postgresql_role;
-    expect(role.metrics.password).toBe('${merge({ for k, p in random_password.metrics : k => p.result }, { "etl" = var.etl_password })[each.key]}');
-    expect(role.events.password_wo).toBe('${merge({ "ingest" = var.wo_password })[each.key]}');
+    const role = JSON.parse(users).resource.postgresql_role;
+    expect(role.metrics_grafana.password).toBe('${random_password.metrics_grafana.result}');
+    expect(role.metrics_etl.password).toBe('${var.etl_password}');
+    expect(role.events_ingest.password_wo).toBe('${var.wo_password}');
+    expect(JSON.parse(json).output.metrics_passwords.value.reporting).toBe('${random_password.metrics_reporting.result}');
     for (const format of ['markdown', 'json']) {
       const report = run('report', base, '--format', format);
       expect(report.code).toBe(0);
@@ -100,10 +104,14 @@ describe('no password value in any output', () => {
     // The refused declarations left nothing behind: the stack still synthesizes, no role or provider refers
     // to the variable, and its default stays where the user wrote it (their own construct, which the library
     // does not own and cannot drop).
-    const json = JSON.parse(Testing.synth(stack, true));
-    expect(Object.keys(json.resource.postgresql_role.metrics.for_each).sort()).toEqual(['etl', 'grafana', 'reporting']);
+    const out = path.join(Testing.fullSynth(stack), 'stacks', 'acme-access');
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'cdk.tf.json'), 'utf8'));
+    const users = fs.readFileSync(path.join(out, USERS_FILE), 'utf8');
+    expect(Object.keys(JSON.parse(users).resource.postgresql_role).sort()).toEqual(['events_ingest', 'metrics_etl', 'metrics_grafana', 'metrics_reporting']);
     expect(JSON.stringify({ ...json, variable: undefined })).not.toContain('legacy_password');
     expect(JSON.stringify({ ...json, variable: undefined })).not.toContain(MARK);
+    expect(users).not.toContain('legacy_password');
+    expect(users).not.toContain(MARK);
   });
 
   it('a literal password given to the typed API is refused without being echoed', () => {

@@ -7,6 +7,11 @@ import { IResolvable, Token } from 'cdktf';
  * cdktf's source maps, tenths of a second; see docs/performance.md).
  */
 export class Deferred implements IResolvable {
+  /** A token standing for the string `produce` returns at synth. */
+  public static string(produce: () => string): string {
+    return Token.asString(new Deferred(produce));
+  }
+
   /** A token standing for whatever `produce` returns at synth. */
   public static any(produce: () => unknown): IResolvable {
     return new Deferred(produce);

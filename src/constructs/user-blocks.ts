@@ -1,12 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ISynthesisSession, TerraformStack } from 'cdktf';
-// cdktf's hook for constructs that write files of their own at synth, as TerraformAsset does.
-import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, IConstruct } from 'constructs';
 import { finding, MstValidationError } from '../domain/findings';
 import type { MstService } from './service';
 import type { ServiceUser } from './service-user';
+
+/**
+ * cdktf's hook for constructs that write files of their own at synth, as
+ * TerraformAsset does: before it writes cdk.tf.json, the stack's synthesizer
+ * calls `onSynthesize(session)` on the object a construct holds under this
+ * global symbol. cdktf sets it with `addCustomSynthesis`, which its package
+ * root does not export; CDK Terrain (cdktn) reads the same symbol, so setting
+ * it directly serves both flavours without a deep import.
+ */
+const CUSTOM_SYNTHESIS = Symbol.for('cdktf/customSynthesis');
 
 /** The file, next to `cdk.tf.json` in the stack's directory, that holds the users' blocks. */
 export const USERS_FILE = 'mst-users.tf.json';
@@ -57,7 +65,9 @@ export class UsersFile extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    addCustomSynthesis(this, { onSynthesize: (session) => this.write(session) });
+    Object.defineProperty(this, CUSTOM_SYNTHESIS, {
+      value: { onSynthesize: (session: ISynthesisSession) => this.write(session) }, enumerable: false,
+    });
   }
 
   /** @internal */

@@ -950,9 +950,9 @@ describe('bad input from the typed API ends in a rule ID, not a raw error (issue
     metrics.addUser('etl', { password: Secret.fromVariable(userPw) });
     userPw.overrideLogicalId('etl_password');
     adminPw.overrideLogicalId('metrics_pg_admin');
-    const { json } = fullSynth(stack);
+    const { json, users } = fullSynth(stack);
     expect(Object.keys(json.variable).sort()).toEqual(['etl_password', 'metrics_host', 'metrics_pg_admin', 'metrics_port']);
-    expect(json.resource.postgresql_role.metrics.password).toBe('${merge({ "etl" = var.etl_password })[each.key]}');
+    expect(users.resource.postgresql_role.metrics_etl.password).toBe('${var.etl_password}');
     expect(json.provider.postgresql[0].password).toBe('${var.metrics_pg_admin}');
     const service = documentOf(json).projects[0].services[0];
     expect(service.adminPassword).toEqual({ kind: 'variable', name: 'metrics_pg_admin', sensitive: true });
@@ -1008,8 +1008,8 @@ describe('manifests in a stack', () => {
     loadManifest(stack, path.join(d, 'b.yaml'));
     const json = synth(stack);
     expect(json.variable.etl_password).toEqual({ type: 'string', sensitive: true });
-    expect(json.resource.postgresql_role.metrics.password).toBe('${merge({ "etl" = var.etl_password })[each.key]}');
-    expect(json.resource.postgresql_role.events.password).toBe('${merge({ "etl" = var.etl_password })[each.key]}');
+    expect(json.resource.postgresql_role.metrics_etl.password).toBe('${var.etl_password}');
+    expect(json.resource.postgresql_role.events_etl.password).toBe('${var.etl_password}');
   });
 
   it('the same manifest loaded twice into one scope is MST-API-002, not a construct collision', () => {
