@@ -69,10 +69,16 @@ test('npm start deploys the manifest and prints each service, its users and the 
   // No secret in what npm start prints: neither the admin passwords nor the generated ones (issue 12).
   for (const c of clusters()) expect(r.stdout).not.toContain(c.adminPassword);
   const eng = await engine();
-  for (const output of ['metrics_grafana_password', 'metrics_replicator_password', 'events_ingest_password']) {
-    const pw = await run(eng.binary, [`-chdir=${stackDir}`, 'output', '-raw', output], { cwd: localDir, env: cleanEnv({ ...env, ...eng.env } as Record<string, string>), timeoutMs: 60_000 });
-    expect({ output, code: pw.code, length: pw.stdout.length }).toEqual({ output, code: 0, length: 32 });
-    expect(`${r.stdout}${r.stderr}`).not.toContain(pw.stdout);
+  // The generated passwords: one sensitive map output per service, by lowercased username.
+  for (const [output, users] of [['metrics_passwords', ['grafana', 'replicator']], ['events_passwords', ['ingest']]] as const) {
+    const out = await run(eng.binary, [`-chdir=${stackDir}`, 'output', '-json', output], { cwd: localDir, env: cleanEnv({ ...env, ...eng.env } as Record<string, string>), timeoutMs: 60_000 });
+    expect({ output, code: out.code }).toEqual({ output, code: 0 });
+    const map = JSON.parse(out.stdout) as Record<string, string>;
+    expect(Object.keys(map).sort()).toEqual([...users]);
+    for (const pw of Object.values(map)) {
+      expect(pw).toHaveLength(32);
+      expect(`${r.stdout}${r.stderr}`).not.toContain(pw);
+    }
   }
 });
 
