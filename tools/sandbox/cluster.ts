@@ -425,6 +425,34 @@ async function stopServer(bin: string, dataDir: string): Promise<void> {
   }
 }
 
+/**
+ * Stops a cluster's server but keeps its folder, data and port, as a maintenance
+ * restart does; {@link resumeCluster} starts it again. `mode` is pg_ctl's
+ * shutdown mode: `fast` (the default) rolls back open transactions and closes
+ * every connection, `immediate` is a crash. Resolves once the server is down.
+ */
+export async function haltCluster(info: ClusterInfo, mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+  const bin = await pgBinDir(info.major ?? 17);
+  const r = await run(path.join(bin, 'pg_ctl'), ['stop', '-D', info.dataDir, '-m', mode, '-w', '-t', '30', '-s'],
+    { timeoutMs: 40_000, asPostgres: true });
+  if (r.code !== 0 && fs.existsSync(path.join(info.dataDir, 'postmaster.pid'))) {
+    throw new SandboxError(`cluster "${info.name}": pg_ctl stop -m ${mode} failed: ${explain(r, 40_000)}`);
+  }
+}
+
+/** Starts a cluster stopped by {@link haltCluster} on its data directory and port; resolves once it accepts logins. */
+export async function resumeCluster(info: ClusterInfo): Promise<void> {
+  const bin = await pgBinDir(info.major ?? 17);
+  const logFile = path.join(clusterRoot(info), 'server.log');
+  const r = await run(path.join(bin, 'pg_ctl'), ['start', '-D', info.dataDir, '-l', logFile, '-w', '-t', '30', '-s'],
+    { timeoutMs: 45_000, asPostgres: true });
+  if (r.code !== 0) {
+    throw new SandboxError(`cluster "${info.name}": pg_ctl start failed: ${explain(r, 45_000)}`, logTail(logFile));
+  }
+  const check = await sql(info, 'select 1');
+  if (check.code !== 0) throw new SandboxError(`cluster "${info.name}": admin login after restart failed: ${check.stderr.trim()}`);
+}
+
 /** Root folder of a cluster, given its ClusterInfo, dataDir, or the root folder itself. */
 function clusterRoot(target: ClusterInfo | string): string {
   const p = path.resolve(typeof target === 'string' ? target : target.dataDir);
