@@ -1,0 +1,94 @@
+/**
+ * Shared by the fault tests (test/e2e/faults-*.test.ts): the stack they deploy,
+ * how many users, and the recovery the README's "Faults and drift" section
+ * prescribes, run exactly as written there (its awk program is read from the
+ * README, so the test fails if the documented recovery stops working).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TerraformStack } from 'cdktf';
+import { MstProject, ProjectRole } from '../../src';
+import { diagnose } from '../../tools/local/diagnose';
+import { sql } from '../../tools/sandbox/cluster';
+import { run } from '../../tools/sandbox/process';
+import { Deployment } from './support';
+
+/**
+ * Users per service in the interrupted-apply, restart, load and concurrency
+ * tests: MST_FAULT_USERS, else 40 (see the README's "Faults and drift" for the
+ * counts measured and why this default).
+ */
+export const FAULT_USERS = Number(process.env.MST_FAULT_USERS ?? 40);
+
+export const APPLY = ['apply', '-auto-approve', '-input=false', '-no-color'];
+
+export const usernames = (n: number, prefix = 'u'): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
+
+/** A project with one service `metrics` holding `users` (generated passwords); `superuser` for a superuser admin. */
+export function stackOf(users: readonly string[], opts: { superuser?: boolean; replication?: readonly string[] } = {}) {
+  return (stack: TerraformStack): void => {
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    const metrics = project.addService('metrics', {
+      postgresVersion: 17,
+      ...(opts.superuser ? { connection: { superuser: true } } : {}),
+    });
+    for (const u of users) metrics.addUser(u, { allowReplication: opts.replication?.includes(u) ?? false });
+  };
+}
+
+/** Number of roles in `service`'s cluster whose names start with `prefix`. */
+export async function countRoles(d: Deployment, service: string, prefix = 'u'): Promise<number> {
+  const r = await sql(d.cluster(service), `SELECT count(*) FROM pg_roles WHERE rolname LIKE '${prefix}%'`);
+  return r.code === 0 ? Number(r.stdout) : -1;
+}
+
+/** The awk program of the README's recovery section (between `adopt.awk:start` and `adopt.awk:end`). */
+export function adoptProgram(): string {
+  const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const m = /<!-- adopt\.awk:start -->\s*```awk\n([\s\S]*?)```\s*<!-- adopt\.awk:end -->/.exec(readme);
+  if (!m) throw new Error('README.md has no adopt.awk block between <!-- adopt.awk:start --> and <!-- adopt.awk:end -->');
+  return m[1];
+}
+
+export interface Recovery {
+  /** The plain deploy's exit code: 0 when it converged by itself. */
+  firstCode: number;
+  /** Roles the first deploy found existing but not in the state, adopted through the README's awk program. */
+  adopted: string[];
+  /** The one-line diagnosis of the first deploy's failure (empty when it succeeded). */
+  diagnosis: string[];
+}
+
+/**
+ * The README's recovery after an interrupted deploy: deploy again; if that
+ * fails because roles exist that the state does not record (the engine was
+ * killed between creating them and writing its state), turn those errors into
+ * import blocks with the README's awk program, deploy with them, remove them.
+ * Fails the test when the first deploy fails for any other reason.
+ */
+export async function recover(d: Deployment): Promise<Recovery> {
+  const first = await d.tofu(APPLY);
+  if (first.code === 0) return { firstCode: 0, adopted: [], diagnosis: [] };
+  const output = `${first.stdout}\n${first.stderr}`;
+  const diagnosis = diagnose(output, fs.readFileSync(path.join(d.dir, 'cdk.tf.json'), 'utf8'));
+  const errors = output.split('\n').filter((l) => l.startsWith('Error: '));
+  const others = errors.filter((l) => !/role "[^"]+" already exists/.test(l));
+  if (others.length > 0) throw new Error(`the deploy after the interruption failed for another reason:\n${others.join('\n')}`);
+  const log = path.join(d.dir, 'deploy.log');
+  const program = path.join(d.dir, 'adopt.awk');
+  fs.writeFileSync(log, output);
+  fs.writeFileSync(program, adoptProgram());
+  const awk = await run('awk', ['-f', program, log], { timeoutMs: 30_000 });
+  if (awk.code !== 0) throw new Error(`awk -f adopt.awk failed: ${awk.stderr}`);
+  const adoptFile = path.join(d.dir, 'adopt.tf');
+  fs.writeFileSync(adoptFile, awk.stdout);
+  const adopted = [...awk.stdout.matchAll(/id = "([^"]+)"/g)].map((m) => m[1]).sort();
+  try {
+    await d.apply();
+  } finally {
+    fs.rmSync(adoptFile, { force: true });
+  }
+  return { firstCode: first.code, adopted, diagnosis };
+}
