@@ -26,7 +26,9 @@ export const usernames = (n: number, prefix = 'u'): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
 
 /** A project with one service `metrics` holding `users` (generated passwords); `superuser` for a superuser admin. */
-export function stackOf(users: readonly string[], opts: { superuser?: boolean; replication?: readonly string[] } = {}) {
+export function stackOf(users: readonly string[], opts: {
+  superuser?: boolean; replication?: readonly string[]; versions?: Record<string, number>;
+} = {}) {
   return (stack: TerraformStack): void => {
     const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
     project.addMember('ci@acme.example', ProjectRole.ADMIN);
@@ -34,7 +36,9 @@ export function stackOf(users: readonly string[], opts: { superuser?: boolean; r
       postgresVersion: 17,
       ...(opts.superuser ? { connection: { superuser: true } } : {}),
     });
-    for (const u of users) metrics.addUser(u, { allowReplication: opts.replication?.includes(u) ?? false });
+    for (const u of users) {
+      metrics.addUser(u, { allowReplication: opts.replication?.includes(u) ?? false, passwordVersion: opts.versions?.[u] ?? 1 });
+    }
   };
 }
 

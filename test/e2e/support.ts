@@ -41,6 +41,16 @@ export class Deployment {
     return new Deployment(dir, clusters, await engine());
   }
 
+  /**
+   * A second stack deployed into `other`'s clusters from a workspace (and state)
+   * of its own, as another team's stack on the same service is; its stop()
+   * removes its workspace and leaves the clusters to `other`.
+   */
+  public static beside(name: string, other: Deployment): Deployment {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mst-e2e-${name}-`));
+    return new Deployment(dir, other.clusters, other.engine, false);
+  }
+
   /** Extra TF_VAR_ values (variable passwords). */
   public readonly variables: Record<string, string> = {};
   private initialized = false;
@@ -49,6 +59,7 @@ export class Deployment {
     public readonly dir: string,
     public readonly clusters: Map<string, ClusterInfo>,
     public readonly engine: Engine,
+    private readonly ownsClusters = true,
   ) {}
 
   public cluster(service: string): ClusterInfo {
@@ -230,7 +241,7 @@ export class Deployment {
   }
 
   public async stop(): Promise<void> {
-    await Promise.all([...this.clusters.values()].map((c) => stopCluster(c)));
+    if (this.ownsClusters) await Promise.all([...this.clusters.values()].map((c) => stopCluster(c)));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
