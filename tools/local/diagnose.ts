@@ -45,7 +45,8 @@ function problems(output: string): Problem[] {
   const blocks = output.replace(ANSI, '').split(/^.*?Error: /m).slice(1);
   for (const block of blocks) {
     const message = block.split('\n')[0].trim();
-    const address = /^.*?\bwith (\S+?),?\s*$/m.exec(block)?.[1] ?? '';
+    // `cdktf deploy` writes the construct path into the address: `postgresql_role.metrics (acme/metrics/roles)["grafana"]`.
+    const address = (/^.*?\bwith (.+?),\s*$/m.exec(block)?.[1] ?? '').replace(/ \([^)]*\)/g, '');
     out.push({ kind: classify(message), message, address });
   }
   return out;
@@ -111,7 +112,7 @@ function line(service: string, kind: Kind, found: Problem[], p: ProviderConfig |
       return `service ${service}: the connection was lost mid-deploy (${first.replace(/^.*?pq: /, '')}; ${what} not changed): deploy again once the service is up`;
     case 'orphans': {
       const roles = found.map((f) => /role "([^"]+)"/.exec(f.message)?.[1]).filter(Boolean);
-      return `service ${service}: ${n} ${n === 1 ? 'role exists' : 'roles exist'} but are not in the state (${roles.slice(0, 3).join(', ')}${n > 3 ? ', ...' : ''}), left by an interrupted deploy: adopt them (README, "Faults and drift")`;
+      return `service ${service}: ${n} ${n === 1 ? 'role exists but is' : 'roles exist but are'} not in the state (${roles.slice(0, 3).join(', ')}${n > 3 ? ', ...' : ''}), left by an interrupted deploy: adopt them (README, "Faults and drift")`;
     }
     default:
       return `service ${service}: ${first}`;

@@ -21,6 +21,7 @@ import { serviceVariablePrefix } from '../../src/domain/names';
 import { ClusterInfo, SandboxError, isRunning, majorFor, readState, startCluster, stopRecorded } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
 import { runEngine, roles, serviceVariables, servicesIn } from './deploy';
+import { diagnose } from './diagnose';
 import { Engine, engine } from './engine';
 import { LOCAL_DIR, REPO_ROOT, StepError, relative, removeLocal } from './local';
 
@@ -74,8 +75,16 @@ async function main(argv: string[]): Promise<void> {
 
   const vars = Object.assign({}, ...services.map((s) => serviceVariables(s, clusters.get(s.name)!)));
   console.log(`start: deploying ${stacks.map((s) => s.name).join(', ')} with cdktf deploy (${eng.binary})`);
+  // A failed deploy is named by service and cause (diagnose.ts), not by the first of many per-user errors.
+  const explain = (output: string): string | undefined => {
+    try {
+      return stacks.flatMap((s) => diagnose(output, fs.readFileSync(path.join(s.dir, 'cdk.tf.json'), 'utf8'))).join('; ') || undefined;
+    } catch {
+      return undefined; // fall back to the engine's first error
+    }
+  };
   await cdktf(eng, ['deploy', ...stacks.map((s) => s.name), '--auto-approve', '--skip-provider-lock', '--skip-synth'],
-    'deploy', 'read the engine error above; `npm stop` then `npm start` starts from scratch', vars);
+    'deploy', 'read the engine error above; `npm stop` then `npm start` starts from scratch', vars, explain);
 
   writePgpass(clusters);
   console.log('');
@@ -120,7 +129,10 @@ async function step<T>(name: string, fix: string, fn: () => Promise<T>): Promise
 }
 
 /** Runs the repository's cdktf CLI in .mst-local/, streaming its output. */
-async function cdktf(eng: Engine, args: string[], name: string, fix: string, vars: Record<string, string> = {}): Promise<RunResult> {
+async function cdktf(
+  eng: Engine, args: string[], name: string, fix: string, vars: Record<string, string> = {},
+  explain?: (output: string) => string | undefined,
+): Promise<RunResult> {
   const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf');
   const r = await run(bin, args, {
     cwd: LOCAL_DIR, timeoutMs: 30 * 60_000,
@@ -129,7 +141,7 @@ async function cdktf(eng: Engine, args: string[], name: string, fix: string, var
   });
   if (r.code !== 0) {
     const out = `${r.stdout}\n${r.stderr}`;
-    const reason = /Error: (.*)/.exec(out)?.[1]?.trim() ?? (r.timedOut ? 'timed out' : `cdktf ${args[0]} exited ${r.code}`);
+    const reason = explain?.(out) ?? /Error: (.*)/.exec(out)?.[1]?.trim() ?? (r.timedOut ? 'timed out' : `cdktf ${args[0]} exited ${r.code}`);
     throw new StepError(name, reason, fix);
   }
   return r;

@@ -1,0 +1,92 @@
+/**
+ * The one-line diagnosis of a failed deploy, and the README's adopt.awk, on the
+ * two forms the engine's errors take: `tofu apply` (-no-color) and `cdktf
+ * deploy` (stack prefix, construct path inside the address). The samples are
+ * copied from real runs; test/e2e/faults-*.test.ts produce the live ones.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { MstProject, ProjectRole } from '../../src';
+import { diagnose } from '../../tools/local/diagnose';
+import { run } from '../../tools/sandbox/process';
+import { adoptProgram } from '../e2e/faults';
+
+function stackJson(): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-diagnose-'));
+  try {
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, 'acme-access');
+    const project = new MstProject(stack, 'acme', { name: 'acme-prod', deployer: 'ci@acme.example' });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    const metrics = project.addService('metrics', {});
+    metrics.addUser('grafana');
+    metrics.addUser('loader');
+    project.addService('events', {}).addUser('ingest');
+    app.synth();
+    return fs.readFileSync(path.join(outdir, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8');
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const json = stackJson();
+const tofuError = (message: string, address: string): string =>
+  `\nError: ${message}\n\n  with ${address},\n  on cdk.tf.json line 178, in resource.postgresql_role.metrics:\n 178:       }\n\n`;
+const cdktfError = (message: string, address: string): string =>
+  `             Error: ${message}\n\n               with ${address},\n               on cdk.tf.json line 132, in resource.postgresql_role.metrics (acme-prod/metrics/roles):\n              132:       }\n\n`;
+const refused = 'error connecting to PostgreSQL server 127.0.0.1 (scheme: postgres): dial tcp 127.0.0.1:1: connect: connection refused';
+
+describe('diagnose', () => {
+  test('tofu output: one line per service, whatever the number of users', () => {
+    const out = tofuError(refused, 'postgresql_role.metrics["grafana"]') + tofuError(refused, 'postgresql_role.metrics["loader"]')
+      + tofuError('error connecting to PostgreSQL server 127.0.0.1 (scheme: postgres): pq: password authentication failed for user "tsdbadmin"', 'postgresql_role.events["ingest"]');
+    expect(diagnose(out, json)).toEqual([
+      'service events: the admin password of tsdbadmin was refused (1 resource not read or changed): check TF_VAR_events_admin_password',
+      'service metrics: nothing accepts connections at 127.0.0.1:1 (2 resources not read or changed): check TF_VAR_metrics_host and TF_VAR_metrics_port, and that the service is running (MST console)',
+    ]);
+  });
+
+  test('cdktf deploy output: the construct path in the address is ignored', () => {
+    const out = `acme-access  postgresql_role.metrics (acme-prod/metrics/roles)["grafana"]: Refreshing state... [id=grafana]\n${
+      cdktfError(refused, 'postgresql_role.metrics (acme-prod/metrics/roles)["grafana"]')}`;
+    expect(diagnose(out, json)).toEqual([expect.stringMatching(/^service metrics: nothing accepts connections at 127\.0\.0\.1:1 \(1 resource /)]);
+  });
+
+  test('roles an interrupted deploy left: named, with the way out', () => {
+    const out = tofuError('error creating role grafana: pq: role "grafana" already exists', 'postgresql_role.metrics["grafana"]');
+    expect(diagnose(out, json)).toEqual([
+      'service metrics: 1 role exists but is not in the state (grafana), left by an interrupted deploy: adopt them (README, "Faults and drift")',
+    ]);
+  });
+
+  test('errors that name no service of the stack give no line', () => {
+    expect(diagnose('Error: execution halted\n', json)).toEqual([]);
+    expect(diagnose(tofuError(refused, 'postgresql_role.other["x"]'), json)).toEqual([]);
+  });
+});
+
+describe("the README's adopt.awk", () => {
+  test('turns tofu and cdktf deploy "already exists" errors into import blocks at the right addresses', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-adopt-'));
+    try {
+      const log = path.join(dir, 'deploy.log');
+      fs.writeFileSync(log, tofuError('error creating role u1: pq: role "u1" already exists', 'postgresql_role.metrics["u1"]')
+        + tofuError(refused, 'postgresql_role.metrics["u9"]')
+        + cdktfError('error creating role u2: pq: role "u2" already exists', 'postgresql_role.metrics (acme-prod/metrics/roles)["u2"]')
+        + tofuError('error creating role u3: pq: role "u3" already exists', 'postgresql_role.metrics_u3'));
+      fs.writeFileSync(path.join(dir, 'adopt.awk'), adoptProgram());
+      const r = await run('awk', ['-f', path.join(dir, 'adopt.awk'), log], { timeoutMs: 10_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe([
+        'import {\n  to = postgresql_role.metrics["u1"]\n  id = "u1"\n}',
+        'import {\n  to = postgresql_role.metrics["u2"]\n  id = "u2"\n}',
+        'import {\n  to = postgresql_role.metrics_u3\n  id = "u3"\n}',
+        '',
+      ].join('\n'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
