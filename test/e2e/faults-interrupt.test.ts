@@ -45,10 +45,12 @@ describe('interrupted apply', () => {
     expect([...inState].filter((r) => !inDb.has(r))).toEqual([]);
     const orphans = [...inDb].filter((r) => !inState.has(r)).sort();
 
-    // The local backend's lock is an OS file lock, released with the process:
-    // no stale lock, no force-unlock (the lock-info file it leaves is ignored).
+    // The local backend's lock is an OS file lock, released with the process: no
+    // stale lock, no force-unlock; the lock-info file it leaves behind is ignored
+    // (recover() fails the test on any error but "already exists").
+    const lockInfo = fs.existsSync(path.join(d.dir, '.terraform.tfstate.lock.info'));
     const r = await recover(d);
-    console.log(`faults: SIGKILL users=${FAULT_USERS} roles_at_kill=${inDb.size} in_state=${inState.size} adopted=${r.adopted.length}`);
+    console.log(`faults: SIGKILL users=${FAULT_USERS} roles_at_kill=${inDb.size} in_state=${inState.size} adopted=${r.adopted.length} lock_info_left=${lockInfo}`);
     expect(r.adopted).toEqual(orphans);
     if (orphans.length > 0) {
       expect(r.firstCode).toBe(1);
