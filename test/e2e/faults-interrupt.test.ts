@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diagnose } from '../../tools/local/diagnose';
+import { diagnose, readStack } from '../../tools/local/diagnose';
 import { haltCluster, resumeCluster } from '../../tools/sandbox/cluster';
 import { APPLY, FAULT_USERS, countRoles, recover, stackOf, usernames } from './faults';
 import { Deployment } from './support';
@@ -102,7 +102,7 @@ describe('database restart mid-apply', () => {
     expect(failed.code).toBe(1);
 
     // One line naming the service and what to check, not a diagnostic per user.
-    const diagnosis = diagnose(failed.output, fs.readFileSync(path.join(d.dir, 'cdk.tf.json'), 'utf8'));
+    const diagnosis = diagnose(failed.output, readStack(d.dir));
     expect(diagnosis).toEqual([expect.stringMatching(
       /^service metrics: (nothing accepts connections at 127\.0\.0\.1:\d+ .*check TF_VAR_metrics_host and TF_VAR_metrics_port, and that the service is running|the connection was lost mid-deploy .*deploy again once the service is up)/)]);
 

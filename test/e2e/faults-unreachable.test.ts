@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { diagnose } from '../../tools/local/diagnose';
+import { diagnose, readStack } from '../../tools/local/diagnose';
 import { ClusterInfo, haltCluster, readState, resumeCluster } from '../../tools/sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../../tools/sandbox/process';
 import { APPLY, stackOf } from './faults';
@@ -37,12 +37,11 @@ const outputOf = (r: RunResult): string => `${r.stdout}\n${r.stderr}`;
 
 describe('unreachable database', () => {
   let d: Deployment;
-  let json: string;
   let stateBefore: string;
 
   beforeAll(async () => {
     d = await Deployment.start('unreach', { metrics: { major: 17 } });
-    json = d.synth(stackOf(USERS));
+    d.synth(stackOf(USERS));
     await d.apply();
     stateBefore = d.state();
   });
@@ -53,7 +52,7 @@ describe('unreachable database', () => {
     expect(r.code).toBe(1);
     const output = outputOf(r);
     expect(output).not.toMatch(/panic:|goroutine \d+|\n\s+at \S+ \(/);
-    const lines = diagnose(output, json);
+    const lines = diagnose(output, readStack(d.dir));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(expected);
     expect(lines[0]).not.toContain('\n');
@@ -89,10 +88,10 @@ describe('unreachable database', () => {
     const fresh = Deployment.beside('unreach-first', d);
     try {
       const users = ['first_a', 'first_b'];
-      const freshJson = fresh.synth(stackOf(users));
+      fresh.synth(stackOf(users));
       const r = await fresh.tofu(APPLY, { ...fresh.vars(), TF_VAR_metrics_port: String(await closedPort()) });
       expect(r.code).toBe(1);
-      expect(diagnose(outputOf(r), freshJson)).toEqual([expect.stringMatching(/^service metrics: nothing accepts connections at 127\.0\.0\.1:\d+ \(2 resources/)]);
+      expect(diagnose(outputOf(r), readStack(fresh.dir))).toEqual([expect.stringMatching(/^service metrics: nothing accepts connections at 127\.0\.0\.1:\d+ \(2 resources/)]);
       expect(fresh.stateRoles()).toEqual([]);
       await fresh.apply();
       expect(await fresh.problems('metrics', users, USERS)).toEqual([]);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { MstProject, ProjectRole } from '../../src';
-import { diagnose } from '../../tools/local/diagnose';
+import { diagnose, readStack } from '../../tools/local/diagnose';
 import { sql } from '../../tools/sandbox/cluster';
 import { run } from '../../tools/sandbox/process';
 import { Deployment } from './support';
@@ -76,7 +76,7 @@ export async function recover(d: Deployment): Promise<Recovery> {
   const first = await d.tofu(APPLY);
   if (first.code === 0) return { firstCode: 0, adopted: [], diagnosis: [] };
   const output = `${first.stdout}\n${first.stderr}`;
-  const diagnosis = diagnose(output, fs.readFileSync(path.join(d.dir, 'cdk.tf.json'), 'utf8'));
+  const diagnosis = diagnose(output, readStack(d.dir));
   const errors = output.split('\n').filter((l) => l.startsWith('Error: '));
   const others = errors.filter((l) => !/role "[^"]+" already exists/.test(l));
   if (others.length > 0) throw new Error(`the deploy after the interruption failed for another reason:\n${others.join('\n')}`);

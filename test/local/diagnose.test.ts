@@ -9,11 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { MstProject, ProjectRole } from '../../src';
-import { diagnose } from '../../tools/local/diagnose';
+import { StackJson, diagnose, readStack } from '../../tools/local/diagnose';
 import { run } from '../../tools/sandbox/process';
 import { adoptProgram } from '../e2e/faults';
 
-function stackJson(): string {
+function stackJson(): StackJson {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-diagnose-'));
   try {
     const app = new App({ outdir });
@@ -25,13 +25,23 @@ function stackJson(): string {
     metrics.addUser('loader');
     project.addService('events', {}).addUser('ingest');
     app.synth();
-    return fs.readFileSync(path.join(outdir, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8');
+    return readStack(path.join(outdir, 'stacks', 'acme-access'));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
 const json = stackJson();
+
+/** The address the engine prints for a user's role, whatever the emitted shape (keyed block or one block per user). */
+function roleAddress(service: string, user: string): string {
+  const roles = (json.resource?.postgresql_role ?? {}) as Record<string, { name?: string }>;
+  const own = Object.entries(roles).find(([, r]) => r.name === user);
+  return own ? `postgresql_role.${own[0]}` : `postgresql_role.${service}["${user}"]`;
+}
+
+/** The same address as `cdktf deploy` prints it, with a construct path after the resource name. */
+const withPath = (address: string): string => address.replace(/^(\w+\.[\w-]+)/, '$1 (acme-prod/metrics/roles)');
 const tofuError = (message: string, address: string): string =>
   `\nError: ${message}\n\n  with ${address},\n  on cdk.tf.json line 178, in resource.postgresql_role.metrics:\n 178:       }\n\n`;
 const cdktfError = (message: string, address: string): string =>
@@ -40,8 +50,8 @@ const refused = 'error connecting to PostgreSQL server 127.0.0.1 (scheme: postgr
 
 describe('diagnose', () => {
   test('tofu output: one line per service, whatever the number of users', () => {
-    const out = tofuError(refused, 'postgresql_role.metrics["grafana"]') + tofuError(refused, 'postgresql_role.metrics["loader"]')
-      + tofuError('error connecting to PostgreSQL server 127.0.0.1 (scheme: postgres): pq: password authentication failed for user "tsdbadmin"', 'postgresql_role.events["ingest"]');
+    const out = tofuError(refused, roleAddress('metrics', 'grafana')) + tofuError(refused, roleAddress('metrics', 'loader'))
+      + tofuError('error connecting to PostgreSQL server 127.0.0.1 (scheme: postgres): pq: password authentication failed for user "tsdbadmin"', roleAddress('events', 'ingest'));
     expect(diagnose(out, json)).toEqual([
       'service events: the admin password of tsdbadmin was refused (1 resource not read or changed): check TF_VAR_events_admin_password',
       'service metrics: nothing accepts connections at 127.0.0.1:1 (2 resources not read or changed): check TF_VAR_metrics_host and TF_VAR_metrics_port, and that the service is running (MST console)',
@@ -49,13 +59,13 @@ describe('diagnose', () => {
   });
 
   test('cdktf deploy output: the construct path in the address is ignored', () => {
-    const out = `acme-access  postgresql_role.metrics (acme-prod/metrics/roles)["grafana"]: Refreshing state... [id=grafana]\n${
-      cdktfError(refused, 'postgresql_role.metrics (acme-prod/metrics/roles)["grafana"]')}`;
+    const address = withPath(roleAddress('metrics', 'grafana'));
+    const out = `acme-access  ${address}: Refreshing state... [id=grafana]\n${cdktfError(refused, address)}`;
     expect(diagnose(out, json)).toEqual([expect.stringMatching(/^service metrics: nothing accepts connections at 127\.0\.0\.1:1 \(1 resource /)]);
   });
 
   test('roles an interrupted deploy left: named, with the way out', () => {
-    const out = tofuError('error creating role grafana: pq: role "grafana" already exists', 'postgresql_role.metrics["grafana"]');
+    const out = tofuError('error creating role grafana: pq: role "grafana" already exists', roleAddress('metrics', 'grafana'));
     expect(diagnose(out, json)).toEqual([
       'service metrics: 1 role exists but is not in the state (grafana), left by an interrupted deploy: adopt them (README, "Faults and drift")',
     ]);

@@ -11,6 +11,8 @@
  * check are read from the same provider block (`${var.metrics_port}` →
  * `TF_VAR_metrics_port`).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 interface ProviderConfig {
   alias?: string;
@@ -20,7 +22,7 @@ interface ProviderConfig {
   username?: unknown;
 }
 
-interface StackJson {
+export interface StackJson {
   provider?: Record<string, ProviderConfig[] | ProviderConfig>;
   resource?: Record<string, Record<string, { provider?: string }>>;
 }
@@ -69,9 +71,7 @@ function variableOf(expr: unknown): string | undefined {
 }
 
 function providers(stack: StackJson): Map<string, ProviderConfig> {
-  const list = stack.provider?.postgresql;
-  const configs = Array.isArray(list) ? list : list ? [list] : [];
-  return new Map(configs.filter((p) => p.alias).map((p) => [p.alias as string, p]));
+  return new Map(asList(stack.provider?.postgresql).filter((p) => p.alias).map((p) => [p.alias as string, p]));
 }
 
 /** The provider alias (= service name) of a resource address, through the stack's resource blocks. */
@@ -120,9 +120,30 @@ function line(service: string, kind: Kind, found: Problem[], p: ProviderConfig |
 }
 
 /**
+ * The configuration the engine ran in `dir`: every `*.tf.json` there (cdk.tf.json
+ * and any file the library writes beside it, such as a users file), merged.
+ */
+export function readStack(dir: string): StackJson {
+  const merged: StackJson = { provider: {}, resource: {} };
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.tf.json')).sort()) {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as StackJson;
+    for (const [type, configs] of Object.entries(json.provider ?? {})) {
+      merged.provider![type] = [...asList(merged.provider![type]), ...asList(configs)];
+    }
+    for (const [type, blocks] of Object.entries(json.resource ?? {})) {
+      merged.resource![type] = { ...merged.resource![type], ...blocks };
+    }
+  }
+  return merged;
+}
+
+const asList = (c: ProviderConfig[] | ProviderConfig | undefined): ProviderConfig[] => (Array.isArray(c) ? c : c ? [c] : []);
+
+/**
  * One line per service that the engine's `output` reports errors for, most
  * specific cause first; an empty list when no error names a service of `stack`
- * (the parsed or textual cdk.tf.json the engine ran).
+ * (the configuration the engine ran: {@link readStack} of its folder, or one
+ * file's JSON text or object).
  */
 export function diagnose(output: string, stack: StackJson | string): string[] {
   const json: StackJson = typeof stack === 'string' ? JSON.parse(stack) : stack;

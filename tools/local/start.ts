@@ -21,7 +21,7 @@ import { serviceVariablePrefix } from '../../src/domain/names';
 import { ClusterInfo, SandboxError, isRunning, majorFor, readState, startCluster, stopRecorded } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
 import { runEngine, roles, serviceVariables, servicesIn } from './deploy';
-import { diagnose } from './diagnose';
+import { diagnose, readStack } from './diagnose';
 import { Engine, engine } from './engine';
 import { LOCAL_DIR, REPO_ROOT, StepError, relative, removeLocal } from './local';
 
@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
   // A failed deploy is named by service and cause (diagnose.ts), not by the first of many per-user errors.
   const explain = (output: string): string | undefined => {
     try {
-      return stacks.flatMap((s) => diagnose(output, fs.readFileSync(path.join(s.dir, 'cdk.tf.json'), 'utf8'))).join('; ') || undefined;
+      return stacks.flatMap((s) => diagnose(output, readStack(s.dir))).join('; ') || undefined;
     } catch {
       return undefined; // fall back to the engine's first error
     }
