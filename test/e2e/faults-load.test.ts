@@ -77,15 +77,22 @@ describe('concurrent pipelines on one state', () => {
   });
   afterAll(async () => d?.stop());
 
+  // The first deploy is frozen (SIGSTOP) once it has created a role, so the second surely starts while the
+  // first holds the lock mid-apply, however fast the apply; SIGCONT lets it finish.
   test('a second deploy while the first applies refuses the state lock, with a clear message; the first completes', async () => {
     d.synth(stackOf(usernames(CONCURRENT_USERS)));
     const first = await d.start(APPLY);
-    await first.until(async () => (await countRoles(d, 'metrics')) >= 1, 'the first deploy to create a role');
-    const second = await d.tofu(APPLY);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toContain('Error acquiring the state lock');
-    expect(second.stderr).toMatch(/Lock Info:\s+ID:\s+\S+/);
-    expect(second.stderr).toMatch(/Operation:\s+OperationTypeApply/);
+    try {
+      await first.until(async () => (await countRoles(d, 'metrics')) >= 1, 'the first deploy to create a role');
+      first.signal('SIGSTOP');
+      const second = await d.tofu(APPLY);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain('Error acquiring the state lock');
+      expect(second.stderr).toMatch(/Lock Info:\s+ID:\s+\S+/);
+      expect(second.stderr).toMatch(/Operation:\s+OperationTypeApply/);
+    } finally {
+      first.signal('SIGCONT');
+    }
     const done = await first.done;
     expect(done.code).toBe(0);
     expect(await d.problems('metrics', usernames(CONCURRENT_USERS))).toEqual([]);
@@ -95,13 +102,21 @@ describe('concurrent pipelines on one state', () => {
     const more = [...usernames(CONCURRENT_USERS), ...usernames(CONCURRENT_USERS, 'v')];
     d.synth(stackOf(more));
     const first = await d.start(APPLY);
-    await first.until(async () => (await countRoles(d, 'metrics', 'v')) >= 1, 'the first deploy to create a role');
-    const second = await d.tofu([...APPLY, '-lock-timeout=10m']);
+    let second;
+    try {
+      await first.until(async () => (await countRoles(d, 'metrics', 'v')) >= 1, 'the first deploy to create a role');
+      first.signal('SIGSTOP');
+      second = await d.start([...APPLY, '-lock-timeout=10m']);
+      await second.until(() => second!.output.includes('Acquiring state lock'), 'the second deploy to wait for the lock', 120_000);
+    } finally {
+      first.signal('SIGCONT');
+    }
     const done = await first.done;
     expect(done.code).toBe(0);
     expect(done.output).toMatch(/Apply complete! Resources: [1-9]\d* added/);
-    expect(second.code).toBe(0);
-    expect(second.stdout).toContain('No changes.');
+    const waited = await second.done;
+    expect(waited.code).toBe(0);
+    expect(waited.output).toContain('No changes.');
     expect(await d.problems('metrics', more)).toEqual([]);
   });
 });
