@@ -6,6 +6,7 @@ import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/name
 import { declare } from './declare';
 import { Secret } from './secret';
 import type { MstService } from './service';
+import { markDeclaration, StackValidation } from './stack-validation';
 
 /** Options of a service user, as given to `service.addUser(username, options)`. */
 export interface ServiceUserOptions {
@@ -69,7 +70,9 @@ export class ServiceUser extends Construct {
     this.allowReplication = props.allowReplication ?? false;
     this.password = password;
     this.passwordVersion = props.passwordVersion ?? 1;
-    this.service.registerUser(this);
+    markDeclaration(this, 'user');
+    StackValidation.declared(this);
+    if (password.source.kind === 'generated') this.service.generatesPasswords();
   }
 
   /**

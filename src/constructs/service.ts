@@ -12,6 +12,7 @@ import { Deferred } from './deferred';
 import type { MstProject } from './project';
 import { Secret } from './secret';
 import { ServiceUser, ServiceUserOptions } from './service-user';
+import { markDeclaration, StackValidation } from './stack-validation';
 import { UsersFile } from './user-blocks';
 
 /** A service's power state, when the stack manages it. */
@@ -99,7 +100,6 @@ export class MstService extends Construct {
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
   private readonly adminPassword: Secret;
-  private readonly _users: ServiceUser[] = [];
   private _passwordsOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
@@ -140,13 +140,14 @@ export class MstService extends Construct {
     });
     this.usersScope = new Construct(this, 'users');
     // The users' blocks are written with the stack's other users' into mst-users.tf.json.
-    UsersFile.of(this).register(this);
-    this.project.registerService(this);
+    UsersFile.of(this);
+    markDeclaration(this, 'service');
+    StackValidation.declared(this);
   }
 
-  /** Users on this service, in declaration order. */
+  /** Users on this service, in the order of the construct tree (declaration order for those added with `addUser`). */
   public get users(): readonly ServiceUser[] {
-    return this._users;
+    return StackValidation.of(this).usersOf(this);
   }
 
   /** Adds a PostgreSQL user (login role) to this service. */
@@ -156,6 +157,11 @@ export class MstService extends Construct {
 
   /** The service as plain data. */
   public toSpec(): ServiceSpec {
+    return this.specWith(this.users);
+  }
+
+  /** @internal The service as plain data, given its users (found by the stack's walk). */
+  public specWith(users: readonly ServiceUser[]): ServiceSpec {
     return {
       path: this.node.path,
       name: this.name,
@@ -164,7 +170,7 @@ export class MstService extends Construct {
       adminIsSuperuser: this.adminIsSuperuser,
       adminPassword: this.adminPassword.source,
       writeOnlyPasswords: this.writeOnlyPasswords,
-      users: this._users.map((u) => u.toSpec()),
+      users: users.map((u) => u.toSpec()),
     };
   }
 
@@ -186,21 +192,17 @@ export class MstService extends Construct {
     return this._passwordsOutput;
   }
 
-  /** @internal Called by ServiceUser. */
-  public registerUser(user: ServiceUser): void {
-    this._users.push(user);
-    this.project.registerChild(user);
-    if (user.password.source.kind === 'generated') {
-      MstRandomProvider.ensure(this);
-      this._passwordsOutput ??= this.newPasswordsOutput();
-    }
+  /** @internal Called by a ServiceUser of this service with a generated password: the random provider and the map output. */
+  public generatesPasswords(): void {
+    MstRandomProvider.ensure(this);
+    this._passwordsOutput ??= this.newPasswordsOutput();
   }
 
   private newPasswordsOutput(): TerraformOutput {
     const output = new TerraformOutput(this, 'passwords', {
       description: `Generated passwords of the users of MST service ${this.name}, by lowercased username.`,
       sensitive: true,
-      value: Deferred.any(() => Object.fromEntries(this._users
+      value: Deferred.any(() => Object.fromEntries(this.users
         .filter((u) => u.passwordAddress !== undefined)
         .map((u) => [u.key, `\${${u.passwordAddress}.result}`] as const)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
