@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { finding, quote } from '../domain/findings';
 import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/names';
-import { declare } from './declare';
+import { checkSameStack, declare } from './declare';
 import { Secret } from './secret';
 import type { MstService } from './service';
 import { markDeclaration, StackValidation } from './stack-validation';
@@ -62,6 +62,7 @@ export class ServiceUser extends Construct {
       ...checkPasswordVersion(path, props.passwordVersion ?? 1, username),
       ...(props.allowReplication === undefined || typeof props.allowReplication === 'boolean' ? [] : [finding('MST-API-001', path,
         `allowReplication ${quote(String(props.allowReplication))} of user ${quote(username)} is not a boolean`, 'pass true or false')]),
+      ...checkSameStack(path, parent, `user ${quote(username)}`, props.service, `service ${quote(props.service.name)}`),
     ], (path, existing) => (existing instanceof ServiceUser && existing.service === props.service ? finding('MST-USER-002', path,
       `username ${quote(username)} collides with ${quote(existing.username)} in service ${quote(props.service.name)} (role names are compared case-insensitively)`,
       'rename one of them', username) : undefined)));

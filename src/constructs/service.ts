@@ -7,7 +7,7 @@ import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
 import {
   checkAdminSecret, checkPostgresVersion, checkServiceName, defaultAdminPasswordVariable, serviceVariablePrefix,
 } from '../domain/names';
-import { declare } from './declare';
+import { checkSameStack, declare } from './declare';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';
 import { Secret } from './secret';
@@ -109,6 +109,7 @@ export class MstService extends Construct {
       ...checkServiceName(path, name),
       ...checkPostgresVersion(path, props.postgresVersion),
       ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
+      ...checkSameStack(path, scope, `service ${quote(name)}`, props.project, `project ${quote(props.project.name)}`),
     ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
       `service name ${quote(existing.name)} is already used at ${existing.node.path}`, 'rename one of the services', name) : undefined)));
     this.project = props.project;

@@ -1012,6 +1012,33 @@ describe('manifests in a stack', () => {
     expect(json.resource.postgresql_role.events_etl.password).toBe('${var.etl_password}');
   });
 
+  it('a service or a user declared in another stack than its project is MST-API-003, naming both stacks', () => {
+    const { app, stack } = newStack();
+    const project = newProject(stack);
+    const other = new TerraformStack(app, 'other');
+    // Before: the service synthesized on its own in "other", where "Grafana" and "grafana" were one
+    // role and one was lost, and "stack" failed with a stack trace from inside a Lazy.
+    expect(() => new MstService(other, 'events', { project })).toThrow(
+      '[other/events] MST-API-003: service "events" is declared in stack "other", but its project "acme" is in stack "stack"; '
+      + 'declare it in stack "stack" (each stack is planned and applied on its own), or declare a project in stack "other".',
+    );
+    const metrics = project.addService('metrics', { postgresVersion: 16 });
+    let error: unknown;
+    try {
+      new ServiceUser(other, 'Grafana', { service: metrics });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MstValidationError);
+    expect((error as MstValidationError).findings.map((f) => [f.ruleId, f.path, f.message])).toEqual([[
+      'MST-API-003', 'other/Grafana', 'user "Grafana" is declared in stack "other", but its service "metrics" is in stack "stack"',
+    ]]);
+    // The project's stack synthesizes what was declared in it; "other" holds nothing of the library.
+    metrics.addUser('grafana');
+    expect(Object.keys(fullSynth(stack).users.resource.postgresql_role)).toEqual(['metrics_grafana']);
+    expect(other.node.findAll().some((c) => c instanceof MstService || c instanceof ServiceUser)).toBe(false);
+  });
+
   it('the same manifest loaded twice into one scope is MST-API-002, not a construct collision', () => {
     const d = dir();
     fs.writeFileSync(path.join(d, 'a.yaml'), manifest('alpha', 'metrics'));
