@@ -10,7 +10,7 @@ export { validateProjects } from './domain/validate';
 export { checkDeclarationsAgree } from './domain/agreement';
 export { GOVERNING, rolesHolding } from './domain/permissions';
 export type { Governed } from './domain/permissions';
-export { defaultAdminPasswordVariable, serviceVariablePrefix } from './domain/names';
+export { defaultAdminPasswordVariable, serviceVariablePrefix } from './domain/conventions';
 export { toDocument, fromDocument, DOCUMENT_KEY } from './domain/document';
 export type { AccessDocument } from './domain/document';
 export { MstProject } from './constructs/project';

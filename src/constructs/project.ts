@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { declarationPath, INVITATIONS_SCOPE, MEMBERS_SCOPE } from '../domain/conventions';
 import { Finding, finding, quote } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { checkEmail, checkProjectName } from '../domain/names';
@@ -59,7 +60,7 @@ export class MstProject extends Construct {
     super(scope, declare(scope, id, (path) => [
       ...checkProjectName(path, props.name ?? id),
       ...checkEmail(path, props.deployer, 'deployer'),
-      ...(props.billing?.email !== undefined ? checkEmail(`${path}/billing`, props.billing.email, 'billing email') : []),
+      ...(props.billing?.email !== undefined ? checkEmail(declarationPath.billing(path), props.billing.email, 'billing email') : []),
     ], (path, existing) => (MstProject.isMstProject(existing) ? finding('MST-API-002', path,
       `project ${quote(existing.name)} is already declared at ${existing.node.path}`,
       'declare each project once per scope (one loadManifest per manifest), or give one of them another construct id', id) : undefined)));
@@ -67,8 +68,8 @@ export class MstProject extends Construct {
     this.name = props.name ?? id;
     this.deployer = props.deployer;
     this.billing = props.billing;
-    this.membersScope = new Construct(this, 'members');
-    this.invitationsScope = new Construct(this, 'invitations');
+    this.membersScope = new Construct(this, MEMBERS_SCOPE);
+    this.invitationsScope = new Construct(this, INVITATIONS_SCOPE);
     markDeclaration(this, 'project');
     StackValidation.declared(this);
   }
@@ -141,7 +142,7 @@ export class MstProject extends Construct {
       invitations: this.invitations.map((i) => ({
         path: i.node.path, email: i.email, role: i.role, invitedBy: i.invitedBy,
       })),
-      ...(this.billing ? { billing: { path: `${path}/billing`, ...this.billing } } : {}),
+      ...(this.billing ? { billing: { path: declarationPath.billing(path), ...this.billing } } : {}),
       services: services.map((s) => s.specWith(usersOf(s))),
       acknowledgements: [],
     };

@@ -1,5 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey } from '../domain/conventions';
 import { finding, quote } from '../domain/findings';
 import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/names';
@@ -56,10 +57,11 @@ export class ServiceUser extends Construct {
     const parent = scope === props.service ? props.service.usersScope : scope;
     const username = props.username ?? id;
     const password = Secret.of(props.password, undefined) ?? Secret.generated();
+    const passwordVersion = props.passwordVersion ?? DEFAULT_PASSWORD_VERSION;
     super(parent, declare(parent, id, (path) => [
       ...checkUsername(path, username),
       ...checkSecret(path, password.source, `password of user ${quote(username)}`),
-      ...checkPasswordVersion(path, props.passwordVersion ?? 1, username),
+      ...checkPasswordVersion(path, passwordVersion, username),
       ...(props.allowReplication === undefined || typeof props.allowReplication === 'boolean' ? [] : [finding('MST-API-001', path,
         `allowReplication ${quote(String(props.allowReplication))} of user ${quote(username)} is not a boolean`, 'pass true or false')]),
       ...checkSameStack(path, parent, `user ${quote(username)}`, props.service, `service ${quote(props.service.name)}`),
@@ -68,9 +70,9 @@ export class ServiceUser extends Construct {
       'rename one of them', username) : undefined)));
     this.service = props.service;
     this.username = username;
-    this.allowReplication = props.allowReplication ?? false;
+    this.allowReplication = props.allowReplication ?? DEFAULT_ALLOW_REPLICATION;
     this.password = password;
-    this.passwordVersion = props.passwordVersion ?? 1;
+    this.passwordVersion = passwordVersion;
     markDeclaration(this, 'user');
     StackValidation.declared(this);
     if (password.source.kind === 'generated') this.service.generatesPasswords();
@@ -98,7 +100,7 @@ export class ServiceUser extends Construct {
 
   /** The username lowercased: usernames are unique case-insensitively within a service. */
   public get key(): string {
-    return this.username.toLowerCase();
+    return userKey(this.username);
   }
 
   /**

@@ -5,8 +5,9 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { finding, MstValidationError, quote } from '../domain/findings';
 import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
 import {
-  checkAdminSecret, checkPostgresVersion, checkServiceName, defaultAdminPasswordVariable, serviceVariablePrefix,
-} from '../domain/names';
+  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix, USERS_SCOPE,
+} from '../domain/conventions';
+import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/names';
 import { checkSameStack, declare } from './declare';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';
@@ -116,10 +117,10 @@ export class MstService extends Construct {
     this.name = name;
     this.postgresVersion = props.postgresVersion;
     this.state = props.state;
-    this.writeOnlyPasswords = props.writeOnlyPasswords ?? false;
+    this.writeOnlyPasswords = props.writeOnlyPasswords ?? DEFAULT_WRITE_ONLY_PASSWORDS;
 
     const c = props.connection ?? {};
-    this.adminIsSuperuser = c.superuser ?? false;
+    this.adminIsSuperuser = c.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
     const base = this.variablePrefix;
     this.adminPassword = givenAdminPassword
       ?? Secret.fromVariable(variable(this, 'admin-password', defaultAdminPasswordVariable(this.name), {
@@ -139,7 +140,7 @@ export class MstService extends Construct {
       sslmode: c.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require',
       superuser: this.adminIsSuperuser,
     });
-    this.usersScope = new Construct(this, 'users');
+    this.usersScope = new Construct(this, USERS_SCOPE);
     // The users' blocks are written with the stack's other users' into mst-users.tf.json.
     UsersFile.of(this);
     markDeclaration(this, 'service');

@@ -12,7 +12,7 @@
  */
 import { Finding, sortFindings } from '../domain/findings';
 import { PowerState, ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
-import { emailKey } from '../domain/names';
+import { emailKey, userKey } from '../domain/conventions';
 import { Permission, ProjectRole, RoleId } from '../domain/permissions';
 import {
   byText, PasswordInfo, passwordInfo, pathInProject, projectOf, ReportFinding, reportFinding,
@@ -314,8 +314,8 @@ function diffServices(project: string, base: readonly ServiceSpec[], head: reado
 
 function diffUsers(project: string, service: string, base: readonly UserSpec[], head: readonly UserSpec[]): AccessChange[] {
   const changes: AccessChange[] = [];
-  const baseUsers = byKey(base, (u) => u.username.toLowerCase());
-  const headUsers = byKey(head, (u) => u.username.toLowerCase());
+  const baseUsers = byKey(base, (u) => userKey(u.username));
+  const headUsers = byKey(head, (u) => userKey(u.username));
   for (const key of union(baseUsers, headUsers)) {
     const bu = baseUsers.get(key);
     const hu = headUsers.get(key);

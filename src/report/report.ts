@@ -7,7 +7,7 @@
 import { Finding } from '../domain/findings';
 import { PowerState, ProjectSpec } from '../domain/model';
 import { sortBy } from '../domain/document';
-import { emailKey } from '../domain/names';
+import { emailKey, userKey } from '../domain/conventions';
 import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole, RoleId } from '../domain/permissions';
 import { PasswordInfo, passwordInfo, ReportFinding, reportFinding } from './common';
 
@@ -116,7 +116,7 @@ function byName(projects: readonly ProjectSpec[]): ProjectSpec[] {
       members: sortBy(members, (m) => [m.email.toLowerCase(), m.email, m.role.id]),
       invitations: sortBy(invitations, (i) => [i.email.toLowerCase(), i.email, i.role.id]),
       services: sortBy(all.flatMap((p) => p.services), (svc) => [svc.name, svc.path])
-        .map((svc) => ({ ...svc, users: sortBy(svc.users, (u) => [u.username.toLowerCase(), u.username]) })),
+        .map((svc) => ({ ...svc, users: sortBy(svc.users, (u) => [userKey(u.username), u.username]) })),
     };
   });
 }
