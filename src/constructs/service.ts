@@ -2,8 +2,9 @@ import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { finding, MstValidationError, quote } from '../domain/findings';
-import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
+import { finding, quote } from '../domain/findings';
+import { ServiceSpec } from '../domain/model';
+import { PowerState } from '../domain/power-state';
 import {
   DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix, USERS_SCOPE,
 } from '../domain/conventions';
@@ -15,24 +16,6 @@ import { Secret } from './secret';
 import { ServiceUser, ServiceUserOptions } from './service-user';
 import { markDeclaration, StackValidation } from './stack-validation';
 import { UsersFile } from './user-blocks';
-
-/** A service's power state, when the stack manages it. */
-export class PowerState {
-  public static readonly RUNNING = new PowerState('running');
-  public static readonly POWERED_OFF = new PowerState('powered-off');
-
-  /** The state spelled `id` (`running`, `powered-off`). */
-  public static of(id: string): PowerState {
-    const state = [PowerState.RUNNING, PowerState.POWERED_OFF].find((s) => s.id === id);
-    if (!state) {
-      throw new MstValidationError([finding('MST-API-001', 'PowerState.of', `power state ${quote(String(id))} is not known`,
-        'use PowerState.RUNNING or PowerState.POWERED_OFF (running or powered-off)', String(id))]);
-    }
-    return state;
-  }
-
-  private constructor(public readonly id: PowerStateId) {}
-}
 
 /** How the provider reaches the service's PostgreSQL. Every field has MST's default. */
 export interface ServiceConnection {

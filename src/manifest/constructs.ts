@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Acknowledgements } from '../constructs/acknowledgements';
 import { MstProject } from '../constructs/project';
 import { Secret } from '../constructs/secret';
-import { PowerState } from '../constructs/service';
+import { PowerState } from '../domain/power-state';
 import { ProjectSpec, SecretSource } from '../domain/model';
 import { Manifest } from './schema';
 import { manifestFindings, manifestToSpec, readManifest, throwOnErrors, validateManifestData } from './load';

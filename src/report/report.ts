@@ -5,7 +5,8 @@
  * cells are read from the one matrix (ProjectRole.can).
  */
 import { Finding } from '../domain/findings';
-import { PowerState, ProjectSpec } from '../domain/model';
+import { ProjectSpec } from '../domain/model';
+import { PowerStateId } from '../domain/power-state';
 import { sortBy } from '../domain/document';
 import { emailKey, userKey } from '../domain/conventions';
 import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole, RoleId } from '../domain/permissions';
@@ -61,7 +62,7 @@ export interface ProjectReport {
   readonly services: readonly {
     readonly name: string;
     /** The managed power state, or null when the stack leaves it as it is. */
-    readonly powerState: PowerState | null;
+    readonly powerState: PowerStateId | null;
     readonly postgresVersion: number | null;
     readonly users: readonly {
       readonly username: string;
