@@ -226,11 +226,10 @@ function walk(stack: TerraformStack): StackTree {
   return tree;
 }
 
-/** @internal The property by which the walk tells the library's declarations apart (works across copies of the library). */
-export const DECLARATION = Symbol.for('cdktf-mst.declaration');
+/** The property by which the walk tells the library's declarations apart (works across copies of the library). */
+const DECLARATION = Symbol.for('cdktf-mst.declaration');
 
-/** @internal */
-export interface Declaration {
+interface Declaration {
   readonly [DECLARATION]: 'project' | 'service' | 'user';
 }
 

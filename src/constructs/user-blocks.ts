@@ -147,4 +147,4 @@ export class UsersFile extends Construct {
   }
 }
 
-export const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

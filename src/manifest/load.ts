@@ -153,7 +153,7 @@ export function throwOnErrors(findings: readonly Finding[]): void {
   if (errors.length > 0) throw new MstValidationError(errors);
 }
 
-export function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
+function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
   if (value === undefined) return fallback;
   if (typeof value === 'string') return { kind: 'literal' };
   if ('generated' in value) return generatedPassword(value.generated.length);
