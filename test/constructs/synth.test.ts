@@ -1012,6 +1012,25 @@ describe('manifests in a stack', () => {
     expect(json.resource.postgresql_role.events_etl.password).toBe('${var.etl_password}');
   });
 
+  it('services and users are found in the stack\'s tree wherever declared, and findings follow the tree as it grows', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    const metrics = project.addService('metrics', { postgresVersion: 16 });
+    const elsewhere = new MstService(new Construct(stack, 'platform'), 'events', { project, postgresVersion: 16 });
+    metrics.addUser('grafana');
+    expect(project.findings()).toEqual([]);
+    const team = new ServiceUser(new Construct(stack, 'team'), 'loader', { service: metrics });
+    new ServiceUser(new Construct(stack, 'other-team'), 'LOADER', { service: metrics });
+    expect(project.services).toEqual([metrics, elsewhere]);
+    expect(metrics.users.map((u) => u.node.path)).toEqual(['stack/acme/metrics/users/grafana', 'stack/team/loader', 'stack/other-team/LOADER']);
+    expect(elsewhere.users).toEqual([]);
+    expect(project.findings().map((f) => [f.ruleId, f.path])).toEqual([['MST-USER-002', 'stack/other-team/LOADER']]);
+    expect(project.toSpec().services.map((s) => [s.path, s.users.map((u) => u.username)])).toEqual([
+      ['stack/acme/metrics', ['grafana', 'loader', 'LOADER']], ['stack/platform/events', []],
+    ]);
+    expect(team.service).toBe(metrics);
+  });
+
   it('a service or a user declared in another stack than its project is MST-API-003, naming both stacks', () => {
     const { app, stack } = newStack();
     const project = newProject(stack);
