@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { MstProject } from '../src/constructs/project';
+import { MstService } from '../src/constructs/service';
 import { formatFinding, Finding, MstValidationError } from '../src/domain/findings';
 import { GOVERNING, PERMISSIONS, PERMISSION_LABELS, ProjectRole, rolesHolding } from '../src/domain/permissions';
 import { RULES } from '../src/domain/rules';
@@ -54,6 +55,10 @@ export const TYPED_RULE_EXAMPLES: Readonly<Record<string, () => unknown>> = {
   'MST-API-002': () => {
     const project = typedProject();
     return new MstProject(project.node.scope!, 'acme-prod', { deployer: 'ci@acme.example' });
+  },
+  'MST-API-003': () => {
+    const project = typedProject();
+    return new MstService(new TerraformStack(project.node.root, 'acme-replicas'), 'replicas', { project });
   },
 };
 

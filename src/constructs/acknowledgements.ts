@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { MstValidationError } from '../domain/findings';
 import { checkAcknowledgement } from '../domain/validate';
 import { Acknowledgement } from '../domain/model';
-import { touch } from './registry';
+import { StackValidation } from './stack-validation';
 
 const METADATA_TYPE = 'cdktf-mst:acknowledgement';
 
@@ -20,11 +20,14 @@ export class Acknowledgements {
 
   /** Every acknowledgement made on `scope`, below it, or above it (the App's cover every stack). */
   public static collect(scope: IConstruct): Acknowledgement[] {
+    return [...scope.node.scopes.slice(0, -1), ...scope.node.findAll()].flatMap((c) => Acknowledgements.on(c));
+  }
+
+  /** @internal The acknowledgements made on `construct` itself. */
+  public static on(construct: IConstruct): Acknowledgement[] {
     const out: Acknowledgement[] = [];
-    for (const c of [...scope.node.scopes.slice(0, -1), ...scope.node.findAll()]) {
-      for (const m of c.node.metadata) {
-        if (m.type === METADATA_TYPE) out.push({ path: c.node.path, ...(m.data as { ruleId: string; reason: string }) });
-      }
+    for (const m of construct.node.metadata) {
+      if (m.type === METADATA_TYPE) out.push({ path: construct.node.path, ...(m.data as { ruleId: string; reason: string }) });
     }
     return out;
   }
@@ -37,7 +40,7 @@ export class Acknowledgements {
     const findings = checkAcknowledgement(ack);
     if (findings.length > 0) throw new MstValidationError(findings);
     this.scope.node.addMetadata(METADATA_TYPE, { ruleId, reason });
-    touch(this.scope);
+    StackValidation.changed(this.scope);
     return this;
   }
 }

@@ -1,3 +1,4 @@
+import { TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Finding, finding, MstValidationError, quote } from '../domain/findings';
 
@@ -35,4 +36,24 @@ export function declare(
       'declare it once, or give one of them another id or name', id)]);
   }
   return id;
+}
+
+/**
+ * @internal MST-API-003: `what`, about to be declared in `scope`, belongs to
+ * `owner` (its project, or its service), which is in another stack, or `scope`
+ * is in no stack at all. Each stack is validated and written on its own.
+ */
+export function checkSameStack(path: string, scope: IConstruct, what: string, owner: IConstruct, ownerWhat: string): Finding[] {
+  const here = stackOf(scope);
+  const there = stackOf(owner);
+  if (here === there) return [];
+  const where = here ? `declared in stack ${quote(here.node.path)}` : 'declared outside any stack';
+  const ownersStack = there ? quote(there.node.path) : '(none)';
+  return [finding('MST-API-003', path, `${what} is ${where}, but its ${ownerWhat} is in stack ${ownersStack}`,
+    `declare it in stack ${ownersStack} (each stack is planned and applied on its own)${here ? `, or declare a project in stack ${quote(here.node.path)}` : ''}`)];
+}
+
+/** The stack `scope` is in, if any (TerraformStack.of throws an error without a rule ID). */
+function stackOf(scope: IConstruct): TerraformStack | undefined {
+  return [...scope.node.scopes].reverse().find((c): c is TerraformStack => TerraformStack.isStack(c));
 }

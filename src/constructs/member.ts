@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkEmail } from '../domain/names';
 import { finding, MstValidationError, quote } from '../domain/findings';
 import { declare } from './declare';
+import { StackValidation } from './stack-validation';
 import { ProjectRole } from '../domain/permissions';
 import type { MstProject } from './project';
 
@@ -27,7 +28,7 @@ export class ProjectMember extends Construct {
       (path) => checkEmail(path, props.email, 'member email'), (path, existing) => alreadyUsed(path, props.email, existing)));
     this.email = props.email;
     this.role = requireRole(props.role, this.node.path);
-    project.registerMember(this);
+    StackValidation.declared(this);
   }
 }
 
@@ -59,7 +60,7 @@ export class ProjectInvitation extends Construct {
     this.email = props.email;
     this.role = requireRole(props.role, this.node.path);
     this.invitedBy = props.invitedBy;
-    project.registerInvitation(this);
+    StackValidation.declared(this);
   }
 }
 

@@ -1,6 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { SecretSource } from '../domain/model';
-import { DEFAULT_PASSWORD_LENGTH } from '../domain/names';
+import { generatedPassword } from '../domain/conventions';
 import { Deferred } from './deferred';
 
 /**
@@ -10,7 +10,7 @@ import { Deferred } from './deferred';
 export class Secret {
   /** A password generated at deploy time (`random_password`, letters and digits). */
   public static generated(options: { readonly length?: number } = {}): Secret {
-    const source: SecretSource = { kind: 'generated', length: options.length ?? DEFAULT_PASSWORD_LENGTH };
+    const source = generatedPassword(options.length);
     return new Secret(() => source);
   }
 

@@ -1,11 +1,13 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey } from '../domain/conventions';
 import { finding, quote } from '../domain/findings';
 import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/names';
-import { declare } from './declare';
+import { checkSameStack, declare } from './declare';
 import { Secret } from './secret';
 import type { MstService } from './service';
+import { markDeclaration, StackValidation } from './stack-validation';
 
 /** Options of a service user, as given to `service.addUser(username, options)`. */
 export interface ServiceUserOptions {
@@ -55,21 +57,25 @@ export class ServiceUser extends Construct {
     const parent = scope === props.service ? props.service.usersScope : scope;
     const username = props.username ?? id;
     const password = Secret.of(props.password, undefined) ?? Secret.generated();
+    const passwordVersion = props.passwordVersion ?? DEFAULT_PASSWORD_VERSION;
     super(parent, declare(parent, id, (path) => [
       ...checkUsername(path, username),
       ...checkSecret(path, password.source, `password of user ${quote(username)}`),
-      ...checkPasswordVersion(path, props.passwordVersion ?? 1, username),
+      ...checkPasswordVersion(path, passwordVersion, username),
       ...(props.allowReplication === undefined || typeof props.allowReplication === 'boolean' ? [] : [finding('MST-API-001', path,
         `allowReplication ${quote(String(props.allowReplication))} of user ${quote(username)} is not a boolean`, 'pass true or false')]),
+      ...checkSameStack(path, parent, `user ${quote(username)}`, props.service, `service ${quote(props.service.name)}`),
     ], (path, existing) => (existing instanceof ServiceUser && existing.service === props.service ? finding('MST-USER-002', path,
       `username ${quote(username)} collides with ${quote(existing.username)} in service ${quote(props.service.name)} (role names are compared case-insensitively)`,
       'rename one of them', username) : undefined)));
     this.service = props.service;
     this.username = username;
-    this.allowReplication = props.allowReplication ?? false;
+    this.allowReplication = props.allowReplication ?? DEFAULT_ALLOW_REPLICATION;
     this.password = password;
-    this.passwordVersion = props.passwordVersion ?? 1;
-    this.service.registerUser(this);
+    this.passwordVersion = passwordVersion;
+    markDeclaration(this, 'user');
+    StackValidation.declared(this);
+    if (password.source.kind === 'generated') this.service.generatesPasswords();
   }
 
   /**
@@ -94,7 +100,7 @@ export class ServiceUser extends Construct {
 
   /** The username lowercased: usernames are unique case-insensitively within a service. */
   public get key(): string {
-    return this.username.toLowerCase();
+    return userKey(this.username);
   }
 
   /**

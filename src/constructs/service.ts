@@ -2,35 +2,20 @@ import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { finding, MstValidationError, quote } from '../domain/findings';
-import { PowerState as PowerStateId, ServiceSpec } from '../domain/model';
+import { finding, quote } from '../domain/findings';
+import { ServiceSpec } from '../domain/model';
+import { PowerState } from '../domain/power-state';
 import {
-  checkAdminSecret, checkPostgresVersion, checkServiceName, defaultAdminPasswordVariable, serviceVariablePrefix,
-} from '../domain/names';
-import { declare } from './declare';
+  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix, USERS_SCOPE,
+} from '../domain/conventions';
+import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/names';
+import { checkSameStack, declare } from './declare';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';
 import { Secret } from './secret';
 import { ServiceUser, ServiceUserOptions } from './service-user';
+import { markDeclaration, StackValidation } from './stack-validation';
 import { UsersFile } from './user-blocks';
-
-/** A service's power state, when the stack manages it. */
-export class PowerState {
-  public static readonly RUNNING = new PowerState('running');
-  public static readonly POWERED_OFF = new PowerState('powered-off');
-
-  /** The state spelled `id` (`running`, `powered-off`). */
-  public static of(id: string): PowerState {
-    const state = [PowerState.RUNNING, PowerState.POWERED_OFF].find((s) => s.id === id);
-    if (!state) {
-      throw new MstValidationError([finding('MST-API-001', 'PowerState.of', `power state ${quote(String(id))} is not known`,
-        'use PowerState.RUNNING or PowerState.POWERED_OFF (running or powered-off)', String(id))]);
-    }
-    return state;
-  }
-
-  private constructor(public readonly id: PowerStateId) {}
-}
 
 /** How the provider reaches the service's PostgreSQL. Every field has MST's default. */
 export interface ServiceConnection {
@@ -99,7 +84,6 @@ export class MstService extends Construct {
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
   private readonly adminPassword: Secret;
-  private readonly _users: ServiceUser[] = [];
   private _passwordsOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
@@ -109,16 +93,17 @@ export class MstService extends Construct {
       ...checkServiceName(path, name),
       ...checkPostgresVersion(path, props.postgresVersion),
       ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
+      ...checkSameStack(path, scope, `service ${quote(name)}`, props.project, `project ${quote(props.project.name)}`),
     ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
       `service name ${quote(existing.name)} is already used at ${existing.node.path}`, 'rename one of the services', name) : undefined)));
     this.project = props.project;
     this.name = name;
     this.postgresVersion = props.postgresVersion;
     this.state = props.state;
-    this.writeOnlyPasswords = props.writeOnlyPasswords ?? false;
+    this.writeOnlyPasswords = props.writeOnlyPasswords ?? DEFAULT_WRITE_ONLY_PASSWORDS;
 
     const c = props.connection ?? {};
-    this.adminIsSuperuser = c.superuser ?? false;
+    this.adminIsSuperuser = c.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
     const base = this.variablePrefix;
     this.adminPassword = givenAdminPassword
       ?? Secret.fromVariable(variable(this, 'admin-password', defaultAdminPasswordVariable(this.name), {
@@ -138,15 +123,16 @@ export class MstService extends Construct {
       sslmode: c.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require',
       superuser: this.adminIsSuperuser,
     });
-    this.usersScope = new Construct(this, 'users');
+    this.usersScope = new Construct(this, USERS_SCOPE);
     // The users' blocks are written with the stack's other users' into mst-users.tf.json.
-    UsersFile.of(this).register(this);
-    this.project.registerService(this);
+    UsersFile.of(this);
+    markDeclaration(this, 'service');
+    StackValidation.declared(this);
   }
 
-  /** Users on this service, in declaration order. */
+  /** Users on this service, in the order of the construct tree (declaration order for those added with `addUser`). */
   public get users(): readonly ServiceUser[] {
-    return this._users;
+    return StackValidation.of(this).usersOf(this);
   }
 
   /** Adds a PostgreSQL user (login role) to this service. */
@@ -156,6 +142,11 @@ export class MstService extends Construct {
 
   /** The service as plain data. */
   public toSpec(): ServiceSpec {
+    return this.specWith(this.users);
+  }
+
+  /** @internal The service as plain data, given its users (found by the stack's walk). */
+  public specWith(users: readonly ServiceUser[]): ServiceSpec {
     return {
       path: this.node.path,
       name: this.name,
@@ -164,7 +155,7 @@ export class MstService extends Construct {
       adminIsSuperuser: this.adminIsSuperuser,
       adminPassword: this.adminPassword.source,
       writeOnlyPasswords: this.writeOnlyPasswords,
-      users: this._users.map((u) => u.toSpec()),
+      users: users.map((u) => u.toSpec()),
     };
   }
 
@@ -186,21 +177,17 @@ export class MstService extends Construct {
     return this._passwordsOutput;
   }
 
-  /** @internal Called by ServiceUser. */
-  public registerUser(user: ServiceUser): void {
-    this._users.push(user);
-    this.project.registerChild(user);
-    if (user.password.source.kind === 'generated') {
-      MstRandomProvider.ensure(this);
-      this._passwordsOutput ??= this.newPasswordsOutput();
-    }
+  /** @internal Called by a ServiceUser of this service with a generated password: the random provider and the map output. */
+  public generatesPasswords(): void {
+    MstRandomProvider.ensure(this);
+    this._passwordsOutput ??= this.newPasswordsOutput();
   }
 
   private newPasswordsOutput(): TerraformOutput {
     const output = new TerraformOutput(this, 'passwords', {
       description: `Generated passwords of the users of MST service ${this.name}, by lowercased username.`,
       sensitive: true,
-      value: Deferred.any(() => Object.fromEntries(this._users
+      value: Deferred.any(() => Object.fromEntries(this.users
         .filter((u) => u.passwordAddress !== undefined)
         .map((u) => [u.key, `\${${u.passwordAddress}.result}`] as const)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { ISynthesisSession, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { finding, MstValidationError } from '../domain/findings';
-import type { MstService } from './service';
 import type { ServiceUser } from './service-user';
+import { StackValidation } from './stack-validation';
 
 /**
  * cdktf's hook for constructs that write files of their own at synth, as
@@ -61,7 +61,6 @@ export class UsersFile extends Construct {
   }
 
   private static readonly ID = 'mst-users';
-  private readonly services: MstService[] = [];
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -70,18 +69,13 @@ export class UsersFile extends Construct {
     });
   }
 
-  /** @internal */
-  public register(service: MstService): void {
-    this.services.push(service);
-  }
-
   /**
    * The stack's users, ordered by block name: the same file whatever the
    * declaration order. Two users with one name are refused: validation reports
    * them first (MST-USER-002), this makes sure none is ever merged away.
    */
   private users(): ServiceUser[] {
-    const users = this.services.flatMap((s) => s.users).sort((a, b) => compare(a.resourceName, b.resourceName));
+    const users = [...StackValidation.of(this).users()].sort((a, b) => compare(a.resourceName, b.resourceName));
     for (let i = 1; i < users.length; i++) {
       const [previous, user] = [users[i - 1], users[i]];
       if (previous.resourceName !== user.resourceName) continue;
@@ -140,8 +134,7 @@ export class UsersFile extends Construct {
 
   private write(session: ISynthesisSession): void {
     // Errors cannot be silenced (cdktf's skipValidation skips the node validations): write nothing then.
-    const errors = this.services.map((s) => s.project).filter((p, i, all) => all.indexOf(p) === i)
-      .flatMap((p) => p.findings().filter((f) => f.level === 'error'));
+    const errors = StackValidation.of(this).findings().filter((f) => f.level === 'error');
     if (errors.length > 0) throw new MstValidationError(errors);
     const dir = path.join(session.outdir, session.manifest.forStack(TerraformStack.of(this)).workingDirectory);
     fs.mkdirSync(dir, { recursive: true });
@@ -154,4 +147,4 @@ export class UsersFile extends Construct {
   }
 }
 
-export const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -7,7 +7,7 @@
  */
 import { Finding, finding } from './findings';
 import { ProjectSpec } from './model';
-import { emailKey } from './names';
+import { emailKey } from './conventions';
 
 /** Shown differences per finding; the rest are counted. */
 const SHOWN = 3;

@@ -16,8 +16,10 @@
  */
 import { z } from 'zod';
 import { Finding } from './findings';
-import { InvitationSpec, MemberSpec, ProjectSpec, SecretSource, ServiceSpec, UserSpec } from './model';
-import { DEFAULT_PASSWORD_LENGTH } from './names';
+import { InvitationSpec, MemberSpec, ProjectSpec, ServiceSpec, UserSpec } from './model';
+import {
+  declarationPath, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, generatedPassword, isDefaultUserPassword, userKey,
+} from './conventions';
 import { ProjectRole, RoleId } from './permissions';
 import { visible } from './visible';
 
@@ -45,11 +47,7 @@ export type ProjectDocument = Omit<ProjectSpec, 'members' | 'invitations' | 'ser
   readonly services: readonly ServiceDocument[];
 };
 
-const memberPath = (project: string, email: string) => `${project}/members/${email}`;
-const invitationPath = (project: string, email: string) => `${project}/invitations/${email}`;
-const userPath = (service: string, username: string) => `${service}/users/${username}`;
-const isDefaultPassword = (p: SecretSource) => p.kind === 'generated' && p.length === DEFAULT_PASSWORD_LENGTH;
-const DEFAULT_PASSWORD: SecretSource = { kind: 'generated', length: DEFAULT_PASSWORD_LENGTH };
+const { member: memberPath, invitation: invitationPath, user: userPath } = declarationPath;
 
 /**
  * The document of `projects`, in canonical order — projects by path, members
@@ -73,12 +71,12 @@ export function toDocument(projects: readonly ProjectSpec[], findings: readonly 
       })),
       services: sortBy(p.services, (s) => [s.name, s.path]).map((s) => ({
         ...s,
-        users: sortBy(s.users, (u) => [u.username.toLowerCase(), u.username, u.path]).map((u) => ({
+        users: sortBy(s.users, (u) => [userKey(u.username), u.username, u.path]).map((u) => ({
           ...(u.path !== userPath(s.path, u.username) ? { path: u.path } : {}),
           username: u.username,
-          ...(u.allowReplication ? { allowReplication: true } : {}),
-          ...(isDefaultPassword(u.password) ? {} : { password: u.password }),
-          ...(u.passwordVersion !== 1 ? { passwordVersion: u.passwordVersion } : {}),
+          ...(u.allowReplication !== DEFAULT_ALLOW_REPLICATION ? { allowReplication: u.allowReplication } : {}),
+          ...(isDefaultUserPassword(u.password) ? {} : { password: u.password }),
+          ...(u.passwordVersion !== DEFAULT_PASSWORD_VERSION ? { passwordVersion: u.passwordVersion } : {}),
         })),
       })),
       acknowledgements: sortBy(p.acknowledgements, (a) => [a.path, a.ruleId, a.reason]).map((a) => ({ ...a })),
@@ -117,9 +115,9 @@ export function fromDocument(doc: AccessDocument): ProjectSpec[] {
       users: s.users.map((u) => ({
         path: u.path ?? userPath(s.path, u.username),
         username: u.username,
-        allowReplication: u.allowReplication ?? false,
-        password: u.password ?? DEFAULT_PASSWORD,
-        passwordVersion: u.passwordVersion ?? 1,
+        allowReplication: u.allowReplication ?? DEFAULT_ALLOW_REPLICATION,
+        password: u.password ?? generatedPassword(),
+        passwordVersion: u.passwordVersion ?? DEFAULT_PASSWORD_VERSION,
       })),
     })),
   }));

@@ -59,7 +59,7 @@ export function quote(value: string): string {
 export const MAX_PRINTED_FINDINGS = 100;
 
 /** The findings as printed lines, at most `max` of them, then one line counting the rest. */
-export function formatFindings(findings: readonly Finding[], max = MAX_PRINTED_FINDINGS): string[] {
+function formatFindings(findings: readonly Finding[], max = MAX_PRINTED_FINDINGS): string[] {
   const lines = findings.slice(0, max).map(formatFinding);
   if (findings.length > max) lines.push(moreLine(findings.slice(max)));
   return lines;

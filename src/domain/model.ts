@@ -5,8 +5,7 @@
  */
 import { ProjectRole } from './permissions';
 
-/** Whether MST keeps a service running or powered off. */
-export type PowerState = 'running' | 'powered-off';
+import { PowerStateId } from './power-state';
 
 /** Where a password comes from. A `literal` is never accepted; it is modelled so the rule can name it. */
 export type SecretSource =
@@ -53,7 +52,7 @@ export interface ServiceSpec {
   readonly path: string;
   readonly name: string;
   /** Present when the stack manages the power state; absent means "left as it is". */
-  readonly state?: PowerState;
+  readonly state?: PowerStateId;
   readonly postgresVersion?: number;
   /** Whether the admin the provider connects as is a PostgreSQL superuser (MST's tsdbadmin is not). */
   readonly adminIsSuperuser: boolean;

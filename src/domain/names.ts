@@ -4,6 +4,10 @@
  * finding of a file at once.
  */
 import { Finding, finding, quote, shorten } from './findings';
+import { userKey } from './conventions';
+
+// Decided in conventions.ts; re-exported for the tests and tools that import it from here.
+export { serviceVariablePrefix } from './conventions';
 import { SecretSource } from './model';
 
 // Deliberately simple: ASCII only, the RFC 5322 atom characters and dots before one @, a dotted
@@ -39,33 +43,11 @@ export const RESERVED_VARIABLE_NAMES: readonly string[] = [
 const RESERVED_VARIABLES = new Set(RESERVED_VARIABLE_NAMES);
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Length of generated passwords unless told otherwise. */
-export const DEFAULT_PASSWORD_LENGTH = 32;
-
 /** Smallest generated password length accepted. */
 export const MIN_PASSWORD_LENGTH = 24;
 
 /** Longest generated password length accepted: 128 letters and digits are far past guessing already. */
 export const MAX_PASSWORD_LENGTH = 128;
-
-/**
- * Prefix of a service's variables (`<prefix>_host`, `<prefix>_admin_password`):
- * hyphens become underscores so `TF_VAR_<prefix>_…` is a valid shell name.
- * Service names hold no underscore, so no two services share a prefix.
- */
-export function serviceVariablePrefix(serviceName: string): string {
-  return serviceName.replace(/-/g, '_');
-}
-
-/** The variable an MST service's admin password comes from unless told otherwise. */
-export function defaultAdminPasswordVariable(serviceName: string): string {
-  return `${serviceVariablePrefix(serviceName)}_admin_password`;
-}
-
-/** Emails are compared case-insensitively everywhere. */
-export function emailKey(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 export function checkEmail(path: string, email: string, what: string): Finding[] {
   if (typeof email === 'string' && EMAIL.test(email) && email.length <= 254) return [];
@@ -110,7 +92,7 @@ export function checkUsername(path: string, username: string): Finding[] {
     return [finding('MST-USER-001', path, `username ${quote(username)} ${why}`,
       'use at most 63 letters, digits and underscores, not starting with a digit', username)];
   }
-  const lower = username.toLowerCase();
+  const lower = userKey(username);
   if (isObjectPropertyName(lower)) {
     return [finding('MST-USER-003', path,
       `username ${quote(username)} is reserved by JavaScript (every object has a property of that name, so cdktf cannot key a construct or a role by it)`,

@@ -90,6 +90,8 @@ export const RULES: readonly Rule[] = [
     'Plain JavaScript or a cast can pass what TypeScript would refuse: a role that is not a ProjectRole, an unknown power state, a flag that is not a boolean; pass the documented value.'),
   rule('MST-API-002', 'error', 'Each declaration has a construct id of its own.',
     'cdktf cannot hold two constructs with one id in one scope, a construct with an empty id, or one whose id every JavaScript object has as a property (constructor, __proto__, ...); declare a project once per scope, and give it another name.'),
+  rule('MST-API-003', 'error', 'A project\'s services and a service\'s users are declared in its stack.',
+    'Each stack is planned and applied on its own: a service declared in another stack than its project, or a user in another stack than its service, would be judged and written apart from it, where two usernames that differ only in case could merge into one role. Declare it in the stack of the project (or service) it belongs to, or declare a project in the other stack.'),
   rule('MST-MANIFEST-001', 'error', 'A manifest is valid YAML or JSON and matches the schema.',
     'Unknown keys, missing fields and wrong types are refused, naming the key and the value received; correct the manifest (the JSON Schema in schema/ gives editor completion).'),
   rule('MST-MANIFEST-002', 'error', 'A manifest stays within the input limits.',

@@ -12,8 +12,9 @@ import { findRule } from './rules';
 import { visible } from './visible';
 import {
   checkAdminSecret, checkEmail, checkPasswordVersion, checkPostgresVersion, checkProjectName, checkSecret, checkServiceName,
-  checkUsername, checkVariableName, emailKey, serviceVariablePrefix,
+  checkUsername, checkVariableName,
 } from './names';
+import { emailKey, serviceVariablePrefix, userKey } from './conventions';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
 export const NON_SUPERUSER_REPLICATION_SINCE = 16;
@@ -181,7 +182,7 @@ function serviceFindings(service: ServiceSpec): Finding[] {
         `user ${quote(user.username)} has a generated password on service ${quote(service.name)}, whose passwords are write-only`,
         'give the user a password from a sensitive variable, or turn writeOnlyPasswords off'));
     }
-    const key = user.username.toLowerCase();
+    const key = userKey(user.username);
     const first = byKey.get(key);
     if (first !== undefined) {
       out.push(finding('MST-USER-002', user.path,

@@ -1,11 +1,11 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Acknowledgements } from '../constructs/acknowledgements';
 import { MstProject } from '../constructs/project';
 import { Secret } from '../constructs/secret';
-import { PowerState } from '../constructs/service';
-import { ProjectRole } from '../domain/permissions';
-import { Manifest, ManifestPassword } from './schema';
+import { PowerState } from '../domain/power-state';
+import { ProjectSpec, SecretSource } from '../domain/model';
+import { Manifest } from './schema';
 import { manifestFindings, manifestToSpec, readManifest, throwOnErrors, validateManifestData } from './load';
 
 /**
@@ -21,56 +21,54 @@ export function loadManifest(scope: Construct, source: string | Manifest): MstPr
   const parsed = typeof source === 'string' ? readManifest(source) : validateManifestData(source, 'manifest');
   if (!parsed.ok) throwOnErrors(parsed.findings);
   const m = (parsed as { manifest: Manifest }).manifest;
-  throwOnErrors(manifestFindings(m, manifestToSpec(m, scope.node.path)));
-  return build(scope, m);
+  const spec = manifestToSpec(m, scope.node.path);
+  throwOnErrors(manifestFindings(m, spec));
+  return build(scope, spec, m);
 }
 
-function build(scope: Construct, m: Manifest): MstProject {
-  const project = new MstProject(scope, m.project, {
-    deployer: m.deployer,
-    ...(m.billing ? { billing: { ...m.billing } } : {}),
+/**
+ * The constructs of `spec`, the manifest as the plain model (its defaults,
+ * password sources and paths already decided by manifestToSpec). From the
+ * manifest itself only what the model does not hold: how to reach each
+ * service, and whether its admin password was given.
+ */
+function build(scope: Construct, spec: ProjectSpec, m: Manifest): MstProject {
+  const project = new MstProject(scope, spec.name, {
+    deployer: spec.deployer,
+    ...(spec.billing ? { billing: { ...(spec.billing.email !== undefined ? { email: spec.billing.email } : {}) } } : {}),
   });
   const stack = TerraformStack.of(scope);
   // Variables are stack-wide: one an earlier loadManifest of this stack declared is reused, not declared twice.
-  const secret = (value: ManifestPassword | undefined): Secret | undefined => {
-    if (value === undefined || typeof value === 'string') return undefined; // literals were refused above
-    if ('generated' in value) return Secret.generated(value.generated);
-    const id = `mst-var-${value.variable}`;
+  const secret = (value: SecretSource): Secret => {
+    if (value.kind === 'generated') return Secret.generated({ length: value.length });
+    if (value.kind === 'literal') return Secret.of(value, undefined)!; // refused above (MST-SEC-001) before anything is built
+    const id = `mst-var-${value.name}`;
     const existing = stack.node.tryFindChild(id);
-    let v: TerraformVariable;
-    if (existing instanceof TerraformVariable) {
-      v = existing;
-    } else {
-      v = new TerraformVariable(stack, id, { type: 'string', sensitive: true });
-      v.overrideLogicalId(value.variable);
-    }
+    if (existing instanceof TerraformVariable) return Secret.fromVariable(existing);
+    const v = new TerraformVariable(stack, id, { type: 'string', sensitive: true });
+    v.overrideLogicalId(value.name);
     return Secret.fromVariable(v);
   };
-  const acknowledge = (target: Construct, list?: readonly { rule: string; reason: string }[]) =>
-    list?.forEach((a) => Acknowledgements.of(target).add(a.rule, a.reason));
+  const byPath = new Map<string, IConstruct>([[spec.path, project]]);
 
-  for (const x of m.members) project.addMember(x.email, ProjectRole.of(x.role));
-  for (const x of m.invitations ?? []) project.invite(x.email, { role: ProjectRole.of(x.role), invitedBy: x.invitedBy });
-  acknowledge(project, m.acknowledge);
-  for (const s of m.services ?? []) {
-    const adminPassword = secret(s.adminPassword);
+  for (const x of spec.members) project.addMember(x.email, x.role);
+  for (const x of spec.invitations) project.invite(x.email, { role: x.role, invitedBy: x.invitedBy });
+  spec.services.forEach((s, i) => {
+    const { connection, adminPassword } = (m.services ?? [])[i];
     const service = project.addService(s.name, {
-      ...(s.connection ? { connection: s.connection } : {}),
-      ...(adminPassword ? { adminPassword } : {}),
+      ...(connection ? { connection } : {}),
+      ...(adminPassword !== undefined ? { adminPassword: secret(s.adminPassword) } : {}),
       ...(s.postgresVersion !== undefined ? { postgresVersion: s.postgresVersion } : {}),
       ...(s.state ? { state: PowerState.of(s.state) } : {}),
-      ...(s.writeOnlyPasswords !== undefined ? { writeOnlyPasswords: s.writeOnlyPasswords } : {}),
+      writeOnlyPasswords: s.writeOnlyPasswords,
     });
-    acknowledge(service, s.acknowledge);
-    for (const u of s.users ?? []) {
-      const password = secret(u.password);
-      const user = service.addUser(u.username, {
-        ...(u.allowReplication !== undefined ? { allowReplication: u.allowReplication } : {}),
-        ...(password ? { password } : {}),
-        ...(u.passwordVersion !== undefined ? { passwordVersion: u.passwordVersion } : {}),
-      });
-      acknowledge(user, u.acknowledge);
+    byPath.set(s.path, service);
+    for (const u of s.users) {
+      byPath.set(u.path, service.addUser(u.username, {
+        allowReplication: u.allowReplication, password: secret(u.password), passwordVersion: u.passwordVersion,
+      }));
     }
-  }
+  });
+  for (const a of spec.acknowledgements) Acknowledgements.of(byPath.get(a.path)!).add(a.ruleId, a.reason);
   return project;
 }

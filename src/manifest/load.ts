@@ -7,7 +7,10 @@ import * as path from 'path';
 import { z } from 'zod';
 import { Finding, finding, MstValidationError, quote, shorten, sortFindings } from '../domain/findings';
 import { Acknowledgement, ProjectSpec, SecretSource } from '../domain/model';
-import { DEFAULT_PASSWORD_LENGTH, defaultAdminPasswordVariable } from '../domain/names';
+import {
+  declarationPath, DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS,
+  defaultAdminPassword, generatedPassword,
+} from '../domain/conventions';
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
 import { aliasLimit, checkData, checkText, readCapped } from './limits';
@@ -65,31 +68,31 @@ export function readManifest(file: string): ParseResult {
  * will sit under (empty for `check`), so findings name the same paths either way.
  */
 export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
-  const p = root ? `${root}/${m.project}` : m.project;
+  const p = root ? declarationPath.service(root, m.project) : m.project;
   const acks: Acknowledgement[] = [];
   const ack = (at: string, list?: readonly { rule: string; reason: string }[]) =>
     list?.forEach((a) => acks.push({ path: at, ruleId: a.rule, reason: a.reason }));
   ack(p, m.acknowledge);
   const services = (m.services ?? []).map((s) => {
-    const sp = `${p}/${s.name}`;
+    const sp = declarationPath.service(p, s.name);
     ack(sp, s.acknowledge);
     return {
       path: sp,
       name: s.name,
       ...(s.state ? { state: s.state } : {}),
       ...(s.postgresVersion !== undefined ? { postgresVersion: s.postgresVersion } : {}),
-      adminIsSuperuser: s.connection?.superuser ?? false,
-      adminPassword: secretSource(s.adminPassword, { kind: 'variable', name: defaultAdminPasswordVariable(s.name), sensitive: true }),
-      writeOnlyPasswords: s.writeOnlyPasswords ?? false,
+      adminIsSuperuser: s.connection?.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER,
+      adminPassword: secretSource(s.adminPassword, defaultAdminPassword(s.name)),
+      writeOnlyPasswords: s.writeOnlyPasswords ?? DEFAULT_WRITE_ONLY_PASSWORDS,
       users: (s.users ?? []).map((u) => {
-        const up = `${sp}/users/${u.username}`;
+        const up = declarationPath.user(sp, u.username);
         ack(up, u.acknowledge);
         return {
           path: up,
           username: u.username,
-          allowReplication: u.allowReplication ?? false,
-          password: secretSource(u.password, { kind: 'generated', length: DEFAULT_PASSWORD_LENGTH }),
-          passwordVersion: u.passwordVersion ?? 1,
+          allowReplication: u.allowReplication ?? DEFAULT_ALLOW_REPLICATION,
+          password: secretSource(u.password, generatedPassword()),
+          passwordVersion: u.passwordVersion ?? DEFAULT_PASSWORD_VERSION,
         };
       }),
     };
@@ -98,11 +101,11 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
     path: p,
     name: m.project,
     deployer: m.deployer,
-    members: m.members.map((x) => ({ path: `${p}/members/${x.email}`, email: x.email, role: ProjectRole.of(x.role) })),
+    members: m.members.map((x) => ({ path: declarationPath.member(p, x.email), email: x.email, role: ProjectRole.of(x.role) })),
     invitations: (m.invitations ?? []).map((x) => ({
-      path: `${p}/invitations/${x.email}`, email: x.email, role: ProjectRole.of(x.role), invitedBy: x.invitedBy,
+      path: declarationPath.invitation(p, x.email), email: x.email, role: ProjectRole.of(x.role), invitedBy: x.invitedBy,
     })),
-    ...(m.billing ? { billing: { path: `${p}/billing`, ...m.billing } } : {}),
+    ...(m.billing ? { billing: { path: declarationPath.billing(p), ...m.billing } } : {}),
     services,
     acknowledgements: acks,
   };
@@ -150,10 +153,10 @@ export function throwOnErrors(findings: readonly Finding[]): void {
   if (errors.length > 0) throw new MstValidationError(errors);
 }
 
-export function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
+function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
   if (value === undefined) return fallback;
   if (typeof value === 'string') return { kind: 'literal' };
-  if ('generated' in value) return { kind: 'generated', length: value.generated.length ?? DEFAULT_PASSWORD_LENGTH };
+  if ('generated' in value) return generatedPassword(value.generated.length);
   return { kind: 'variable', name: value.variable, sensitive: true };
 }
 

@@ -70,8 +70,6 @@ export const manifestSchema = z.strictObject({
 }).describe('cdktf-mst manifest: an MST project\'s members, invitations, services and service users.');
 
 export type Manifest = z.infer<typeof manifestSchema>;
-export type ManifestService = z.infer<typeof service>;
-export type ManifestUser = z.infer<typeof user>;
 export type ManifestPassword = z.infer<typeof password>;
 
 /** The JSON Schema shipped in schema/ for editor completion. */

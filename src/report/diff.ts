@@ -11,8 +11,9 @@
  * (ProjectRole.lacksFrom).
  */
 import { Finding, sortFindings } from '../domain/findings';
-import { PowerState, ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
-import { emailKey } from '../domain/names';
+import { ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
+import { PowerStateId } from '../domain/power-state';
+import { emailKey, userKey } from '../domain/conventions';
 import { Permission, ProjectRole, RoleId } from '../domain/permissions';
 import {
   byText, PasswordInfo, passwordInfo, pathInProject, projectOf, ReportFinding, reportFinding,
@@ -99,11 +100,11 @@ export interface ReplicationDisabled extends OnService<'replication-disabled'> {
 export interface PasswordRotated extends OnService<'password-rotated'> {
   readonly username: string; readonly from: PasswordInfo; readonly to: PasswordInfo;
 }
-export interface ServiceAdded extends OnService<'service-added'> { readonly powerState: PowerState | null }
-export interface ServiceRemoved extends OnService<'service-removed'> { readonly powerState: PowerState | null }
+export interface ServiceAdded extends OnService<'service-added'> { readonly powerState: PowerStateId | null }
+export interface ServiceRemoved extends OnService<'service-removed'> { readonly powerState: PowerStateId | null }
 /** null: the power state is not managed by the stack. */
 export interface PowerStateChanged extends OnService<'power-state-changed'> {
-  readonly from: PowerState | null; readonly to: PowerState | null;
+  readonly from: PowerStateId | null; readonly to: PowerStateId | null;
 }
 export interface DeployerChanged extends Base<'deployer-changed'> { readonly from: string; readonly to: string }
 /** null: billing details are not managed by the stack. */
@@ -314,8 +315,8 @@ function diffServices(project: string, base: readonly ServiceSpec[], head: reado
 
 function diffUsers(project: string, service: string, base: readonly UserSpec[], head: readonly UserSpec[]): AccessChange[] {
   const changes: AccessChange[] = [];
-  const baseUsers = byKey(base, (u) => u.username.toLowerCase());
-  const headUsers = byKey(head, (u) => u.username.toLowerCase());
+  const baseUsers = byKey(base, (u) => userKey(u.username));
+  const headUsers = byKey(head, (u) => userKey(u.username));
   for (const key of union(baseUsers, headUsers)) {
     const bu = baseUsers.get(key);
     const hu = headUsers.get(key);

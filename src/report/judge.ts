@@ -7,7 +7,7 @@
  */
 import { Finding, finding } from '../domain/findings';
 import { ProjectSpec } from '../domain/model';
-import { emailKey } from '../domain/names';
+import { emailKey } from '../domain/conventions';
 import {
   Governed, GOVERNING, holdersText, Permission, PERMISSION_LABELS, permissionLabels, ProjectRole, withArticle,
 } from '../domain/permissions';

@@ -10,7 +10,7 @@
  * heading, inject HTML or hide characters from the reviewer.
  */
 import { Permission, PERMISSION_LABELS, ProjectRole, RoleId } from '../domain/permissions';
-import { PowerState } from '../domain/model';
+import { PowerStateId } from '../domain/power-state';
 import { PasswordInfo, ReportFinding } from './common';
 import { visible } from '../domain/visible';
 import { AccessChange, AccessDiff } from './diff';
@@ -231,7 +231,7 @@ function marks(cells: PermissionCells, report: AccessReport): string[] {
   return report.permissions.map((p) => (cells[p.id] ? '✅' : '❌'));
 }
 
-function powerState(state: PowerState | null): string {
+function powerState(state: PowerStateId | null): string {
   return state === null ? 'not managed' : state === 'powered-off' ? 'powered off' : state;
 }
 

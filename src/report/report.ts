@@ -5,9 +5,10 @@
  * cells are read from the one matrix (ProjectRole.can).
  */
 import { Finding } from '../domain/findings';
-import { PowerState, ProjectSpec } from '../domain/model';
+import { ProjectSpec } from '../domain/model';
+import { PowerStateId } from '../domain/power-state';
 import { sortBy } from '../domain/document';
-import { emailKey } from '../domain/names';
+import { emailKey, userKey } from '../domain/conventions';
 import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole, RoleId } from '../domain/permissions';
 import { PasswordInfo, passwordInfo, ReportFinding, reportFinding } from './common';
 
@@ -61,7 +62,7 @@ export interface ProjectReport {
   readonly services: readonly {
     readonly name: string;
     /** The managed power state, or null when the stack leaves it as it is. */
-    readonly powerState: PowerState | null;
+    readonly powerState: PowerStateId | null;
     readonly postgresVersion: number | null;
     readonly users: readonly {
       readonly username: string;
@@ -116,7 +117,7 @@ function byName(projects: readonly ProjectSpec[]): ProjectSpec[] {
       members: sortBy(members, (m) => [m.email.toLowerCase(), m.email, m.role.id]),
       invitations: sortBy(invitations, (i) => [i.email.toLowerCase(), i.email, i.role.id]),
       services: sortBy(all.flatMap((p) => p.services), (svc) => [svc.name, svc.path])
-        .map((svc) => ({ ...svc, users: sortBy(svc.users, (u) => [u.username.toLowerCase(), u.username]) })),
+        .map((svc) => ({ ...svc, users: sortBy(svc.users, (u) => [userKey(u.username), u.username]) })),
     };
   });
 }

@@ -1012,6 +1012,52 @@ describe('manifests in a stack', () => {
     expect(json.resource.postgresql_role.events_etl.password).toBe('${var.etl_password}');
   });
 
+  it('services and users are found in the stack\'s tree wherever declared, and findings follow the tree as it grows', () => {
+    const { stack } = newStack();
+    const project = newProject(stack);
+    const metrics = project.addService('metrics', { postgresVersion: 16 });
+    const elsewhere = new MstService(new Construct(stack, 'platform'), 'events', { project, postgresVersion: 16 });
+    metrics.addUser('grafana');
+    expect(project.findings()).toEqual([]);
+    const team = new ServiceUser(new Construct(stack, 'team'), 'loader', { service: metrics });
+    new ServiceUser(new Construct(stack, 'other-team'), 'LOADER', { service: metrics });
+    expect(project.services).toEqual([metrics, elsewhere]);
+    expect(metrics.users.map((u) => u.node.path)).toEqual(['stack/acme/metrics/users/grafana', 'stack/team/loader', 'stack/other-team/LOADER']);
+    expect(elsewhere.users).toEqual([]);
+    expect(project.findings().map((f) => [f.ruleId, f.path])).toEqual([['MST-USER-002', 'stack/other-team/LOADER']]);
+    expect(project.toSpec().services.map((s) => [s.path, s.users.map((u) => u.username)])).toEqual([
+      ['stack/acme/metrics', ['grafana', 'loader', 'LOADER']], ['stack/platform/events', []],
+    ]);
+    expect(team.service).toBe(metrics);
+  });
+
+  it('a service or a user declared in another stack than its project is MST-API-003, naming both stacks', () => {
+    const { app, stack } = newStack();
+    const project = newProject(stack);
+    const other = new TerraformStack(app, 'other');
+    // Before: the service synthesized on its own in "other", where "Grafana" and "grafana" were one
+    // role and one was lost, and "stack" failed with a stack trace from inside a Lazy.
+    expect(() => new MstService(other, 'events', { project })).toThrow(
+      '[other/events] MST-API-003: service "events" is declared in stack "other", but its project "acme" is in stack "stack"; '
+      + 'declare it in stack "stack" (each stack is planned and applied on its own), or declare a project in stack "other".',
+    );
+    const metrics = project.addService('metrics', { postgresVersion: 16 });
+    let error: unknown;
+    try {
+      new ServiceUser(other, 'Grafana', { service: metrics });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MstValidationError);
+    expect((error as MstValidationError).findings.map((f) => [f.ruleId, f.path, f.message])).toEqual([[
+      'MST-API-003', 'other/Grafana', 'user "Grafana" is declared in stack "other", but its service "metrics" is in stack "stack"',
+    ]]);
+    // The project's stack synthesizes what was declared in it; "other" holds nothing of the library.
+    metrics.addUser('grafana');
+    expect(Object.keys(fullSynth(stack).users.resource.postgresql_role)).toEqual(['metrics_grafana']);
+    expect(other.node.findAll().some((c) => c instanceof MstService || c instanceof ServiceUser)).toBe(false);
+  });
+
   it('the same manifest loaded twice into one scope is MST-API-002, not a construct collision', () => {
     const d = dir();
     fs.writeFileSync(path.join(d, 'a.yaml'), manifest('alpha', 'metrics'));

@@ -6,7 +6,7 @@ import { ProjectRole } from '../../src/domain/permissions';
 import { checkManifestText, manifestToSpec, parseManifest, validateManifestData } from '../../src/manifest/load';
 import { MAX_DEPTH, MAX_MANIFEST_BYTES, MAX_VALUES } from '../../src/manifest/limits';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
-import { MstProject, MstValidationError, PowerState, Secret } from '../../src';
+import { MstProject, MstService, MstValidationError, PowerState, Secret, ServiceUser } from '../../src';
 import { RULES, RuleLevel, findRule } from '../../src/domain/rules';
 import { validateProjects } from '../../src/domain/validate';
 import { checkDeclarationsAgree } from '../../src/domain/agreement';
@@ -800,6 +800,26 @@ const CASES: Record<string, readonly RuleCase[]> = {
       fail: () => declared((m) => m.addUser('etl', { allowReplication: 'yes' as never })),
       pass: () => declared((m) => m.addUser('etl', { allowReplication: false })),
       level: 'error', path: 'stack/acme/metrics/users/etl', names: ['allowReplication "yes"'],
+    }),
+  ],
+  'MST-API-003': [
+    c({
+      name: 'a service declared in another stack than its project (the project\'s stack passes)',
+      fail: () => declared((m) => new MstService(new TerraformStack(m.node.root, 'other'), 'events', { project: m.project })),
+      pass: () => declared((m) => new MstService(m.project.node.scope!, 'events', { project: m.project })),
+      level: 'error', path: 'other/events', names: ['service "events" is declared in stack "other"', 'project "acme" is in stack "stack"'],
+    }),
+    c({
+      name: 'a user declared in another stack than its service',
+      fail: () => declared((m) => new ServiceUser(new TerraformStack(m.node.root, 'other'), 'grafana', { service: m })),
+      pass: () => declared((m) => new ServiceUser(m.project.node.scope!, 'grafana', { service: m })),
+      level: 'error', path: 'other/grafana', names: ['user "grafana" is declared in stack "other"', 'service "metrics" is in stack "stack"'],
+    }),
+    c({
+      name: 'a service declared outside any stack (on the App)',
+      fail: () => declared((m) => new MstService(m.node.root, 'events', { project: m.project })),
+      pass: () => declared((m) => new MstService(m.project.node.scope!, 'events', { project: m.project })),
+      level: 'error', path: 'events', names: ['service "events" is declared outside any stack', 'project "acme" is in stack "stack"'],
     }),
   ],
   'MST-API-002': [

@@ -19,7 +19,7 @@ import fc from 'fast-check';
 import { App, TerraformStack } from 'cdktf';
 import { Acknowledgements } from '../../src/constructs/acknowledgements';
 import { MstProject } from '../../src/constructs/project';
-import { PowerState } from '../../src/constructs/service';
+import { PowerState } from '../../src/domain/power-state';
 import { toDocument } from '../../src/domain/document';
 import { Finding } from '../../src/domain/findings';
 import { ProjectSpec } from '../../src/domain/model';

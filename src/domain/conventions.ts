@@ -1,0 +1,71 @@
+/**
+ * What a declaration gets without stating it, decided here once for the typed
+ * constructs, the manifest, the access document and the reports: defaults,
+ * the key a username is unique by, the variables a service reads, and the
+ * construct path of each declaration.
+ */
+import { SecretSource } from './model';
+
+/** Length of generated passwords unless told otherwise. */
+export const DEFAULT_PASSWORD_LENGTH = 32;
+
+/** A user's password version unless told otherwise; bumped to rotate. */
+export const DEFAULT_PASSWORD_VERSION = 1;
+
+/** The defaults of the flags of services and users: off unless set. */
+export const DEFAULT_ALLOW_REPLICATION = false;
+export const DEFAULT_WRITE_ONLY_PASSWORDS = false;
+export const DEFAULT_ADMIN_IS_SUPERUSER = false;
+
+/** A generated password of `length` characters (by default {@link DEFAULT_PASSWORD_LENGTH}). */
+export function generatedPassword(length: number = DEFAULT_PASSWORD_LENGTH): SecretSource {
+  return { kind: 'generated', length };
+}
+
+/** Whether `source` is the password a user gets unless told otherwise. */
+export function isDefaultUserPassword(source: SecretSource): boolean {
+  return source.kind === 'generated' && source.length === DEFAULT_PASSWORD_LENGTH;
+}
+
+/** Emails are compared case-insensitively everywhere: the key of a member, an invitation, an inviter. */
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Usernames are unique case-insensitively within a service: the key a user is known by (role names, outputs, diffs). */
+export function userKey(username: string): string {
+  return username.toLowerCase();
+}
+
+/**
+ * Prefix of a service's variables (`<prefix>_host`, `<prefix>_admin_password`):
+ * hyphens become underscores so `TF_VAR_<prefix>_…` is a valid shell name.
+ * Service names hold no underscore, so no two services share a prefix.
+ */
+export function serviceVariablePrefix(serviceName: string): string {
+  return serviceName.replace(/-/g, '_');
+}
+
+/** The variable an MST service's admin password comes from unless told otherwise. */
+export function defaultAdminPasswordVariable(serviceName: string): string {
+  return `${serviceVariablePrefix(serviceName)}_admin_password`;
+}
+
+/** The admin password's source unless told otherwise: the sensitive variable {@link defaultAdminPasswordVariable}. */
+export function defaultAdminPassword(serviceName: string): SecretSource {
+  return { kind: 'variable', name: defaultAdminPasswordVariable(serviceName), sensitive: true };
+}
+
+/** The construct ids of the scopes that hold a project's members and invitations and a service's users. */
+export const MEMBERS_SCOPE = 'members';
+export const INVITATIONS_SCOPE = 'invitations';
+export const USERS_SCOPE = 'users';
+
+/** The construct path of each declaration, given its parent's (as `addMember`, `invite`, `addService`, `addUser` place them). */
+export const declarationPath = {
+  member: (project: string, email: string) => `${project}/${MEMBERS_SCOPE}/${email}`,
+  invitation: (project: string, email: string) => `${project}/${INVITATIONS_SCOPE}/${email}`,
+  billing: (project: string) => `${project}/billing`,
+  service: (project: string, name: string) => `${project}/${name}`,
+  user: (service: string, username: string) => `${service}/${USERS_SCOPE}/${username}`,
+};
