@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
-import { checkEmail } from '../domain/names';
+import { checkEmail } from '../domain/checks';
 import { finding, MstValidationError, quote } from '../domain/findings';
 import { declare } from './declare';
 import { StackValidation } from './stack-validation';

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { declarationPath, INVITATIONS_SCOPE, MEMBERS_SCOPE } from '../domain/conventions';
 import { Finding, finding, quote } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
-import { checkEmail, checkProjectName } from '../domain/names';
+import { checkEmail, checkProjectName } from '../domain/checks';
 import { ProjectRole } from '../domain/permissions';
 import { Acknowledgements } from './acknowledgements';
 import { declare } from './declare';

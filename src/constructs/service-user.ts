@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey } from '../domain/conventions';
 import { finding, quote } from '../domain/findings';
 import { UserSpec } from '../domain/model';
-import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/names';
+import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/checks';
 import { checkSameStack, declare } from './declare';
 import { Secret } from './secret';
 import type { MstService } from './service';

@@ -8,7 +8,7 @@ import { PowerState } from '../domain/power-state';
 import {
   DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix, USERS_SCOPE,
 } from '../domain/conventions';
-import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/names';
+import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/checks';
 import { checkSameStack, declare } from './declare';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';

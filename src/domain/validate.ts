@@ -13,7 +13,7 @@ import { visible } from './visible';
 import {
   checkAdminSecret, checkEmail, checkPasswordVersion, checkPostgresVersion, checkProjectName, checkSecret, checkServiceName,
   checkUsername, checkVariableName,
-} from './names';
+} from './checks';
 import { emailKey, serviceVariablePrefix, userKey } from './conventions';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { SSLMODE_CONTEXT } from '../../src/constructs/service';
-import { serviceVariablePrefix } from '../../src/domain/names';
+import { serviceVariablePrefix } from '../../src/domain/conventions';
 import { ClusterInfo, ClusterMode, ShippedMajor, sql, startCluster, stopCluster } from '../../tools/sandbox/cluster';
 import { RoleRow, roles, runEngine, serviceVariables, servicesIn } from '../../tools/local/deploy';
 import { Engine, engine } from '../../tools/local/engine';

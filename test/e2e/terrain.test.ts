@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SSLMODE_CONTEXT } from '../../src/constructs/service';
-import { serviceVariablePrefix } from '../../src/domain/names';
+import { serviceVariablePrefix } from '../../src/domain/conventions';
 import { RoleRow, roles, serviceVariables, servicesIn } from '../../tools/local/deploy';
 import { Engine, engine } from '../../tools/local/engine';
 import { ClusterInfo, sql, startCluster, stopCluster } from '../../tools/sandbox/cluster';

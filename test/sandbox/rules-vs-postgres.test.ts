@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkUsername } from '../../src/domain/names';
+import { checkUsername } from '../../src/domain/checks';
 import { ServiceSpec } from '../../src/domain/model';
 import { validateProjects } from '../../src/domain/validate';
 import { ProjectRole } from '../../src/domain/permissions';

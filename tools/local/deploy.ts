@@ -5,7 +5,7 @@
  * PostgreSQL reports them. Used by `npm start` and the end-to-end tests.
  */
 import { ServiceSpec } from '../../src/domain/model';
-import { serviceVariablePrefix } from '../../src/domain/names';
+import { serviceVariablePrefix } from '../../src/domain/conventions';
 import { readAccessInput } from '../../src/report/input';
 import { ClusterInfo, sql } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SSLMODE_CONTEXT } from '../../src/constructs/service';
 import { ServiceSpec } from '../../src/domain/model';
-import { serviceVariablePrefix } from '../../src/domain/names';
+import { serviceVariablePrefix } from '../../src/domain/conventions';
 import { ClusterInfo, SandboxError, isRunning, majorFor, readState, startCluster, stopRecorded } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
 import { runEngine, roles, serviceVariables, servicesIn } from './deploy';

@@ -5,9 +5,6 @@
  */
 import { Finding, finding, quote, shorten } from './findings';
 import { userKey } from './conventions';
-
-// Decided in conventions.ts; re-exported for the tests and tools that import it from here.
-export { serviceVariablePrefix } from './conventions';
 import { SecretSource } from './model';
 
 // Deliberately simple: ASCII only, the RFC 5322 atom characters and dots before one @, a dotted
