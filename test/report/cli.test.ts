@@ -4,26 +4,12 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { fixture, run } from './golden';
+import { scratchFolder } from '../support/scratch';
 
 const pair = (name: string) => [fixture(name, 'base.yaml'), fixture(name, 'head.yaml')];
-let tmp: string;
-
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-mst-cli-'));
-});
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(tmp, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const { dir: tmp, write } = scratchFolder('cdktf-mst-cli-');
 
 describe('diff exit codes', () => {
   // escalations: 8 escalations, no error; self-role-change: 1 error, no escalation;

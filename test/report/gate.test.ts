@@ -4,7 +4,6 @@
  * reads. Each failed before the change that fixed it.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Node, Parser } from 'commonmark';
@@ -12,19 +11,10 @@ import { MstProject } from '../../src/constructs/project';
 import { ProjectRole } from '../../src/domain/permissions';
 import { visible } from '../../src/domain/visible';
 import { run } from './golden';
+import { scratchFolder } from '../support/scratch';
 
 // Made at load: the cases below write their files while the suite is being declared.
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-mst-gate-'));
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(tmp, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const { dir: tmp, write } = scratchFolder('cdktf-mst-gate-');
 
 const yaml = (lines: readonly string[]) => `${lines.join('\n')}\n`;
 
