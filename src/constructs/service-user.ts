@@ -1,6 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey } from '../domain/conventions';
+import {
+  DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey, userPasswordOutputName, userResourceName,
+} from '../domain/conventions';
 import { finding, quote } from '../domain/findings';
 import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/checks';
@@ -103,14 +105,9 @@ export class ServiceUser extends Construct {
     return userKey(this.username);
   }
 
-  /**
-   * Name of this user's blocks: `<service>_<username lowercased>`, e.g.
-   * `metrics_grafana`. Service names hold no underscore, so the first
-   * underscore ends the service name and no two users of a stack share a name
-   * (`metrics-x` + `y` is `metrics-x_y`, `metrics` + `x_y` is `metrics_x_y`).
-   */
+  /** Name of this user's blocks: `<service>_<username lowercased>`, e.g. `metrics_grafana` (conventions.ts). */
   public get resourceName(): string {
-    return `${this.service.name}_${this.key}`;
+    return userResourceName(this.service.name, this.username);
   }
 
   /** Terraform address of this user's role, e.g. `postgresql_role.metrics_grafana`. */
@@ -123,12 +120,9 @@ export class ServiceUser extends Construct {
     return this.password.source.kind === 'generated' ? `random_password.${this.resourceName}` : undefined;
   }
 
-  /**
-   * Name of the sensitive output with the generated password:
-   * `<service>_<username>_password`, unique for the same reason as {@link resourceName}.
-   */
+  /** Name of the sensitive output with the generated password: `<service>_<username>_password`. */
   public get passwordOutputName(): string {
-    return `${this.resourceName}_password`;
+    return userPasswordOutputName(this.service.name, this.username);
   }
 
   /** The user as plain data. */

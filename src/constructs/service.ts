@@ -6,7 +6,8 @@ import { finding, quote } from '../domain/findings';
 import { ServiceSpec } from '../domain/model';
 import { PowerState } from '../domain/power-state';
 import {
-  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix, USERS_SCOPE,
+  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix,
+  servicePasswordsOutputName, USERS_SCOPE,
 } from '../domain/conventions';
 import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/checks';
 import { checkSameStack, declare } from './declare';
@@ -192,7 +193,7 @@ export class MstService extends Construct {
         .map((u) => [u.key, `\${${u.passwordAddress}.result}`] as const)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
     });
-    output.overrideLogicalId(`${this.variablePrefix}_passwords`);
+    output.overrideLogicalId(servicePasswordsOutputName(this.name));
     return output;
   }
 }

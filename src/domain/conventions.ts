@@ -46,6 +46,26 @@ export function serviceVariablePrefix(serviceName: string): string {
   return serviceName.replace(/-/g, '_');
 }
 
+/**
+ * Name of a user's blocks (`postgresql_role.<name>`, `random_password.<name>`):
+ * `<service>_<user key>`. Service names hold no underscore and user keys are
+ * unique per service, so no two users of a stack share it
+ * (`metrics-x` + `y` is `metrics-x_y`, `metrics` + `x_y` is `metrics_x_y`).
+ */
+export function userResourceName(serviceName: string, username: string): string {
+  return `${serviceName}_${userKey(username)}`;
+}
+
+/** The sensitive output a user's generated password is in when asked for one of its own. */
+export function userPasswordOutputName(serviceName: string, username: string): string {
+  return `${userResourceName(serviceName, username)}_password`;
+}
+
+/** The sensitive map output (user key → generated password) of a service. */
+export function servicePasswordsOutputName(serviceName: string): string {
+  return `${serviceVariablePrefix(serviceName)}_passwords`;
+}
+
 /** The variable an MST service's admin password comes from unless told otherwise. */
 export function defaultAdminPasswordVariable(serviceName: string): string {
   return `${serviceVariablePrefix(serviceName)}_admin_password`;

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SSLMODE_CONTEXT } from '../../src/constructs/service';
 import { ServiceSpec } from '../../src/domain/model';
-import { serviceVariablePrefix } from '../../src/domain/conventions';
+import { servicePasswordsOutputName, userKey, userPasswordOutputName } from '../../src/domain/conventions';
 import { ClusterInfo, SandboxError, isRunning, majorFor, readState, startCluster, stopRecorded } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
 import { runEngine, roles, serviceVariables, servicesIn } from './deploy';
@@ -101,12 +101,12 @@ async function main(argv: string[]): Promise<void> {
         console.log(`  user ${user.username}: ${attrs}`);
       }
       for (const user of service.users) {
-        const output = `${serviceVariablePrefix(service.name)}_${user.username.toLowerCase()}_password`;
-        const map = `${serviceVariablePrefix(service.name)}_passwords`;
+        const output = userPasswordOutputName(service.name, user.username);
+        const map = servicePasswordsOutputName(service.name);
         if (outputs.includes(output)) {
           console.log(`  password of ${user.username}: ${engineCommand(eng, stack.dir, `output -raw ${output}`)}`);
         } else if (user.password.kind === 'generated' && outputs.includes(map)) {
-          console.log(`  password of ${user.username}: ${engineCommand(eng, stack.dir, `output -json ${map}`)} (key ${user.username.toLowerCase()})`);
+          console.log(`  password of ${user.username}: ${engineCommand(eng, stack.dir, `output -json ${map}`)} (key ${userKey(user.username)})`);
         } else if (user.password.kind === 'variable') {
           console.log(`  password of ${user.username}: the variable ${user.password.name}`);
         }
