@@ -1,13 +1,14 @@
-import { AnnotationMetadataEntryType, Lazy, TerraformElement, TerraformStack } from 'cdktf';
+import { AnnotationMetadataEntryType, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { checkDeclarationsAgree } from '../domain/agreement';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
-import { Finding, findingText, MstValidationError, sortFindings } from '../domain/findings';
+import { Finding, findingText, sortFindings, throwOnErrors } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { validateProjects } from '../domain/validate';
 import { visible } from '../domain/visible';
 import { Acknowledgements } from './acknowledgements';
 import { canonicalProviders } from './canonical-providers';
+import { Deferred } from './deferred';
 import type { MstProject } from './project';
 import type { MstService } from './service';
 import type { ServiceUser } from './service-user';
@@ -62,17 +63,9 @@ export class StackValidation {
     canonicalProviders(stack);
     stacksOfApp(stack).add(this);
     // The access document rides in the synthesized JSON under "//", which Terraform ignores.
-    stack.addOverride(`//.${DOCUMENT_KEY}`, Lazy.anyValue({
-      produce: () => {
-        const { findings } = this.result();
-        // Errors cannot be silenced: with cdktf's skipValidation the node validations do not run,
-        // so the stack's JSON refuses to render instead of shipping a stack the rules reject.
-        const errors = findings.filter((f) => f.level === 'error');
-        if (errors.length > 0) throw new MstValidationError(errors);
-        return toDocument(this.specs(), findings);
-      },
-    }));
-    new ErrorGate(stack, 'cdktf-mst-errors', () => this.result().findings);
+    // Rendered after every element's JSON, so after the ErrorGate below has refused a stack with errors.
+    stack.addOverride(`//.${DOCUMENT_KEY}`, Deferred.any(() => toDocument(this.specs(), this.result().findings)));
+    new ErrorGate(stack, 'cdktf-mst-errors', () => this.refuseErrors());
   }
 
   /** The services of `project` declared in this stack, in tree order. */
@@ -88,6 +81,14 @@ export class StackValidation {
   /** Every user declared in this stack, in tree order. */
   public users(): readonly ServiceUser[] {
     return this.tree().allUsers;
+  }
+
+  /**
+   * Throws every error of this stack's declarations. Errors cannot be silenced: with cdktf's
+   * skipValidation the node validations do not run, so whatever renders the stack asks this first.
+   */
+  public refuseErrors(): void {
+    throwOnErrors(this.result().findings);
   }
 
   /** Every finding of this stack's declarations, sorted by path. */
@@ -248,13 +249,12 @@ export function markDeclaration(construct: IConstruct, kind: Declaration[typeof 
  * every element for its JSON then too).
  */
 class ErrorGate extends TerraformElement {
-  constructor(scope: TerraformStack, id: string, private readonly findings: () => readonly Finding[]) {
+  constructor(scope: TerraformStack, id: string, private readonly refuseErrors: () => void) {
     super(scope, id);
   }
 
   public toTerraform(): Record<string, unknown> {
-    const errors = this.findings().filter((f) => f.level === 'error');
-    if (errors.length > 0) throw new MstValidationError(errors);
+    this.refuseErrors();
     return {};
   }
 }

@@ -133,9 +133,8 @@ export class UsersFile extends Construct {
   }
 
   private write(session: ISynthesisSession): void {
-    // Errors cannot be silenced (cdktf's skipValidation skips the node validations): write nothing then.
-    const errors = StackValidation.of(this).findings().filter((f) => f.level === 'error');
-    if (errors.length > 0) throw new MstValidationError(errors);
+    // Custom synthesis runs before the stack's elements render (and their ErrorGate): write nothing while there are errors.
+    StackValidation.of(this).refuseErrors();
     const dir = path.join(session.outdir, session.manifest.forStack(TerraformStack.of(this)).workingDirectory);
     fs.mkdirSync(dir, { recursive: true });
     const fd = fs.openSync(path.join(dir, USERS_FILE), 'w');

@@ -93,3 +93,9 @@ export class MstValidationError extends Error {
     this.name = 'MstValidationError';
   }
 }
+
+/** Throws an {@link MstValidationError} with the errors among `findings`, if there are any. */
+export function throwOnErrors(findings: readonly Finding[]): void {
+  const errors = findings.filter((f) => f.level === 'error');
+  if (errors.length > 0) throw new MstValidationError(errors);
+}

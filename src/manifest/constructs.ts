@@ -6,7 +6,8 @@ import { Secret } from '../constructs/secret';
 import { PowerState } from '../domain/power-state';
 import { ProjectSpec, SecretSource } from '../domain/model';
 import { Manifest } from './schema';
-import { manifestFindings, manifestToSpec, readManifest, throwOnErrors, validateManifestData } from './load';
+import { throwOnErrors } from '../domain/findings';
+import { manifestFindings, manifestToSpec, readManifest, validateManifestData } from './load';
 
 /**
  * Builds an {@link MstProject} (members, invitations, services, users and

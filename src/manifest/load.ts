@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { z } from 'zod';
-import { Finding, finding, MstValidationError, quote, shorten, sortFindings } from '../domain/findings';
+import { Finding, finding, quote, shorten, sortFindings } from '../domain/findings';
 import { Acknowledgement, ProjectSpec, SecretSource } from '../domain/model';
 import {
   declarationPath, DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS,
@@ -148,11 +148,6 @@ export function manifestFindings(m: Manifest, spec: ProjectSpec): Finding[] {
 }
 
 /** Throws an MstValidationError carrying every error finding, if there is any. */
-export function throwOnErrors(findings: readonly Finding[]): void {
-  const errors = findings.filter((f) => f.level === 'error');
-  if (errors.length > 0) throw new MstValidationError(errors);
-}
-
 function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
   if (value === undefined) return fallback;
   if (typeof value === 'string') return { kind: 'literal' };

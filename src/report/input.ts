@@ -75,18 +75,24 @@ function fromManifest(file: string): AccessInput {
   return { path: file, kind: 'manifest', projects: [spec], findings };
 }
 
+/**
+ * The stacks that `cdktf synth` wrote into `outdir`, by its manifest.json: each
+ * stack's name and its stack file. Undefined when `outdir` has no such manifest.
+ */
+export function synthesizedStacks(outdir: string): { name: string; file: string }[] | undefined {
+  const cdktfManifest = path.join(outdir, 'manifest.json');
+  if (!fs.existsSync(cdktfManifest)) return undefined;
+  const json = readJson(cdktfManifest);
+  if (!isCdktfManifest(json)) return undefined;
+  return Object.entries(json.stacks)
+    .filter((entry): entry is [string, { synthesizedStackPath: string }] => typeof entry[1].synthesizedStackPath === 'string')
+    .map(([name, s]) => ({ name, file: path.join(outdir, s.synthesizedStackPath) }));
+}
+
 /** The stack files of a synth output folder, a stack folder, or a folder holding stacks/. */
 function stackFilesIn(dir: string): string[] {
-  const cdktfManifest = path.join(dir, 'manifest.json');
-  if (fs.existsSync(cdktfManifest)) {
-    const json = readJson(cdktfManifest);
-    if (isCdktfManifest(json)) {
-      return Object.values(json.stacks)
-        .map((s) => s.synthesizedStackPath)
-        .filter((p): p is string => typeof p === 'string')
-        .map((p) => path.join(dir, p));
-    }
-  }
+  const synthesized = synthesizedStacks(dir);
+  if (synthesized) return synthesized.map((s) => s.file);
   const single = path.join(dir, STACK_FILE);
   if (fs.existsSync(single)) return [single];
   const stacks = path.join(dir, 'stacks');

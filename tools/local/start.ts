@@ -20,6 +20,7 @@ import { ServiceSpec } from '../../src/domain/model';
 import { servicePasswordsOutputName, userKey, userPasswordOutputName } from '../../src/domain/conventions';
 import { ClusterInfo, SandboxError, isRunning, majorFor, readState, startCluster, stopRecorded } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
+import { synthesizedStacks } from '../../src/report/input';
 import { runEngine, roles, serviceVariables, servicesIn } from './deploy';
 import { diagnose, readStack } from './diagnose';
 import { Engine, engine } from './engine';
@@ -148,11 +149,9 @@ async function cdktf(
 }
 
 function stackDirs(): { name: string; dir: string }[] {
-  const out = path.join(LOCAL_DIR, 'cdktf.out');
-  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
-    stacks: Record<string, { workingDirectory: string }>;
-  };
-  return Object.entries(manifest.stacks).map(([name, s]) => ({ name, dir: path.join(out, s.workingDirectory) }));
+  const stacks = synthesizedStacks(path.join(LOCAL_DIR, 'cdktf.out'));
+  if (!stacks) throw new Error('cdktf synth wrote no manifest.json into .mst-local/cdktf.out');
+  return stacks.map(({ name, file }) => ({ name, dir: path.dirname(file) }));
 }
 
 /** Names of the stack's outputs; the values (passwords among them) are never read here. */
