@@ -7,8 +7,7 @@ import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { validateProjects } from '../domain/validate';
 import { visible } from '../domain/visible';
 import { Acknowledgements } from './acknowledgements';
-import { canonicalProviders } from './canonical-providers';
-import { Deferred } from './deferred';
+import { finishRendering } from './finish-rendering';
 import type { MstProject } from './project';
 import type { MstService } from './service';
 import type { ServiceUser } from './service-user';
@@ -60,11 +59,10 @@ export class StackValidation {
   private annotatedRevision?: string;
 
   private constructor(private readonly stack: TerraformStack) {
-    canonicalProviders(stack);
     stacksOfApp(stack).add(this);
-    // The access document rides in the synthesized JSON under "//", which Terraform ignores.
-    // Rendered after every element's JSON, so after the ErrorGate below has refused a stack with errors.
-    stack.addOverride(`//.${DOCUMENT_KEY}`, Deferred.any(() => toDocument(this.specs(), this.result().findings)));
+    // The access document rides in the synthesized JSON under "//", which Terraform ignores;
+    // added once the elements have rendered, so after the ErrorGate below has refused a stack with errors.
+    finishRendering(stack, () => ({ [DOCUMENT_KEY]: toDocument(this.specs(), this.result().findings) }));
     new ErrorGate(stack, 'cdktf-mst-errors', () => this.refuseErrors());
   }
 

@@ -201,17 +201,15 @@ describe('roles', () => {
     const json = synth(acmeStack().stack);
     expect(json.output).toEqual({
       metrics_passwords: {
-        value: {
-          grafana: '${random_password.metrics_grafana.result}',
-          replicator: '${random_password.metrics_replicator.result}',
-          reporting: '${random_password.metrics_reporting.result}',
-        },
+        // One object expression: the engine reads it as the map the JSON object would be.
+        value: '${{"grafana" = random_password.metrics_grafana.result, "replicator" = random_password.metrics_replicator.result, '
+          + '"reporting" = random_password.metrics_reporting.result}}',
         sensitive: true,
         description: 'Generated passwords of the users of MST service metrics, by lowercased username.',
       },
       // "app" brings its own password.
       events_passwords: {
-        value: { ingest: '${random_password.events_ingest.result}' },
+        value: '${{"ingest" = random_password.events_ingest.result}}',
         sensitive: true,
         description: 'Generated passwords of the users of MST service events, by lowercased username.',
       },
@@ -235,7 +233,7 @@ describe('roles', () => {
     newProject(stack).addService('metrics-eu').addUser('grafana');
     const json = synth(stack);
     expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics-eu_grafana']);
-    expect(json.output.metrics_eu_passwords.value).toEqual({ grafana: '${random_password.metrics-eu_grafana.result}' });
+    expect(json.output.metrics_eu_passwords.value).toBe('${{"grafana" = random_password.metrics-eu_grafana.result}}');
     expect(Object.keys(json.variable).sort()).toEqual(['metrics_eu_admin_password', 'metrics_eu_host', 'metrics_eu_port']);
   });
 
@@ -409,7 +407,7 @@ describe('stable output', () => {
     expect(moved.config.output).toEqual(here.config.output);
     expect(moved.config.provider).toEqual(here.config.provider);
     expect(moved.config.resource.postgresql_role.metrics_grafana).toMatchObject({ name: 'grafana', replication: false });
-    expect(moved.config.output.metrics_passwords.value.grafana).toBe('${random_password.metrics_grafana.result}');
+    expect(moved.config.output.metrics_passwords.value).toContain('"grafana" = random_password.metrics_grafana.result');
     // Only the recorded construct path of the user differs.
     const users = ({ json }: { json: Json }) => fromDocument(documentOf(json))[0].services[0].users.map((u) => [u.username, u.path]);
     expect(users(here)).toEqual([['grafana', 'stack/acme/metrics/users/grafana'], ['reporting', 'stack/acme/metrics/users/reporting']]);

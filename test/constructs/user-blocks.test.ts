@@ -142,12 +142,10 @@ describe('password outputs', () => {
   it('are one sensitive map per service in cdk.tf.json, mapped for `cdktf output` under the service\'s path', () => {
     const json = JSON.parse(synthesized((app) => build(app))['cdk.tf.json']);
     expect(Object.keys(json.output)).toEqual(['events_eu_passwords', 'metrics_passwords']);
-    expect(json.output.metrics_passwords.value).toEqual({
-      grafana: '${random_password.metrics_grafana.result}',
-      moved_user: '${random_password.metrics_moved_user.result}',
-      replicator: '${random_password.metrics_replicator.result}',
-      reporting: '${random_password.metrics_reporting.result}',
-    });
+    // One object expression, sorted by key, whatever order the users were declared in.
+    expect(json.output.metrics_passwords.value).toBe('${{'
+      + '"grafana" = random_password.metrics_grafana.result, "moved_user" = random_password.metrics_moved_user.result, '
+      + '"replicator" = random_password.metrics_replicator.result, "reporting" = random_password.metrics_reporting.result}}');
     expect(json['//'].outputs.stack.acme.metrics.passwords).toBe('metrics_passwords');
   });
 
