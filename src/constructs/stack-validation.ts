@@ -53,6 +53,17 @@ export class StackValidation {
     revisions.set(root, (revisions.get(root) ?? 0) + 1);
   }
 
+  /**
+   * Tells whether `scope`'s app holds no declaration of this library yet:
+   * then a manifest loaded into it is the whole of what its stack will
+   * validate, as long as nothing is declared after it ({@link validatedAtLoad}).
+   */
+  public static noDeclarationsYet(scope: IConstruct): boolean {
+    return (byApp.get(scope.node.root)?.size ?? 0) === 0;
+  }
+
+  /** The findings loadManifest computed for this stack's only declarations, and the app revision they hold at. */
+  private loaded?: { revision: string; findings: Finding[] };
   private cached?: ValidationResult;
   private cachedTree?: { revision: number; tree: StackTree };
   private readonly annotated = new Set<string>();
@@ -100,6 +111,18 @@ export class StackValidation {
   }
 
   /**
+   * Records the findings loadManifest computed for the declarations it has
+   * just built, when they were the app's first ({@link noDeclarationsYet}):
+   * while the app's tree stays as the manifest left it, they are this stack's
+   * findings, and the manifest is not validated a second time at synth. Any
+   * later declaration or acknowledgement anywhere in the app changes its
+   * revision, and the stack is then validated as a whole.
+   */
+  public validatedAtLoad(findings: readonly Finding[]): void {
+    this.loaded = { revision: `${revisions.get(this.stack.node.root) ?? 0}`, findings: sortFindings([...findings]) };
+  }
+
+  /**
    * The stack's declarations, found in one walk of its construct tree: a
    * project's services and a service's users may be declared in any scope of
    * the stack, not only below them.
@@ -114,13 +137,7 @@ export class StackValidation {
     // Keyed by the revision of the app: another stack's declaration of a project bears on this one.
     const revision = `${revisions.get(this.stack.node.root) ?? 0}`;
     if (this.cached?.revision === revision) return this.cached;
-    const specs = this.specs();
-    const others = [...stacksOfApp(this.stack)].filter((v) => v !== this).flatMap((v) => v.specs());
-    const inStack = `${this.stack.node.path}/`;
-    const findings = sortFindings([
-      ...validateProjects(specs),
-      ...(others.length === 0 ? [] : checkDeclarationsAgree([...others, ...specs]).filter((f) => f.path.startsWith(inStack))),
-    ]);
+    const findings = this.loaded?.revision === revision ? this.loaded.findings : this.validate();
     const errorsByPath = new Map<string, string[]>();
     for (const f of findings) {
       if (f.level !== 'error') continue;
@@ -129,6 +146,17 @@ export class StackValidation {
     }
     this.cached = { revision, findings, errorsByPath };
     return this.cached;
+  }
+
+  /** The rules over this stack's projects, judged with the same projects declared in the app's other stacks. */
+  private validate(): Finding[] {
+    const specs = this.specs();
+    const others = [...stacksOfApp(this.stack)].filter((v) => v !== this).flatMap((v) => v.specs());
+    const inStack = `${this.stack.node.path}/`;
+    return sortFindings([
+      ...validateProjects(specs),
+      ...(others.length === 0 ? [] : checkDeclarationsAgree([...others, ...specs]).filter((f) => f.path.startsWith(inStack))),
+    ]);
   }
 
   /** Called by the constructs' validations, i.e. at synth, when the tree is complete. */

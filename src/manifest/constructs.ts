@@ -1,6 +1,7 @@
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Acknowledgements } from '../constructs/acknowledgements';
+import { StackValidation } from '../constructs/stack-validation';
 import { MstProject } from '../constructs/project';
 import { Secret } from '../constructs/secret';
 import { PowerState } from '../domain/power-state';
@@ -13,7 +14,9 @@ import { manifestFindings, manifestToSpec, readManifest, validateManifestData } 
  * Builds an {@link MstProject} (members, invitations, services, users and
  * acknowledgements) from a manifest file or an already-parsed manifest object.
  * The whole manifest is checked first: if anything is wrong, every finding is
- * thrown at once in an MstValidationError and no construct is created.
+ * thrown at once in an MstValidationError and no construct is created. That
+ * check is the manifest's validation: a stack holding nothing else reports its
+ * findings at synth without judging the manifest again.
  *
  * @example
  * loadManifest(stack, 'access/acme.yaml');
@@ -23,8 +26,14 @@ export function loadManifest(scope: Construct, source: string | Manifest): MstPr
   if (!parsed.ok) throwOnErrors(parsed.findings);
   const m = (parsed as { manifest: Manifest }).manifest;
   const spec = manifestToSpec(m, scope.node.path);
-  throwOnErrors(manifestFindings(m, spec));
-  return build(scope, spec, m);
+  // Judged as the stack will judge the constructs: with the acknowledgements made on the scopes above them.
+  const above = scope.node.scopes.flatMap((c) => Acknowledgements.on(c));
+  const findings = manifestFindings(m, { ...spec, acknowledgements: [...above, ...spec.acknowledgements] });
+  throwOnErrors(findings);
+  const first = StackValidation.noDeclarationsYet(scope);
+  const project = build(scope, spec, m);
+  if (first) StackValidation.of(project).validatedAtLoad(findings);
+  return project;
 }
 
 /**

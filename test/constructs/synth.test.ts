@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import * as validate from '../../src/domain/validate';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import {
   AccessDocument, Acknowledgements, DOCUMENT_KEY, fromDocument, toDocument, MstProject, MstService, MstValidationError,
@@ -1054,6 +1055,67 @@ describe('manifests in a stack', () => {
     metrics.addUser('grafana');
     expect(Object.keys(fullSynth(stack).users.resource.postgresql_role)).toEqual(['metrics_grafana']);
     expect(other.node.findAll().some((c) => c instanceof MstService || c instanceof ServiceUser)).toBe(false);
+  });
+
+  describe('a manifest is validated once', () => {
+    // Two replication users on a service of unknown version (MST-USER-005, MST-USER-006 each); the
+    // stack acknowledges MST-USER-006 before the manifest is loaded, the manifest one MST-USER-005.
+    const text = [
+      'project: alpha', 'deployer: ci@acme.example', 'members: [{ email: ci@acme.example, role: admin }]',
+      'services: [{ name: metrics, users: [{ username: replicator, allowReplication: true,',
+      '  acknowledge: [{ rule: MST-USER-005, reason: the version is pinned by the platform team }] },',
+      '  { username: standby, allowReplication: true }] }]',
+    ].join('\n');
+    const load = () => {
+      const file = path.join(dir(), 'a.yaml');
+      fs.writeFileSync(file, text);
+      const { stack } = newStack();
+      Acknowledgements.of(stack).add('MST-USER-006', 'replicas are the point of this stack');
+      const rules = jest.spyOn(validate, 'validateProjects');
+      return { stack, rules, project: loadManifest(stack, file) };
+    };
+    const summary = (findings: readonly { ruleId: string; path: string; acknowledged?: string }[]) =>
+      findings.map((f) => `${f.path} ${f.ruleId}${f.acknowledged ? ' (acknowledged)' : ''}`);
+    afterEach(() => jest.restoreAllMocks());
+
+    it('at load, where its findings are judged as the synth would judge the constructs built from it', () => {
+      const { stack, rules, project } = load();
+      expect(rules).toHaveBeenCalledTimes(1);
+      const atLoad = project.findings();
+      const { manifest } = fullSynth(stack);
+      expect(rules).toHaveBeenCalledTimes(1);
+      expect(summary(atLoad)).toEqual([
+        'stack/alpha/metrics/users/replicator MST-USER-005 (acknowledged)', 'stack/alpha/metrics/users/replicator MST-USER-006 (acknowledged)',
+        'stack/alpha/metrics/users/standby MST-USER-005', 'stack/alpha/metrics/users/standby MST-USER-006 (acknowledged)',
+      ]);
+      // What the rules say of the constructs' own spec, asked afresh: the same findings.
+      rules.mockRestore();
+      expect(validate.validateProjects([project.toSpec()])).toEqual(atLoad);
+      expect(manifest.stacks.stack.annotations.map((a: Json) => `${a.constructPath} ${a.level} ${a.message.split(' ')[0]}`)).toEqual([
+        'stack/alpha/metrics/users/replicator @cdktf/info MST-USER-005', 'stack/alpha/metrics/users/replicator @cdktf/info MST-USER-006',
+        'stack/alpha/metrics/users/standby @cdktf/warn MST-USER-005:', 'stack/alpha/metrics/users/standby @cdktf/info MST-USER-006',
+      ]);
+    });
+
+    it('and the stack as a whole again at synth once something is declared after it', () => {
+      const { stack, rules, project } = load();
+      const [metrics] = project.services;
+      metrics.addUser('Standby');
+      expect(() => fullSynth(stack)).toThrow('[stack/alpha/metrics/users/Standby] MST-USER-002:');
+      expect(rules).toHaveBeenCalledTimes(2);
+    });
+
+    it('and with the stack, when another declaration came before it', () => {
+      const { stack } = newStack();
+      newProject(stack).addService('events', { postgresVersion: 16 });
+      const file = path.join(dir(), 'a.yaml');
+      fs.writeFileSync(file, text.replace('name: metrics', 'name: events'));
+      const rules = jest.spyOn(validate, 'validateProjects');
+      loadManifest(stack, file);
+      // Service names are one address space per stack: only the stack's validation sees both.
+      expect(() => fullSynth(stack)).toThrow('MST-SVC-003');
+      expect(rules).toHaveBeenCalledTimes(2);
+    });
   });
 
   it('the same manifest loaded twice into one scope is MST-API-002, not a construct collision', () => {
