@@ -37,4 +37,4 @@ export { diffAccess } from './report/diff';
 export type { AccessDiff, AccessChange } from './report/diff';
 export type { ReportFinding } from './report/common';
 export { reportToMarkdown, diffToMarkdown } from './report/markdown';
-export { readAccessInput } from './report/input';
+export { InputError, readAccessInput } from './report/input';

@@ -17,7 +17,7 @@ import { RULES } from '../src/domain/rules';
 import { validateProjects } from '../src/domain/validate';
 import { checkManifestFile, manifestToSpec, readManifest } from '../src/manifest/load';
 import { diffAccess } from '../src/report/diff';
-import { readAccessInput } from '../src/report/input';
+import { InputError, readAccessInput } from '../src/report/input';
 import { checkDeclarationsAgree } from '../src/domain/agreement';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,8 +31,28 @@ export const DIFF_RULE_FIXTURES: Readonly<Record<string, string>> = {
   'MST-DIFF-004': 'deployer-lacks-permission',
 };
 
+/**
+ * The input rules' examples: what `cdktf-mst report` is given, under
+ * test/fixtures/rules/<RULE>/, and named relative to that folder.
+ */
+export const INPUT_RULE_EXAMPLES: Readonly<Record<string, string>> = {
+  'MST-INPUT-001': 'main.tf',
+  'MST-INPUT-002': 'cdktf.out/stacks/acme-access/cdk.tf.json',
+};
+
 /** The example line the catalogue shows for `ruleId`. */
 export function ruleExample(ruleId: string): string {
+  const input = INPUT_RULE_EXAMPLES[ruleId];
+  if (input) {
+    const dir = path.join(RULE_FIXTURES, ruleId);
+    try {
+      readAccessInput(path.join(dir, input));
+    } catch (e) {
+      if (!(e instanceof InputError) || e.finding.ruleId !== ruleId) throw e;
+      return formatFinding({ ...e.finding, path: path.relative(dir, e.finding.path) });
+    }
+    throw new Error(`the example of ${ruleId} was read without an error`);
+  }
   const pair = DIFF_RULE_FIXTURES[ruleId];
   if (pair) {
     const dir = path.join(ROOT, 'test', 'fixtures', 'report', pair);

@@ -15,7 +15,7 @@
  * diff against a base synthesized by cdktf-mst 0.1 still works.
  */
 import { z } from 'zod';
-import { Finding } from './findings';
+import { Finding, finding, MstValidationError } from './findings';
 import { InvitationSpec, MemberSpec, ProjectSpec, ServiceSpec, UserSpec } from './model';
 import {
   declarationPath, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, generatedPassword, isDefaultUserPassword, userKey,
@@ -95,16 +95,24 @@ export function sortBy<T>(items: readonly T[], key: (item: T) => readonly string
   }).map(({ item }) => item);
 }
 
-/** Reads a document back; throws an error naming the first malformed field. */
+/**
+ * Reads a document back. A version this library cannot read, or a first field
+ * that does not match, is thrown as an MstValidationError with one
+ * MST-INPUT-002 finding at the document's key.
+ */
 export function fromDocument(doc: AccessDocument): ProjectSpec[] {
+  const where = `"//"."${DOCUMENT_KEY}"`;
   if (!READABLE_VERSIONS.includes(doc.schemaVersion)) {
-    throw new Error(`access document schemaVersion ${visible(String(doc.schemaVersion))} is not supported (expected ${READABLE_VERSIONS.join(' or ')}); synthesize with this version of cdktf-mst.`);
+    throw new MstValidationError([finding('MST-INPUT-002', where,
+      `access document schemaVersion ${visible(String(doc.schemaVersion))} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`,
+      'synthesize with this version of cdktf-mst')]);
   }
   const parsed = documentProjects.safeParse(doc.projects);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = ['projects', ...issue.path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
-    throw new Error(`the access document is malformed at ${visible(where)} (${visible(issue.message)}); synthesize the stack again with cdktf-mst.`);
+    const field = ['projects', ...issue.path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+    throw new MstValidationError([finding('MST-INPUT-002', where,
+      `the access document is malformed at ${visible(field)} (${visible(issue.message)})`, 'synthesize the stack again with cdktf-mst')]);
   }
   return (parsed.data as unknown as ProjectDocument[]).map((p) => ({
     ...p,

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AccessDocument, DOCUMENT_KEY, fromDocument } from '../domain/document';
 import { checkDeclarationsAgree } from '../domain/agreement';
-import { Finding, formatFinding, sortFindings } from '../domain/findings';
+import { Finding, finding, formatFinding, MstValidationError, sortFindings } from '../domain/findings';
 import { validateProjects } from '../domain/validate';
 import { ProjectSpec } from '../domain/model';
 import { checkManifestFile } from '../manifest/load';
@@ -30,12 +30,22 @@ export interface AccessInput {
   readonly findings: readonly Finding[];
 }
 
-/** An input that cannot be read. The message is one line naming the path and the fix. */
+/**
+ * An input that cannot be read, under the rule it breaks: MST-INPUT-001 (not
+ * a manifest or synthesized output), MST-INPUT-002 (an access document this
+ * version cannot read), MST-MANIFEST-002 (past a limit), or a manifest's own
+ * first finding. The message is one line naming the path and the fix.
+ */
 export class InputError extends Error {
-  constructor(message: string) {
+  constructor(public readonly finding: Finding, message = formatFinding(finding)) {
     super(message);
     this.name = 'InputError';
   }
+}
+
+/** MST-INPUT-001 at `input`. */
+function unreadable(input: string, message: string, fix: string): InputError {
+  return new InputError(finding('MST-INPUT-001', input, message, fix));
 }
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -48,13 +58,12 @@ export function readAccessInput(input: string): AccessInput {
   try {
     stat = fs.statSync(input);
   } catch {
-    throw new InputError(`${input}: no such file or folder; give a manifest (.yaml, .yml, .json) or the folder \`cdktf synth\` wrote (cdktf.out).`);
+    throw unreadable(input, 'no such file or folder', 'give a manifest (.yaml, .yml, .json) or the folder `cdktf synth` wrote (cdktf.out)');
   }
   if (stat.isDirectory()) return fromStacks(input, stackFilesIn(input));
   const ext = path.extname(input).toLowerCase();
   if (!MANIFEST_EXTENSIONS.includes(ext)) {
-    throw new InputError(`${input}: neither a manifest (.yaml, .yml, .json) nor synthesized output; `
-      + `give a manifest, or ${SYNTH_HINT}.`);
+    throw unreadable(input, 'neither a manifest (.yaml, .yml, .json) nor synthesized output', `give a manifest, or ${SYNTH_HINT}`);
   }
   if (ext === '.json') {
     const json = readJson(input);
@@ -69,7 +78,7 @@ function fromManifest(file: string): AccessInput {
   if (!spec) {
     const [first] = findings;
     const more = findings.length > 1 ? ` (and ${findings.length - 1} more)` : '';
-    throw new InputError(`${file}: not a valid manifest: ${formatFinding(first).replace(/\.$/, '')}${more}; `
+    throw new InputError(first, `${file}: not a valid manifest: ${formatFinding(first).replace(/\.$/, '')}${more}; `
       + `run \`cdktf-mst check ${file}\` to see every finding.`);
   }
   return { path: file, kind: 'manifest', projects: [spec], findings };
@@ -101,7 +110,7 @@ function stackFilesIn(dir: string): string[] {
       .map((name) => path.join(stacks, name, STACK_FILE))
       .filter((f) => fs.existsSync(f));
   }
-  throw new InputError(`${dir}: no synthesized stack here (no manifest.json, ${STACK_FILE} or stacks/*/${STACK_FILE}); ${SYNTH_HINT}.`);
+  throw unreadable(dir, `no synthesized stack here (no manifest.json, ${STACK_FILE} or stacks/*/${STACK_FILE})`, SYNTH_HINT);
 }
 
 /**
@@ -118,13 +127,16 @@ function fromStacks(input: string, files: readonly string[]): AccessInput {
     const doc = isObject(json) && isObject(json['//']) ? json['//'][DOCUMENT_KEY] : undefined;
     if (doc === undefined) continue; // a stack of the app that does not use cdktf-mst
     if (!isObject(doc) || !Array.isArray(doc.projects) || !Array.isArray(doc.findings)) {
-      throw new InputError(`${file}: the "//"."${DOCUMENT_KEY}" access document is malformed; synthesize the stack again with cdktf-mst.`);
+      throw new InputError(finding('MST-INPUT-002', file, `the "//"."${DOCUMENT_KEY}" access document is malformed`,
+        'synthesize the stack again with cdktf-mst'));
     }
     let stackProjects: ProjectSpec[];
     try {
       stackProjects = fromDocument(doc as unknown as AccessDocument);
     } catch (e) {
-      throw new InputError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      if (!(e instanceof MstValidationError)) throw e;
+      // fromDocument names the document; the file it is in is what the user can act on.
+      throw new InputError({ ...e.findings[0], path: file });
     }
     projects.push(...stackProjects);
     findings.push(...validateProjects(stackProjects));
@@ -132,8 +144,8 @@ function fromStacks(input: string, files: readonly string[]): AccessInput {
   }
   findings.push(...checkDeclarationsAgree(projects));
   if (documents === 0) {
-    throw new InputError(`${input}: none of its ${files.length} synthesized stack(s) carries a cdktf-mst access document; `
-      + `synthesize a stack built with cdktf-mst (MstProject or loadManifest), or ${SYNTH_HINT}.`);
+    throw unreadable(input, `none of its ${files.length} synthesized stack(s) carries a cdktf-mst access document`,
+      `synthesize a stack built with cdktf-mst (MstProject or loadManifest), or ${SYNTH_HINT}`);
   }
   return { path: input, kind: 'synthesized', projects, findings: sortFindings(findings) };
 }
@@ -143,15 +155,16 @@ function readJson(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions.`);
+    throw unreadable(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path and its permissions');
   }
   const deep = jsonDeeperThan(text, MAX_JSON_DEPTH);
   if (deep !== undefined) {
-    throw new InputError(`${file}:${deep}: nests lists and objects more than ${MAX_JSON_DEPTH} deep (MST-MANIFEST-002); ${SYNTH_HINT}, or correct the manifest.`);
+    throw new InputError(finding('MST-MANIFEST-002', `${file}:${deep}`, `nests lists and objects more than ${MAX_JSON_DEPTH} deep`,
+      `${SYNTH_HINT}, or correct the manifest`));
   }
   // The parser `check` uses for the same file: the same bytes give the same answer everywhere.
   const parsed = parseStructuredText(text, file);
-  if (!parsed.ok) throw new InputError(`${file}: not valid JSON (${parsed.message}); ${SYNTH_HINT}, or correct the manifest.`);
+  if (!parsed.ok) throw unreadable(file, `not valid JSON (${parsed.message})`, `${SYNTH_HINT}, or correct the manifest`);
   return parsed.data;
 }
 

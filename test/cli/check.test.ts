@@ -4,7 +4,7 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { RULES } from '../../src/domain/rules';
 import { manifestJsonSchema } from '../../src/manifest/schema';
-import { DIFF_RULE_FIXTURES, fixtureFindings, RULE_FIXTURES, TYPED_RULE_EXAMPLES } from '../../tools/docs';
+import { DIFF_RULE_FIXTURES, fixtureFindings, INPUT_RULE_EXAMPLES, RULE_FIXTURES, TYPED_RULE_EXAMPLES } from '../../tools/docs';
 
 function run(...argv: string[]) {
   const out: string[] = [];
@@ -24,9 +24,9 @@ describe('cdktf-mst check', () => {
 
   const fixtures = fs.readdirSync(RULE_FIXTURES).filter((f) => f.endsWith('.yaml')).map((f) => path.basename(f, '.yaml'));
 
-  test('every rule but MST-SEC-002 and the typed API\'s (not expressible in a manifest), MST-PROJECT-002 (a folder of stacks) and the diff rules has a fixture', () => {
+  test('every rule but MST-SEC-002 and the typed API\'s (not expressible in a manifest), MST-PROJECT-002 (a folder of stacks), the diff rules and the input rules (report and diff) has a fixture', () => {
     expect(RULES.map((r) => r.id).filter((id) => !fixtures.includes(id)).sort())
-      .toEqual(['MST-PROJECT-002', 'MST-SEC-002', ...Object.keys(TYPED_RULE_EXAMPLES), ...Object.keys(DIFF_RULE_FIXTURES)].sort());
+      .toEqual(['MST-PROJECT-002', 'MST-SEC-002', ...Object.keys(TYPED_RULE_EXAMPLES), ...Object.keys(DIFF_RULE_FIXTURES), ...Object.keys(INPUT_RULE_EXAMPLES)].sort());
     expect(fs.statSync(path.join(RULE_FIXTURES, 'MST-PROJECT-002')).isDirectory()).toBe(true);
     expect(fixtureFindings('MST-PROJECT-002').map((f) => f.ruleId)).toEqual(['MST-PROJECT-002']);
   });

@@ -470,6 +470,17 @@ describe('the access document', () => {
     ]);
   });
 
+  it('refuses a document of an unknown version or with a malformed field with MST-INPUT-002, naming the field', () => {
+    const findingsOf = (doc: unknown) => (errorOf(() => fromDocument(doc as AccessDocument)) as MstValidationError).findings
+      .map((f) => `${f.ruleId} ${f.path}: ${f.message}`);
+    expect(findingsOf({ schemaVersion: 3, projects: [], findings: [] })).toEqual([
+      'MST-INPUT-002 "//"."cdktf-mst": access document schemaVersion 3 is not supported (expected 1 or 2)',
+    ]);
+    expect(findingsOf({ schemaVersion: 2, projects: [{ path: 'stack/acme', name: 7 }], findings: [] })).toEqual([
+      expect.stringMatching(/^MST-INPUT-002 "\/\/"\."cdktf-mst": the access document is malformed at projects\[0\]\.name \(.+\)$/),
+    ]);
+  });
+
   it('reads a version 1 document (everything written out), as cdktf-mst 0.1 wrote it', () => {
     const v1 = JSON.parse(fs.readFileSync(path.join(__dirname, '../e2e/fixtures/typed-example-0.1.cdk.tf.json'), 'utf8'))['//'][DOCUMENT_KEY];
     expect(v1.schemaVersion).toBe(1);

@@ -51,7 +51,7 @@ describe('hostile manifests end within a second, with one line and exit 2', () =
 describe('report and diff meet the same files the same way', () => {
   it.each([
     ['a 50 MB manifest', 'huge.yaml', () => hugeManifest(50 * MB), /MST-MANIFEST-002: the manifest is 50,000,\d{3} bytes/],
-    ['6 MB of JSON nested a million deep', 'deep.json', () => deepJson(6 * MB), /nests lists and objects more than 256 deep \(MST-MANIFEST-002\)/],
+    ['6 MB of JSON nested a million deep', 'deep.json', () => deepJson(6 * MB), /\] MST-MANIFEST-002: nests lists and objects more than 256 deep/],
   ])('%s', (_what, name, text, says) => {
     const file = path.join(dir, name);
     fs.writeFileSync(file, text());

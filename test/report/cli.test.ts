@@ -61,22 +61,22 @@ describe('usage errors exit 2', () => {
 
 describe('unreadable input: one line naming the path and the fix, exit 2', () => {
   const cases: Array<[string, () => string, RegExp]> = [
-    ['a missing path', () => path.join(tmp, 'nope.yaml'), /nope\.yaml: no such file or folder; give a manifest .* or the folder `cdktf synth` wrote/],
+    ['a missing path', () => path.join(tmp, 'nope.yaml'), /nope\.yaml\] MST-INPUT-001: no such file or folder; give a manifest .* or the folder `cdktf synth` wrote/],
     ['a folder with no synthesized stack', () => { fs.mkdirSync(path.join(tmp, 'empty'), { recursive: true }); return path.join(tmp, 'empty'); },
-      /empty: no synthesized stack here .*; run `npx cdktf synth` and pass its output folder/],
+      /empty\] MST-INPUT-001: no synthesized stack here .*; run `npx cdktf synth` and pass its output folder/],
     ['stacks without an access document', () => {
       write('plain.out/stacks/web/cdk.tf.json', JSON.stringify({ resource: {} }));
       return path.join(tmp, 'plain.out');
-    }, /plain\.out: none of its 1 synthesized stack\(s\) carries a cdktf-mst access document; synthesize a stack built with cdktf-mst/],
+    }, /plain\.out\] MST-INPUT-001: none of its 1 synthesized stack\(s\) carries a cdktf-mst access document; synthesize a stack built with cdktf-mst/],
     ['a manifest with schema errors', () => write('typo.yaml', 'project: p\ndeployer: a@b.example\nmembers: []\nmembrs: []\n'),
       /typo\.yaml: not a valid manifest: \[typo\.yaml: \(top level\)\] MST-MANIFEST-001: unknown key "membrs".*; run `cdktf-mst check .*typo\.yaml` to see every finding\./],
     ['YAML that does not parse', () => write('broken.yaml', 'project: [\n'),
       /broken\.yaml: not a valid manifest: .*MST-MANIFEST-001: not valid YAML/],
     ['a cdk.tf.json that is not JSON', () => write('bad/cdk.tf.json', '{'),
-      /cdk\.tf\.json: not valid JSON .*; run `npx cdktf synth`/],
+      /cdk\.tf\.json\] MST-INPUT-001: not valid JSON .*; run `npx cdktf synth`/],
     ['an access document of another version', () => write('v9/cdk.tf.json', JSON.stringify({ '//': { 'cdktf-mst': { schemaVersion: 9, projects: [], findings: [] } } })),
-      /cdk\.tf\.json: access document schemaVersion 9 is not supported/],
-    ['a TypeScript app', () => write('main.ts', ''), /main\.ts: neither a manifest .* nor synthesized output; give a manifest, or run `npx cdktf synth`/],
+      /cdk\.tf\.json\] MST-INPUT-002: access document schemaVersion 9 is not supported/],
+    ['a TypeScript app', () => write('main.ts', ''), /main\.ts\] MST-INPUT-001: neither a manifest .* nor synthesized output; give a manifest, or run `npx cdktf synth`/],
   ];
 
   it.each(cases)('%s', (_what, make, message) => {
@@ -96,7 +96,7 @@ describe('unreadable input: one line naming the path and the fix, exit 2', () =>
     const r = spawnSync(process.execPath, [bin, 'diff', path.join(tmp, 'missing.out'), fixture('members', 'head.yaml')], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^cdktf-mst: .*missing\.out: no such file or folder; .*\n$/);
+    expect(r.stderr).toMatch(/^cdktf-mst: .*missing\.out\] MST-INPUT-001: no such file or folder; .*\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
