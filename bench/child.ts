@@ -64,10 +64,10 @@ if (kind === 'selftest') {
   Object.assign(result, { ms: times[Math.floor(times.length / 2)], reps, findings });
 } else {
   // The plan and apply steps point the stacks at a local PostgreSQL without TLS (BENCH_SSLMODE), and
-  // can synthesize the library stack without its upgrade moves, as a new project would (BENCH_UPGRADE_MOVES).
+  // can synthesize the library stack with the moved blocks of an upgrade from 0.1 (BENCH_UPGRADE_MOVES).
   const context: Record<string, unknown> = {};
   if (process.env.BENCH_SSLMODE) context['cdktf-mst:sslmode'] = process.env.BENCH_SSLMODE;
-  if (process.env.BENCH_UPGRADE_MOVES === 'false') context['cdktf-mst:upgradeMoves'] = false;
+  if (process.env.BENCH_UPGRADE_MOVES === 'true') context['cdktf-mst:upgradeMoves'] = true;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const app = new App({ outdir, context });

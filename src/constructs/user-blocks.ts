@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ISynthesisSession, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
+import { DEFAULT_PASSWORD_LENGTH, keyedShapeBlockName } from '../domain/conventions';
 import { finding, MstValidationError } from '../domain/findings';
 import type { ServiceUser } from './service-user';
 import { StackValidation } from './stack-validation';
@@ -20,12 +21,14 @@ const CUSTOM_SYNTHESIS = Symbol.for('cdktf/customSynthesis');
 export const USERS_FILE = 'mst-users.tf.json';
 
 /**
- * The context key (cdktf.json `"context"`, or the App's `context`) that turns
- * off the `moved` blocks from cdktf-mst 0.1's addresses: set it to `false`
- * once every deployment of the stack has applied with this version, or from
- * the start in a new project. The engine checks moved blocks pairwise, so
- * they cost plan time that grows with the square of the users
- * (docs/performance.md). Default: the blocks are written.
+ * The context key (cdktf.json `"context"`, or the App's `context`) that adds a
+ * `moved` block from each address cdktf-mst 0.1 gave a user: set it to `true`
+ * for the deploy that upgrades a stack deployed with 0.1, and remove it once
+ * every deployment of the stack has applied. Off by default: the engine checks
+ * moved blocks pairwise, so they cost plan time that grows with the square of
+ * the users (docs/performance.md). Without them, a stack still holding 0.1's
+ * addresses fails its plan on the guards (see {@link UsersFile}) instead of
+ * dropping a role.
  */
 export const UPGRADE_MOVES_CONTEXT = 'cdktf-mst:upgradeMoves';
 
@@ -37,9 +40,13 @@ export const UPGRADE_MOVES_CONTEXT = 'cdktf-mst:upgradeMoves';
  * - `resource.postgresql_role.<name>` and, for a generated password,
  *   `resource.random_password.<name>`, one block each per user, where `<name>`
  *   is `<service>_<lowercased username>` (see {@link ServiceUser.resourceName});
- * - a `moved` block from each address the keyed (`for_each`) shape of
- *   cdktf-mst 0.1 gave a user, so a deployed stack upgrades by moving state
- *   (unless {@link UPGRADE_MOVES_CONTEXT} is `false`);
+ * - per service, a guard on the addresses of cdktf-mst 0.1, which kept a
+ *   service's users in one keyed (`for_each`) block of each type named after
+ *   the service: a block of that name with no instance and `prevent_destroy`.
+ *   It plans nothing, until a state holds 0.1's addresses and this version
+ *   would destroy them (drop every role): then the plan fails, naming them;
+ * - with {@link UPGRADE_MOVES_CONTEXT} `true`, a `moved` block from each of
+ *   0.1's addresses, so such a stack upgrades by moving state;
  *
  * The passwords' outputs stay in `cdk.tf.json`: one sensitive map per service
  * (MstService.passwordsOutput), and any per-user output asked for.
@@ -101,7 +108,7 @@ export class UsersFile extends Construct {
   private *pieces(): Generator<string> {
     const users = this.users();
     const generated = users.filter((u) => u.passwordAddress !== undefined);
-    const upgradeMoves = !['false', false].includes(this.node.tryGetContext(UPGRADE_MOVES_CONTEXT));
+    const upgradeMoves = ['true', true].includes(this.node.tryGetContext(UPGRADE_MOVES_CONTEXT));
     const comment = `Service users of stack ${TerraformStack.of(this).node.id}, written by cdktf-mst at synth with cdk.tf.json; edit the stack's code, not this file.`;
     let text = `{\n  "//": ${JSON.stringify(comment)}`;
     /** `v` as JSON text, indented for nesting depth `depth`. */
@@ -123,9 +130,14 @@ export class UsersFile extends Construct {
     }
     if (users.length > 0) {
       text += ',\n  "resource": {';
-      yield* section('\n    "postgresql_role": {', '\n    }', users, (u) => `\n      ${JSON.stringify(u.resourceName)}: ${value(u.roleConfig(), 3)}`);
+      const block = ([name, config]: Block) => `\n      ${JSON.stringify(name)}: ${value(config, 3)}`;
+      const roles = withGuards(users.map((u): Block => [u.resourceName, u.roleConfig()]), users, (service) => ({
+        provider: `postgresql.${service}`, name: '${each.key}',
+      }));
+      yield* section('\n    "postgresql_role": {', '\n    }', roles, block);
       if (generated.length > 0) {
-        yield* section(',\n    "random_password": {', '\n    }', generated, (u) => `\n      ${JSON.stringify(u.resourceName)}: ${value(u.passwordConfig(), 3)}`);
+        const passwords = withGuards(generated.map((u): Block => [u.resourceName, u.passwordConfig()]), generated, () => ({ length: DEFAULT_PASSWORD_LENGTH }));
+        yield* section(',\n    "random_password": {', '\n    }', passwords, block);
       }
       text += '\n  }';
     }
@@ -147,3 +159,26 @@ export class UsersFile extends Construct {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A resource block: its name and its body. */
+type Block = readonly [string, unknown];
+
+const GUARD_COMMENT = 'cdktf-mst: the addresses cdktf-mst 0.1 gave this service\'s users, kept from being destroyed; '
+  + 'a plan that fails on this block upgrades with the context cdktf-mst:upgradeMoves set to true (README, Upgrading from cdktf-mst 0.1).';
+
+/**
+ * `blocks` (the users' blocks of one resource type, sorted by name) with the
+ * guard of each service of `users` (see {@link UsersFile}) among them, still
+ * sorted by name: a block named as 0.1 named the service's keyed block, with
+ * no instance (`for_each` of nothing), the attributes the type requires, and
+ * `prevent_destroy`.
+ */
+function withGuards(blocks: Block[], users: readonly ServiceUser[], required: (service: string) => Record<string, unknown>): Block[] {
+  const services = [...new Set(users.map((u) => u.service.name))];
+  const guards = services.map((service): Block => [keyedShapeBlockName(service), {
+    '//': GUARD_COMMENT, for_each: {}, lifecycle: { prevent_destroy: true }, ...required(service),
+  }]);
+  // Keys in sorted order, as everywhere in the file.
+  const sorted = guards.map(([name, body]): Block => [name, Object.fromEntries(Object.entries(body as object).sort(([a], [b]) => compare(a, b)))]);
+  return [...blocks, ...sorted].sort(([a], [b]) => compare(a, b));
+}

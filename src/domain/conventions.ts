@@ -56,6 +56,17 @@ export function userResourceName(serviceName: string, username: string): string 
   return `${serviceName}_${userKey(username)}`;
 }
 
+/**
+ * Name of the one block of each type (`postgresql_role`, `random_password`)
+ * that held all of a service's users in cdktf-mst 0.1, keyed by user key
+ * (`postgresql_role.metrics["grafana"]`): the service's name. Users' own
+ * blocks ({@link userResourceName}) never take it, as service names hold no
+ * underscore.
+ */
+export function keyedShapeBlockName(serviceName: string): string {
+  return serviceName;
+}
+
 /** The sensitive output a user's generated password is in when asked for one of its own. */
 export function userPasswordOutputName(serviceName: string, username: string): string {
   return `${userResourceName(serviceName, username)}_password`;

@@ -16,8 +16,8 @@ type Json = any;
 // Helpers
 // ---------------------------------------------------------------------------
 
-function newStack(): { app: App; stack: TerraformStack } {
-  const app = Testing.app();
+function newStack(context?: Record<string, unknown>): { app: App; stack: TerraformStack } {
+  const app = Testing.app(context ? { context } : {});
   return { app, stack: new TerraformStack(app, 'stack') };
 }
 
@@ -93,8 +93,8 @@ function errorOf(fn: () => unknown): Error {
  * The stack most tests look at: two services, generated and variable
  * passwords, a mixed-case username, an acknowledged replication user.
  */
-function acmeStack(): { stack: TerraformStack; app: App; metrics: MstService; events: MstService } {
-  const { app, stack } = newStack();
+function acmeStack(context?: Record<string, unknown>): { stack: TerraformStack; app: App; metrics: MstService; events: MstService } {
+  const { app, stack } = newStack(context);
   const project = new MstProject(stack, 'acme', {
     name: 'acme-prod', deployer: 'ci@acme.example', billing: { email: 'billing@acme.example' },
   });
@@ -160,8 +160,9 @@ describe('providers', () => {
 describe('roles', () => {
   it('emits one postgresql_role per user, named <service>_<lowercased username>: login, replication from the toggle', () => {
     const json = synth(acmeStack().stack);
+    // Among them, each service's guard of the addresses of 0.1 (events, metrics; see below).
     expect(Object.keys(json.resource.postgresql_role)).toEqual([
-      'events_app', 'events_ingest', 'metrics_grafana', 'metrics_replicator', 'metrics_reporting',
+      'events', 'events_app', 'events_ingest', 'metrics', 'metrics_grafana', 'metrics_replicator', 'metrics_reporting',
     ]);
     expect(json.resource.postgresql_role.metrics_grafana).toEqual({
       provider: 'postgresql.metrics', name: 'grafana', login: true, replication: false,
@@ -185,7 +186,7 @@ describe('roles', () => {
     const json = synth(acmeStack().stack);
     const passwords = json.resource.random_password;
     // Only generated passwords get one; "app" brings its own.
-    expect(Object.keys(passwords)).toEqual(['events_ingest', 'metrics_grafana', 'metrics_replicator', 'metrics_reporting']);
+    expect(Object.keys(passwords)).toEqual(['events', 'events_ingest', 'metrics', 'metrics_grafana', 'metrics_replicator', 'metrics_reporting']);
     expect(passwords.metrics_grafana).toEqual({ length: 32, special: false, keepers: { version: '1' } });
     expect(passwords.events_ingest).toEqual({ length: 32, special: false, keepers: { version: '2' } });
     for (const block of Object.values<Json>(passwords)) expect(block.length).toBeGreaterThanOrEqual(24);
@@ -233,7 +234,7 @@ describe('roles', () => {
     const { stack } = newStack();
     newProject(stack).addService('metrics-eu').addUser('grafana');
     const json = synth(stack);
-    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics-eu_grafana']);
+    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics-eu', 'metrics-eu_grafana']);
     expect(json.output.metrics_eu_passwords.value).toBe('${{"grafana" = random_password.metrics-eu_grafana.result}}');
     expect(Object.keys(json.variable).sort()).toEqual(['metrics_eu_admin_password', 'metrics_eu_host', 'metrics_eu_port']);
   });
@@ -244,8 +245,8 @@ describe('roles', () => {
     project.addService('metrics-x').addUser('y');
     project.addService('metrics').addUser('x_y');
     const json = synth(stack);
-    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics-x_y', 'metrics_x_y']);
-    expect(Object.keys(json.resource.random_password)).toEqual(['metrics-x_y', 'metrics_x_y']);
+    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics', 'metrics-x', 'metrics-x_y', 'metrics_x_y']);
+    expect(Object.keys(json.resource.random_password)).toEqual(['metrics', 'metrics-x', 'metrics-x_y', 'metrics_x_y']);
     expect(Object.keys(json.output).sort()).toEqual(['metrics_passwords', 'metrics_x_passwords']);
     expect(json.resource.postgresql_role['metrics-x_y']).toMatchObject({ provider: 'postgresql.metrics-x', name: 'y' });
     expect(json.resource.postgresql_role.metrics_x_y).toMatchObject({ provider: 'postgresql.metrics', name: 'x_y' });
@@ -262,8 +263,10 @@ describe('roles', () => {
 });
 
 describe('upgrading from the keyed shape of cdktf-mst 0.1', () => {
-  it('moves every role and generated password from postgresql_role.<service>["<key>"] to its own block', () => {
-    const json = synth(acmeStack().stack);
+  const withContext = (value: unknown) => acmeStack({ [UPGRADE_MOVES_CONTEXT]: value }).stack;
+
+  it.each([true, 'true'])('moves every role and generated password from postgresql_role.<service>["<key>"] to its own block when the context says %p', (value) => {
+    const json = synth(withContext(value));
     expect(json.moved).toEqual([
       { from: 'postgresql_role.events["app"]', to: 'postgresql_role.events_app' },
       { from: 'postgresql_role.events["ingest"]', to: 'postgresql_role.events_ingest' },
@@ -277,13 +280,20 @@ describe('upgrading from the keyed shape of cdktf-mst 0.1', () => {
     ]);
   });
 
-  it.each([false, 'false'])('writes no moved block when the context says %p', (value) => {
-    const app = Testing.app({ context: { [UPGRADE_MOVES_CONTEXT]: value } });
-    const stack = new TerraformStack(app, 'stack');
-    newProject(stack).addService('metrics').addUser('grafana');
-    const json = synth(stack);
+  it.each([undefined, false, 'false'])('writes no moved block when the context says %p (the default)', (value) => {
+    const json = synth(value === undefined ? acmeStack().stack : withContext(value));
     expect(json.moved).toBeUndefined();
-    expect(Object.keys(json.resource.postgresql_role)).toEqual(['metrics_grafana']);
+  });
+
+  it('guards each service\'s keyed blocks of 0.1 with a block of that name, of no instance, that may not be destroyed', () => {
+    const json = synth(acmeStack().stack);
+    const comment = expect.stringMatching(/^cdktf-mst: the addresses cdktf-mst 0\.1 gave this service's users, kept from being destroyed; .*cdktf-mst:upgradeMoves set to true/);
+    const guard = { '//': comment, for_each: {}, lifecycle: { prevent_destroy: true } };
+    expect(json.resource.postgresql_role.events).toEqual({ ...guard, name: '${each.key}', provider: 'postgresql.events' });
+    expect(json.resource.postgresql_role.metrics).toEqual({ ...guard, name: '${each.key}', provider: 'postgresql.metrics' });
+    expect(json.resource.random_password.metrics).toEqual({ ...guard, length: 32 });
+    // With the moves too: the engine moves the instances out of the guarded block, which then holds none.
+    expect(synth(withContext(true)).resource.postgresql_role.metrics).toEqual(json.resource.postgresql_role.metrics);
   });
 });
 
@@ -1064,7 +1074,7 @@ describe('manifests in a stack', () => {
     ]]);
     // The project's stack synthesizes what was declared in it; "other" holds nothing of the library.
     metrics.addUser('grafana');
-    expect(Object.keys(fullSynth(stack).users.resource.postgresql_role)).toEqual(['metrics_grafana']);
+    expect(Object.keys(fullSynth(stack).users.resource.postgresql_role)).toEqual(['metrics', 'metrics_grafana']);
     expect(other.node.findAll().some((c) => c instanceof MstService || c instanceof ServiceUser)).toBe(false);
   });
 

@@ -69,13 +69,13 @@ export class Deployment {
   }
 
   /**
-   * Synthesizes a stack built by `build` and puts its configuration (cdk.tf.json and the users
+   * Synthesizes a stack built by `build` (with `context` besides the sslmode) and puts its configuration (cdk.tf.json and the users
    * file next to it, mst-users.tf.json) into the workspace. Returns the text of both.
    */
-  public synth(build: (stack: TerraformStack) => void): string {
+  public synth(build: (stack: TerraformStack) => void, context: Record<string, unknown> = {}): string {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-e2e-synth-'));
     try {
-      const app = new App({ outdir, context: { [SSLMODE_CONTEXT]: 'disable' } });
+      const app = new App({ outdir, context: { [SSLMODE_CONTEXT]: 'disable', ...context } });
       const stack = new TerraformStack(app, STACK);
       // cdktf's default local backend is an absolute path under the current directory; keep the state here.
       new LocalBackend(stack, { path: STATE_FILE });

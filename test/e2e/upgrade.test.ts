@@ -1,15 +1,16 @@
 /**
  * Upgrading a deployed stack from the keyed shape of cdktf-mst 0.1 (one
  * `for_each` role block and one `random_password` block per service) to one
- * block per user: the plan holds only moves, the apply keeps every role (same
- * OID) and every password. The old stack is the typed example as 0.1
+ * block per user: without the upgrade context the plan fails on the guards of
+ * 0.1's addresses and nothing changes; with it the plan holds only moves, and
+ * the apply keeps every role (same OID) and every password. The old stack is the typed example as 0.1
  * synthesized it (fixtures/typed-example-0.1.cdk.tf.json, the golden file of
  * that version); the new one declares the same users with this version.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
-import { Acknowledgements, MstProject, PowerState, ProjectRole } from '../../src';
+import { Acknowledgements, MstProject, PowerState, ProjectRole, UPGRADE_MOVES_CONTEXT } from '../../src';
 import { sql } from '../../tools/sandbox/cluster';
 import { Deployment } from './support';
 
@@ -62,8 +63,28 @@ describe('upgrade from the keyed shape of 0.1', () => {
     }
   });
 
-  test('after the upgrade the plan holds only moves, each from the keyed address to the user\'s block', async () => {
+  test('upgraded without the context, the deploy fails on the guards, naming 0.1\'s addresses, and no role changes', async () => {
     d.synth(typedExample);
+    const r = await d.tofu(['apply', '-auto-approve', '-input=false', '-no-color']);
+    expect(r.code).toBe(1);
+    const output = r.stdout + r.stderr;
+    expect(output).toContain('Error: Instance cannot be destroyed');
+    for (const [service, username] of USERS) {
+      expect(output).toContain(`postgresql_role.${service}["${username}"] has lifecycle.prevent_destroy`);
+      expect(output).toContain(`random_password.${service}["${username}"] has lifecycle.prevent_destroy`);
+      const was = before.get(username)!;
+      expect([username, await oid(service, username)]).toEqual([username, was.oid]);
+      expect((await d.login(service, username, was.password)).ok).toBe(true);
+    }
+    // The state still holds 0.1's addresses, for the upgrade with the context.
+    const state = JSON.parse(d.state());
+    expect(state.resources.map((x: { type: string; name: string }) => `${x.type}.${x.name}`).sort()).toEqual([
+      'postgresql_role.events', 'postgresql_role.metrics', 'random_password.events', 'random_password.metrics',
+    ]);
+  });
+
+  test('with the context, the plan holds only moves, each from the keyed address to the user\'s block', async () => {
+    d.synth(typedExample, { [UPGRADE_MOVES_CONTEXT]: true });
     expect(fs.readdirSync(d.dir).filter((f) => f.endsWith('.tf.json')).sort()).toEqual(['cdk.tf.json', 'mst-users.tf.json']);
     await d.ok(['plan', '-input=false', '-no-color', '-out=upgrade.plan']);
     const plan = JSON.parse((await d.ok(['show', '-json', 'upgrade.plan'])).stdout);
@@ -97,12 +118,11 @@ describe('upgrade from the keyed shape of 0.1', () => {
     ]);
   });
 
-  test('then the plan is empty, and stays empty without the moved blocks (what the cdktf-mst:upgradeMoves context turns off)', async () => {
+  test('then the plan is empty, and stays empty once the context is removed again', async () => {
     expect((await d.plan()).code).toBe(0);
-    const file = path.join(d.dir, 'mst-users.tf.json');
-    const { moved, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(moved).toHaveLength(8);
-    fs.writeFileSync(file, JSON.stringify(rest, null, 2));
+    expect(JSON.parse(fs.readFileSync(path.join(d.dir, 'mst-users.tf.json'), 'utf8')).moved).toHaveLength(8);
+    d.synth(typedExample);
+    expect(JSON.parse(fs.readFileSync(path.join(d.dir, 'mst-users.tf.json'), 'utf8')).moved).toBeUndefined();
     expect((await d.plan()).code).toBe(0);
   });
 });
