@@ -107,7 +107,7 @@ describe('no password value in any output', () => {
     const out = path.join(Testing.fullSynth(stack), 'stacks', 'acme-access');
     const json = JSON.parse(fs.readFileSync(path.join(out, 'cdk.tf.json'), 'utf8'));
     const users = fs.readFileSync(path.join(out, USERS_FILE), 'utf8');
-    expect(Object.keys(JSON.parse(users).resource.postgresql_role).sort()).toEqual(['events_ingest', 'metrics_etl', 'metrics_grafana', 'metrics_reporting']);
+    expect(Object.keys(JSON.parse(users).resource.postgresql_role).sort()).toEqual(['events', 'events_ingest', 'metrics', 'metrics_etl', 'metrics_grafana', 'metrics_reporting']);
     expect(JSON.stringify({ ...json, variable: undefined })).not.toContain('legacy_password');
     expect(JSON.stringify({ ...json, variable: undefined })).not.toContain(MARK);
     expect(users).not.toContain('legacy_password');
