@@ -151,7 +151,7 @@ describe.each(FLAVOURS)('$pkg, installed from its tarball', (flavour: Flavour) =
     });
     // The users' blocks are in the users file the library writes next to cdk.tf.json, with either toolkit.
     const users = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'consumer', 'mst-users.tf.json'), 'utf8'));
-    expect(Object.keys(users.resource.postgresql_role).sort()).toEqual(['metrics_grafana', 'metrics_reader']);
+    expect(Object.keys(users.resource.postgresql_role).sort()).toEqual(['metrics', 'metrics_grafana', 'metrics_reader']);
     expect(json.resource).toBeUndefined();
     // The local backend's state path is the project folder's, which differs between the two projects.
     synthesized.set(flavour.toolkit, JSON.parse(JSON.stringify(json).split(dir).join('<project>')));
