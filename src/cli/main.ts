@@ -4,6 +4,7 @@
  * names), 2 usage errors, a manifest past an input limit (MST-MANIFEST-002),
  * and input that report or diff cannot read.
  */
+import * as fs from 'fs';
 import { formatFinding, Finding, MAX_PRINTED_FINDINGS, moreLine } from '../domain/findings';
 import { RULES } from '../domain/rules';
 import { jsonVisible, visible } from '../domain/visible';
@@ -13,6 +14,7 @@ import { diffAccess } from '../report/diff';
 import { AccessInput, InputError, readAccessInput } from '../report/input';
 import { diffToMarkdown, reportToMarkdown } from '../report/markdown';
 import { buildAccessReport } from '../report/report';
+import { importBlocks, readAdoptionLog } from './adopt';
 
 export interface Io {
   out(line: string): void;
@@ -27,6 +29,8 @@ commands:
                     [--format markdown|json]
   diff BASE HEAD    what changes in access, escalations first
                     [--format markdown|json] [--fail-on escalation|error]...
+  adopt [LOG]       import blocks for the roles a killed deploy left out of the state, from the
+                    next deploy's \`role "…" already exists\` errors (LOG, or standard input)
   rules             print the rule catalogue
   schema            print the manifest's JSON Schema
   help              print this text`;
@@ -41,6 +45,8 @@ export function main(argv: readonly string[], io: Io): number {
       return report(rest, io);
     case 'diff':
       return diff(rest, io);
+    case 'adopt':
+      return adopt(rest, io);
     case 'rules':
       for (const r of RULES) io.out(`${r.id}\t${r.level}\t${r.summary}`);
       return 0;
@@ -83,6 +89,41 @@ function check(args: readonly string[], io: Io): number {
   io.out(visible(`${file}: ok: project ${spec.name}`) + `, ${spec.members.length} member(s), ${spec.invitations.length} invitation(s), `
     + `${spec.services.length} service(s), ${users} user(s); ${warnings} warning(s)`
     + (acknowledged > 0 ? `, ${acknowledged} acknowledged` : ''));
+  return 0;
+}
+
+const ADOPT_USAGE = 'usage: cdktf-mst adopt [LOG]   (LOG: the saved output of the failed deploy; standard input when absent or -)';
+
+/**
+ * Prints the import blocks that adopt the roles a failed deploy's output (LOG,
+ * or standard input) names as already existing: exit 0 with at least one,
+ * 1 when the log names none, 2 when LOG cannot be read.
+ */
+function adopt(args: readonly string[], io: Io): number {
+  if (args.length > 1 || (args[0] !== undefined && args[0] !== '-' && args[0].startsWith('-'))) {
+    io.err(ADOPT_USAGE);
+    return 2;
+  }
+  const source = args[0] ?? '-';
+  const name = source === '-' ? 'standard input' : visible(source);
+  let log: string;
+  try {
+    log = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+  } catch (e) {
+    io.err(`cdktf-mst adopt: ${name}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); give the saved output of the failed deploy, or pipe it in`);
+    return 2;
+  }
+  const { adoptions, unmatched } = readAdoptionLog(log);
+  for (const role of unmatched) {
+    io.err(`cdktf-mst adopt: role "${visible(role)}" already exists, but no postgresql_role block of this library's naming follows its error; `
+      + 'import it by hand only if your stack created it');
+  }
+  if (adoptions.length === 0) {
+    io.err(`cdktf-mst adopt: no \`role "…" already exists\` error in ${name}; nothing to adopt`);
+    return 1;
+  }
+  io.out(importBlocks(adoptions).trimEnd());
+  io.err(`cdktf-mst adopt: ${adoptions.length} role(s); apply these blocks with the stack once, then remove them`);
   return 0;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Shared by the fault tests (test/e2e/faults-*.test.ts): the stack they deploy,
  * how many users, and the recovery the README's "Faults and drift" section
- * prescribes, run exactly as written there (its awk program is read from the
- * README, so the test fails if the documented recovery stops working).
+ * prescribes, run as written there: `cdktf-mst adopt` (the installed bin) over
+ * the failed deploy's output, the import blocks applied with the stack.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,9 @@ import { Deployment } from './support';
 export const FAULT_USERS = Number(process.env.MST_FAULT_USERS ?? 500);
 
 export const APPLY = ['apply', '-auto-approve', '-input=false', '-no-color'];
+
+/** The installed command, as a user runs it from the checkout. */
+const BIN = path.resolve(__dirname, '../../bin/cdktf-mst.js');
 
 export const usernames = (n: number, prefix = 'u'): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
@@ -48,18 +51,11 @@ export async function countRoles(d: Deployment, service: string, prefix = 'u'): 
   return r.code === 0 ? Number(r.stdout) : -1;
 }
 
-/** The awk program of the README's recovery section (between `adopt.awk:start` and `adopt.awk:end`). */
-export function adoptProgram(): string {
-  const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
-  const m = /<!-- adopt\.awk:start -->\s*```awk\n([\s\S]*?)```\s*<!-- adopt\.awk:end -->/.exec(readme);
-  if (!m) throw new Error('README.md has no adopt.awk block between <!-- adopt.awk:start --> and <!-- adopt.awk:end -->');
-  return m[1];
-}
 
 export interface Recovery {
   /** The plain deploy's exit code: 0 when it converged by itself. */
   firstCode: number;
-  /** Roles the first deploy found existing but not in the state, adopted through the README's awk program. */
+  /** Roles the first deploy found existing but not in the state, adopted with `cdktf-mst adopt`. */
   adopted: string[];
   /** The one-line diagnosis of the first deploy's failure (empty when it succeeded). */
   diagnosis: string[];
@@ -69,7 +65,7 @@ export interface Recovery {
  * The README's recovery after an interrupted deploy: deploy again; if that
  * fails because roles exist that the state does not record (the engine was
  * killed between creating them and writing its state), turn those errors into
- * import blocks with the README's awk program, deploy with them, remove them.
+ * import blocks with `cdktf-mst adopt`, deploy with them, remove them.
  * Fails the test when the first deploy fails for any other reason.
  */
 export async function recover(d: Deployment): Promise<Recovery> {
@@ -81,14 +77,12 @@ export async function recover(d: Deployment): Promise<Recovery> {
   const others = errors.filter((l) => !/role "[^"]+" already exists/.test(l));
   if (others.length > 0) throw new Error(`the deploy after the interruption failed for another reason:\n${others.join('\n')}`);
   const log = path.join(d.dir, 'deploy.log');
-  const program = path.join(d.dir, 'adopt.awk');
   fs.writeFileSync(log, output);
-  fs.writeFileSync(program, adoptProgram());
-  const awk = await run('awk', ['-f', program, log], { timeoutMs: 30_000 });
-  if (awk.code !== 0) throw new Error(`awk -f adopt.awk failed: ${awk.stderr}`);
+  const adopt = await run(process.execPath, [BIN, 'adopt', log], { timeoutMs: 60_000 });
+  if (adopt.code !== 0) throw new Error(`cdktf-mst adopt exited ${adopt.code}: ${adopt.stderr}`);
   const adoptFile = path.join(d.dir, 'adopt.tf');
-  fs.writeFileSync(adoptFile, awk.stdout);
-  const adopted = [...awk.stdout.matchAll(/id = "([^"]+)"/g)].map((m) => m[1]).sort();
+  fs.writeFileSync(adoptFile, adopt.stdout);
+  const adopted = [...adopt.stdout.matchAll(/id = "([^"]+)"/g)].map((m) => m[1]).sort();
   try {
     await d.apply();
   } finally {

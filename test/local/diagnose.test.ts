@@ -1,5 +1,5 @@
 /**
- * The one-line diagnosis of a failed deploy, and the README's adopt.awk, on the
+ * The one-line diagnosis of a failed deploy, and `cdktf-mst adopt`'s reading of it, on the
  * two forms the engine's errors take: `tofu apply` (-no-color) and `cdktf
  * deploy` (stack prefix, construct path inside the address). The samples are
  * copied from real runs; test/e2e/faults-*.test.ts produce the live ones.
@@ -10,8 +10,7 @@ import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { MstProject, ProjectRole } from '../../src';
 import { StackJson, diagnose, readStack } from '../../tools/local/diagnose';
-import { run } from '../../tools/sandbox/process';
-import { adoptProgram } from '../e2e/faults';
+import { importBlocks, readAdoptionLog } from '../../src/cli/adopt';
 
 function stackJson(): StackJson {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-diagnose-'));
@@ -77,26 +76,19 @@ describe('diagnose', () => {
   });
 });
 
-describe("the README's adopt.awk", () => {
-  test('turns tofu and cdktf deploy "already exists" errors into import blocks at the right addresses', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-adopt-'));
-    try {
-      const log = path.join(dir, 'deploy.log');
-      fs.writeFileSync(log, tofuError('error creating role u1: pq: role "u1" already exists', 'postgresql_role.metrics["u1"]')
-        + tofuError(refused, 'postgresql_role.metrics["u9"]')
-        + cdktfError('error creating role u2: pq: role "u2" already exists', 'postgresql_role.metrics (acme-prod/metrics/roles)["u2"]')
-        + tofuError('error creating role u3: pq: role "u3" already exists', 'postgresql_role.metrics_u3'));
-      fs.writeFileSync(path.join(dir, 'adopt.awk'), adoptProgram());
-      const r = await run('awk', ['-f', path.join(dir, 'adopt.awk'), log], { timeoutMs: 10_000 });
-      expect(r.stderr).toBe('');
-      expect(r.stdout).toBe([
-        'import {\n  to = postgresql_role.metrics["u1"]\n  id = "u1"\n}',
-        'import {\n  to = postgresql_role.metrics["u2"]\n  id = "u2"\n}',
-        'import {\n  to = postgresql_role.metrics_u3\n  id = "u3"\n}',
-        '',
-      ].join('\n'));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+describe('cdktf-mst adopt', () => {
+  test('turns tofu and cdktf deploy "already exists" errors into import blocks at the right addresses', () => {
+    const log = tofuError('error creating role u1: pq: role "u1" already exists', 'postgresql_role.metrics["u1"]')
+      + tofuError(refused, 'postgresql_role.metrics["u9"]')
+      + cdktfError('error creating role u2: pq: role "u2" already exists', 'postgresql_role.metrics (acme-prod/metrics/roles)["u2"]')
+      + tofuError('error creating role u3: pq: role "u3" already exists', 'postgresql_role.metrics_u3');
+    const { adoptions, unmatched } = readAdoptionLog(log);
+    expect(unmatched).toEqual([]);
+    expect(importBlocks(adoptions)).toBe([
+      'import {\n  to = postgresql_role.metrics["u1"]\n  id = "u1"\n}',
+      'import {\n  to = postgresql_role.metrics["u2"]\n  id = "u2"\n}',
+      'import {\n  to = postgresql_role.metrics_u3\n  id = "u3"\n}',
+      '',
+    ].join('\n'));
   });
 });
