@@ -1,8 +1,8 @@
 /**
  * The `cdktf-mst` command. Exit codes: 0 success, 1 findings (for check, an
  * unreadable or unparsable file is a finding too; for diff, what --fail-on
- * names), 2 usage errors, a manifest past an input limit (MST-MANIFEST-002),
- * and input that report or diff cannot read.
+ * names; for adopt, no role to adopt), 2 usage errors, a manifest past an
+ * input limit (MST-MANIFEST-002), and input that report, diff or adopt cannot read.
  */
 import * as fs from 'fs';
 import { formatFinding, Finding, MAX_PRINTED_FINDINGS, moreLine } from '../domain/findings';
