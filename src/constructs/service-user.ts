@@ -91,7 +91,7 @@ export class ServiceUser extends Construct {
     if (!this.passwordAddress) return undefined;
     if (!this.ownPasswordOutput) {
       this.ownPasswordOutput = new TerraformOutput(this, 'password', {
-        value: `\${${this.passwordAddress}.result}`,
+        value: `\${${this.passwordReference}}`,
         description: `Password of user ${this.username} on MST service ${this.service.name}.`,
         sensitive: true,
       });
@@ -120,6 +120,14 @@ export class ServiceUser extends Construct {
     return this.password.source.kind === 'generated' ? `random_password.${this.resourceName}` : undefined;
   }
 
+  /**
+   * @internal The HCL reference to this user's password: the generated one's
+   * `random_password.<name>.result`, or the variable's `var.<name>` (read at synth).
+   */
+  public get passwordReference(): string | undefined {
+    return this.passwordAddress ? `${this.passwordAddress}.result` : this.password.reference();
+  }
+
   /** Name of the sensitive output with the generated password: `<service>_<username>_password`. */
   public get passwordOutputName(): string {
     return userPasswordOutputName(this.service.name, this.username);
@@ -138,16 +146,14 @@ export class ServiceUser extends Construct {
 
   /** @internal The role block's attributes, as the `Role` L1 renders them (keys sorted, as cdktf writes them). */
   public roleConfig(): Record<string, unknown> {
-    const password = this.password.source.kind === 'generated'
-      ? `\${random_password.${this.resourceName}.result}`
-      : `\${${this.password.reference()}}`;
+    const password = `\${${this.passwordReference}}`;
     return {
       login: true,
       name: this.username,
       ...(this.service.writeOnlyPasswords
         ? { password_wo: password, password_wo_version: String(this.passwordVersion) }
         : { password }),
-      provider: `postgresql.${this.service.name}`,
+      provider: this.service.provider.fqn,
       replication: this.allowReplication,
     };
   }

@@ -206,10 +206,10 @@ export class MstService extends Construct {
  */
 function passwordsMap(users: readonly ServiceUser[]): string {
   const entries = users.filter((u) => u.passwordAddress !== undefined)
-    .map((u) => [u.key, u.passwordAddress!] as const)
+    .map((u) => [u.key, u.passwordReference!] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Keys are usernames (letters, digits, underscores): a JSON string is an HCL string for them.
-  return `\${{${entries.map(([key, address]) => `${JSON.stringify(key)} = ${address}.result`).join(', ')}}}`;
+  return `\${{${entries.map(([key, reference]) => `${JSON.stringify(key)} = ${reference}`).join(', ')}}}`;
 }
 
 /** App context key that sets the default `sslmode` of every service (cdktf.json's `context`). */

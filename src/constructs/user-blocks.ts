@@ -4,6 +4,7 @@ import { ISynthesisSession, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_PASSWORD_LENGTH, keyedShapeBlockName } from '../domain/conventions';
 import { finding, MstValidationError } from '../domain/findings';
+import type { MstService } from './service';
 import type { ServiceUser } from './service-user';
 import { StackValidation } from './stack-validation';
 
@@ -132,7 +133,7 @@ export class UsersFile extends Construct {
       text += ',\n  "resource": {';
       const block = ([name, config]: Block) => `\n      ${JSON.stringify(name)}: ${value(config, 3)}`;
       const roles = withGuards(users.map((u): Block => [u.resourceName, u.roleConfig()]), users, (service) => ({
-        provider: `postgresql.${service}`, name: '${each.key}',
+        provider: service.provider.fqn, name: '${each.key}',
       }));
       yield* section('\n    "postgresql_role": {', '\n    }', roles, block);
       if (generated.length > 0) {
@@ -173,9 +174,9 @@ const GUARD_COMMENT = 'cdktf-mst: the addresses cdktf-mst 0.1 gave this service\
  * no instance (`for_each` of nothing), the attributes the type requires, and
  * `prevent_destroy`.
  */
-function withGuards(blocks: Block[], users: readonly ServiceUser[], required: (service: string) => Record<string, unknown>): Block[] {
-  const services = [...new Set(users.map((u) => u.service.name))];
-  const guards = services.map((service): Block => [keyedShapeBlockName(service), {
+function withGuards(blocks: Block[], users: readonly ServiceUser[], required: (service: MstService) => Record<string, unknown>): Block[] {
+  const services = [...new Set(users.map((u) => u.service))];
+  const guards = services.map((service): Block => [keyedShapeBlockName(service.name), {
     '//': GUARD_COMMENT, for_each: {}, lifecycle: { prevent_destroy: true }, ...required(service),
   }]);
   // Keys in sorted order, as everywhere in the file.

@@ -96,18 +96,24 @@ export function sortBy<T>(items: readonly T[], key: (item: T) => readonly string
 }
 
 /**
- * Reads a document back. A version this library cannot read, or a first field
- * that does not match, is thrown as an MstValidationError with one
- * MST-INPUT-002 finding at the document's key.
+ * Reads a document back, whatever JSON it was read from: something that is not
+ * a document, a version this library cannot read, or a first field that does
+ * not match is thrown as an MstValidationError with one MST-INPUT-002 finding
+ * at the document's key.
  */
-export function fromDocument(doc: AccessDocument): ProjectSpec[] {
+export function fromDocument(doc: AccessDocument | unknown): ProjectSpec[] {
   const where = `"//"."${DOCUMENT_KEY}"`;
-  if (!READABLE_VERSIONS.includes(doc.schemaVersion)) {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new MstValidationError([finding('MST-INPUT-002', where, 'the access document is malformed (not an object)',
+      'synthesize the stack again with cdktf-mst')]);
+  }
+  const { schemaVersion, projects } = doc as Partial<AccessDocument>;
+  if (!READABLE_VERSIONS.includes(schemaVersion as number)) {
     throw new MstValidationError([finding('MST-INPUT-002', where,
-      `access document schemaVersion ${visible(String(doc.schemaVersion))} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`,
+      `access document schemaVersion ${visible(String(schemaVersion))} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`,
       'synthesize with this version of cdktf-mst')]);
   }
-  const parsed = documentProjects.safeParse(doc.projects);
+  const parsed = documentProjects.safeParse(projects);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = ['projects', ...issue.path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AccessDocument, DOCUMENT_KEY, fromDocument } from '../domain/document';
+import { DOCUMENT_KEY, fromDocument } from '../domain/document';
 import { checkDeclarationsAgree } from '../domain/agreement';
 import { Finding, finding, formatFinding, MstValidationError, sortFindings } from '../domain/findings';
 import { validateProjects } from '../domain/validate';
@@ -126,13 +126,9 @@ function fromStacks(input: string, files: readonly string[]): AccessInput {
     const json = readJson(file);
     const doc = isObject(json) && isObject(json['//']) ? json['//'][DOCUMENT_KEY] : undefined;
     if (doc === undefined) continue; // a stack of the app that does not use cdktf-mst
-    if (!isObject(doc) || !Array.isArray(doc.projects) || !Array.isArray(doc.findings)) {
-      throw new InputError(finding('MST-INPUT-002', file, `the "//"."${DOCUMENT_KEY}" access document is malformed`,
-        'synthesize the stack again with cdktf-mst'));
-    }
     let stackProjects: ProjectSpec[];
     try {
-      stackProjects = fromDocument(doc as unknown as AccessDocument);
+      stackProjects = fromDocument(doc);
     } catch (e) {
       if (!(e instanceof MstValidationError)) throw e;
       // fromDocument names the document; the file it is in is what the user can act on.

@@ -21,6 +21,15 @@ function newStack(context?: Record<string, unknown>): { app: App; stack: Terrafo
   return { app, stack: new TerraformStack(app, 'stack') };
 }
 
+/** An app with cdktf's skipValidation, writing to a fresh folder, whose one project has no Admin (MST-MEMBER-001). */
+function withoutAdmin(): { outdir: string; app: App; project: MstProject } {
+  const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mst-skip-'));
+  const app = new App({ outdir, skipValidation: true });
+  const project = new MstProject(new TerraformStack(app, 'stack'), 'acme', { deployer: 'ci@acme.example' });
+  project.addMember('ci@acme.example', ProjectRole.OPERATOR);
+  return { outdir, app, project };
+}
+
 /** A project whose deployer is an Admin, ready for services. */
 function newProject(stack: Construct, deployer = 'ci@acme.example'): MstProject {
   const project = new MstProject(stack, 'acme', { deployer });
@@ -483,6 +492,7 @@ describe('the access document', () => {
   it('refuses a document of an unknown version or with a malformed field with MST-INPUT-002, naming the field', () => {
     const findingsOf = (doc: unknown) => (errorOf(() => fromDocument(doc as AccessDocument)) as MstValidationError).findings
       .map((f) => `${f.ruleId} ${f.path}: ${f.message}`);
+    expect(findingsOf('projects')).toEqual(['MST-INPUT-002 "//"."cdktf-mst": the access document is malformed (not an object)']);
     expect(findingsOf({ schemaVersion: 3, projects: [], findings: [] })).toEqual([
       'MST-INPUT-002 "//"."cdktf-mst": access document schemaVersion 3 is not supported (expected 1 or 2)',
     ]);
@@ -647,11 +657,7 @@ describe('validation at synth', () => {
   });
 
   it('cannot be skipped with the App\'s skipValidation either, and writes no stack JSON', () => {
-    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mst-skip-'));
-    const app = new App({ outdir, skipValidation: true });
-    const stack = new TerraformStack(app, 'stack');
-    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
-    project.addMember('ci@acme.example', ProjectRole.OPERATOR);
+    const { outdir, app, project } = withoutAdmin();
     project.addService('metrics').addUser('grafana');
     expect(() => app.synth()).toThrow('[stack/acme] MST-MEMBER-001:');
     expect(fs.existsSync(path.join(outdir, 'stacks', 'stack', 'cdk.tf.json'))).toBe(false);
@@ -922,11 +928,7 @@ describe('acknowledgements in project specs', () => {
 
 describe('bad input from the typed API ends in a rule ID, not a raw error (issues 10 and 12)', () => {
   it('skipValidation with errors: the MstValidationError reaches the caller as it is, one line per finding, no "Resolution error" or stack', () => {
-    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'mst-skip-'));
-    const app = new App({ outdir, skipValidation: true });
-    const stack = new TerraformStack(app, 'stack');
-    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
-    project.addMember('ci@acme.example', ProjectRole.OPERATOR);
+    const { outdir, app } = withoutAdmin();
     const e = errorOf(() => app.synth());
     expect(e).toBeInstanceOf(MstValidationError);
     expect(e.message).toBe('[stack/acme] MST-MEMBER-001: project "acme" has no Admin among its 1 member(s); make at least one member an Admin.');

@@ -19,13 +19,17 @@ const { dir: tmp, write } = scratchFolder('cdktf-mst-gate-');
 const yaml = (lines: readonly string[]) => `${lines.join('\n')}\n`;
 
 describe('a member added directly with a role beyond the deployer\'s', () => {
-  const base = write('direct/base.yaml', yaml([
+  // The project as base has it: an Admin, and the deploying Developer.
+  const TEAM = [
     'project: acme-prod', 'deployer: dev@acme.example',
     'members:', '  - { email: ana@acme.example, role: admin }', '  - { email: dev@acme.example, role: developer }',
+  ];
+
+  const base = write('direct/base.yaml', yaml([
+    ...TEAM,
   ]));
   const head = write('direct/head.yaml', yaml([
-    'project: acme-prod', 'deployer: dev@acme.example',
-    'members:', '  - { email: ana@acme.example, role: admin }', '  - { email: dev@acme.example, role: developer }',
+    ...TEAM,
     '  - { email: boss@acme.example, role: admin }', '  - { email: op@acme.example, role: operator }',
   ]));
 
@@ -44,8 +48,7 @@ describe('a member added directly with a role beyond the deployer\'s', () => {
 
   it('is judged like the same people invited (MST-INVITE-003)', () => {
     const invited = write('direct/invited.yaml', yaml([
-      'project: acme-prod', 'deployer: dev@acme.example',
-      'members:', '  - { email: ana@acme.example, role: admin }', '  - { email: dev@acme.example, role: developer }',
+      ...TEAM,
       'invitations:', '  - { email: boss@acme.example, role: admin, invitedBy: dev@acme.example }',
     ]));
     expect(run('check', invited).err).toMatch(/MST-INVITE-003: inviter "dev@acme\.example" is a Developer and cannot invite "boss@acme\.example" as an Admin: it lacks Modify billing information and Start and stop services/);
