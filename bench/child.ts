@@ -26,7 +26,6 @@ if (!['library', 'raw', 'iterator', 'validate', 'selftest'].includes(kind) || !N
 }
 
 // Each kind loads only what it needs: the raw stack never loads cdktf-mst, as a user's app would not.
-/* eslint-disable @typescript-eslint/no-require-imports */
 const handWritten = kind === 'raw' || kind === 'iterator';
 const lib = handWritten ? undefined : (require('./library') as typeof import('./library'));
 const raw = kind === 'raw' ? (require('./raw') as typeof import('./raw')) : undefined;

@@ -11,7 +11,6 @@ import {
   replicates, serviceCount, serviceName, username, usersOf,
 } from './shapes';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const mst: typeof import('../src') = require(process.env.BENCH_LIBRARY ?? '../src');
 const { ProjectRole } = mst;
 export const { validateProjects } = mst;
@@ -21,9 +20,9 @@ export function libraryStack(app: App, users: number): MstProject {
   const stack = new TerraformStack(app, 'bench');
   new LocalBackend(stack, { path: 'terraform.tfstate' });
   const project = new mst.MstProject(stack, 'acme', { name: 'acme-prod', deployer: DEPLOYER });
-  for (let i = 0; i < MEMBERS; i++) project.addMember(i === 0 ? DEPLOYER : memberEmail(i), ProjectRole.of(memberRole(i)));
+  for (let i = 0; i < MEMBERS; i++) project.addMember(i === 0 ? DEPLOYER : memberEmail(i), ProjectRole.tryOf(memberRole(i)!)!);
   for (let i = 0; i < INVITATIONS; i++) {
-    project.invite(inviteeEmail(i), { role: ProjectRole.of(ROLE_IDS[i % 4]), invitedBy: inviter(i) });
+    project.invite(inviteeEmail(i), { role: ProjectRole.tryOf(ROLE_IDS[i % 4])!, invitedBy: inviter(i) });
   }
   project.acknowledge('MST-USER-006', 'bench: the replicas are expected');
   for (let s = 0; s < serviceCount(users); s++) {
@@ -56,10 +55,10 @@ export function projectSpecs(users: number): ProjectSpec[] {
     path, name: 'acme-prod', deployer: DEPLOYER,
     members: Array.from({ length: MEMBERS }, (_, i) => {
       const email = i === 0 ? DEPLOYER : memberEmail(i);
-      return { path: `${path}/members/${email}`, email, role: ProjectRole.of(memberRole(i)) };
+      return { path: `${path}/members/${email}`, email, role: ProjectRole.tryOf(memberRole(i)!)! };
     }),
     invitations: Array.from({ length: INVITATIONS }, (_, i) => ({
-      path: `${path}/invitations/${inviteeEmail(i)}`, email: inviteeEmail(i), role: ProjectRole.of(ROLE_IDS[i % 4]), invitedBy: inviter(i),
+      path: `${path}/invitations/${inviteeEmail(i)}`, email: inviteeEmail(i), role: ProjectRole.tryOf(ROLE_IDS[i % 4])!, invitedBy: inviter(i),
     })),
     services,
     acknowledgements: [{ path, ruleId: 'MST-USER-006', reason: 'bench: the replicas are expected' }],

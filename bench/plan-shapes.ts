@@ -25,7 +25,7 @@ import { replicates, serviceCount, serviceName, username, usersOf } from './shap
 const SHAPES = ['foreach', 'locals', 'blocks', 'blocks+outputs', 'blocks+mapout', 'blocks+moved', 'blocks+mapout+moved'];
 
 function config(shape: string, users: number): Record<string, unknown> {
-  const tf: Record<string, any> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const tf: Record<string, any> = {
     terraform: { required_providers: {
       postgresql: { source: 'cyrilgdn/postgresql', version: '1.26.0' }, random: { source: 'hashicorp/random', version: '3.7.2' },
     } },

@@ -236,11 +236,11 @@ class MstRandomProvider extends RandomProvider {
 
   private static readonly ID = 'mst-random';
 
-  public toTerraform(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  public toTerraform(): any {
     return this.userHasOwn() ? {} : super.toTerraform();
   }
 
-  public toHclTerraform(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  public toHclTerraform(): any {
     return this.userHasOwn() ? {} : super.toHclTerraform();
   }
 

@@ -3,7 +3,8 @@
  * the point of declaration; the manifest checker calls them to report every
  * finding of a file at once.
  */
-import { Finding, finding, quote, shorten } from './findings';
+import { Finding, finding, MstValidationError, quote, shorten } from './findings';
+import { ProjectRole } from './permissions';
 import { userKey } from './conventions';
 import { SecretSource } from './model';
 
@@ -176,4 +177,14 @@ export function checkVariableName(path: string, name: string, what: string): Fin
 /** A value a message names: quoted when a string, as written otherwise. */
 function echo(value: unknown): string {
   return typeof value === 'string' ? quote(value) : shorten(String(value));
+}
+
+/** The role spelled `id` (`admin`, `operator`, `developer`, `read-only`); throws an MstValidationError (MST-API-001) naming the accepted spellings otherwise. */
+export function parseRole(id: string, path = 'role'): ProjectRole {
+  const role = ProjectRole.tryOf(id);
+  if (!role) {
+    throw new MstValidationError([finding('MST-API-001', path,
+      `unknown project role ${quote(String(id))}`, `use one of ${ProjectRole.ALL.map((r) => r.id).join(', ')}`, String(id))]);
+  }
+  return role;
 }

@@ -20,7 +20,8 @@ import { InvitationSpec, MemberSpec, ProjectSpec, ServiceSpec, UserSpec } from '
 import {
   declarationPath, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, generatedPassword, isDefaultUserPassword, userKey,
 } from './conventions';
-import { ProjectRole, RoleId } from './permissions';
+import { RoleId } from './permissions';
+import { parseRole } from './checks';
 import { visible } from './visible';
 
 export const DOCUMENT_KEY = 'cdktf-mst';
@@ -122,8 +123,8 @@ export function fromDocument(doc: AccessDocument | unknown): ProjectSpec[] {
   }
   return (parsed.data as unknown as ProjectDocument[]).map((p) => ({
     ...p,
-    members: p.members.map((m) => ({ ...m, path: m.path ?? memberPath(p.path, m.email), role: ProjectRole.of(m.role) })),
-    invitations: p.invitations.map((i) => ({ ...i, path: i.path ?? invitationPath(p.path, i.email), role: ProjectRole.of(i.role) })),
+    members: p.members.map((m) => ({ ...m, path: m.path ?? memberPath(p.path, m.email), role: parseRole(m.role) })),
+    invitations: p.invitations.map((i) => ({ ...i, path: i.path ?? invitationPath(p.path, i.email), role: parseRole(i.role) })),
     services: p.services.map((s) => ({
       ...s,
       users: s.users.map((u) => ({

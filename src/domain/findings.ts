@@ -1,9 +1,9 @@
-import { RuleLevel, findRule } from './rules';
+import { RuleId, RuleLevel, RULES } from './rules';
 import { visible } from './visible';
 
 /** One thing a rule found wrong, with where, what and how to fix it. */
 export interface Finding {
-  readonly ruleId: string;
+  readonly ruleId: RuleId;
   readonly level: RuleLevel;
   /** Construct or manifest path of the offending declaration. */
   readonly path: string;
@@ -17,11 +17,18 @@ export interface Finding {
   readonly acknowledged?: string;
 }
 
+const LEVELS: ReadonlyMap<RuleId, RuleLevel> = new Map(RULES.map((r) => [r.id, r.level]));
+
 /** Builds a finding for `ruleId`, taking its level from the catalogue. */
-export function finding(ruleId: string, path: string, message: string, fix: string, value?: string): Finding {
-  const rule = findRule(ruleId);
-  if (!rule) throw new Error(`internal: unknown rule ${ruleId}`);
-  return { ruleId, level: rule.level, path, message, fix, ...(value === undefined ? {} : { value }) };
+export function finding(ruleId: RuleId, path: string, message: string, fix: string, value?: string): Finding {
+  return { ruleId, level: LEVELS.get(ruleId)!, path, message, fix, ...(value === undefined ? {} : { value }) };
+}
+
+/** MST-USER-002: `username` collides with `existing` in `service` (role names are compared case-insensitively). */
+export function usernameCollision(path: string, username: string, existing: string, service: string): Finding {
+  return finding('MST-USER-002', path,
+    `username ${quote(username)} collides with ${quote(existing)} in service ${quote(service)} (role names are compared case-insensitively)`,
+    'rename one of them', username);
 }
 
 /**
@@ -74,11 +81,12 @@ export function moreLine(rest: readonly Finding[]): string {
 /** Sorts by path, then rule ID, then message: a stable order for every surface. */
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
-    (a, b) => cmp(a.path, b.path) || cmp(a.ruleId, b.ruleId) || cmp(a.message, b.message),
+    (a, b) => compareText(a.path, b.path) || compareText(a.ruleId, b.ruleId) || compareText(a.message, b.message),
   );
 }
 
-function cmp(a: string, b: string): number {
+/** Orders strings by code unit, as `Array.prototype.sort` does without a comparator: the one comparator of the code base. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -92,20 +92,6 @@ export class ProjectRole {
     return ProjectRole.ALL.find((r) => r.id === id);
   }
 
-  /** The role spelled `id`; throws an MstValidationError (MST-API-001) naming the accepted spellings otherwise. */
-  public static of(id: string): ProjectRole {
-    const role = ProjectRole.tryOf(id);
-    if (!role) {
-      // Loaded here, not at the top: the rule catalogue reads this table when it loads, and findings
-      // load the catalogue, so a top-level import would make the three modules a cycle.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { finding, MstValidationError, quote } = require('./findings') as typeof import('./findings');
-      throw new MstValidationError([finding('MST-API-001', 'ProjectRole.of',
-        `unknown project role ${quote(String(id))}`, `use one of ${ProjectRole.ALL.map((r) => r.id).join(', ')}`, String(id))]);
-    }
-    return role;
-  }
-
   /** The permissions this role grants, in table order. */
   public readonly permissions: readonly Permission[];
 

@@ -6,8 +6,8 @@ import { GOVERNING, holdersText, PERMISSION_LABELS, PERMISSIONS, ProjectRole } f
 
 export type RuleLevel = 'error' | 'warning';
 
-export interface Rule {
-  readonly id: string;
+export interface Rule<Id extends string = string> {
+  readonly id: Id;
   readonly level: RuleLevel;
   /** One line: what the rule checks. */
   readonly summary: string;
@@ -15,7 +15,7 @@ export interface Rule {
   readonly explanation: string;
 }
 
-const rule = (id: string, level: RuleLevel, summary: string, explanation: string): Rule => ({
+const rule = <const Id extends string>(id: Id, level: RuleLevel, summary: string, explanation: string): Rule<Id> => ({
   id,
   level,
   summary,
@@ -29,7 +29,7 @@ const ALL_HOLDERS = ProjectRole.ALL.filter((r) => PERMISSIONS.every((p) => r.can
 const NEEDS = (g: keyof typeof GOVERNING) => PERMISSION_LABELS[GOVERNING[g].permission];
 
 /** Every rule, in catalogue order. */
-export const RULES: readonly Rule[] = [
+export const RULES = [
   rule('MST-DEPLOY-001', 'error', 'The deployer is a project member.',
     'The identity whose credentials run `cdktf deploy` must be one of the members; add it to the members or set `deployer` to a member\'s email.'),
   rule('MST-DEPLOY-002', 'error', 'The deployer\'s role grants every kind of change the stack carries.',
@@ -112,11 +112,19 @@ export const RULES: readonly Rule[] = [
     'An acknowledgement that silences nothing is stale; remove it.'),
   rule('MST-ACK-002', 'error', 'Acknowledgements name a warning rule and give a reason.',
     'Only warnings can be acknowledged, each with a written reason in plain text on one line; errors cannot be silenced. Fix the error, or correct the rule ID and add a reason.'),
-];
+] as const;
 
-const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+/** The ID of a rule of the catalogue: findings can only be made for these. */
+export type RuleId = (typeof RULES)[number]['id'];
 
-/** The rule with `id`, or undefined. */
-export function findRule(id: string): Rule | undefined {
+const BY_ID: ReadonlyMap<string, Rule<RuleId>> = new Map(RULES.map((r) => [r.id, r]));
+
+/** The rule with `id`, or undefined (for IDs read from input: acknowledgements, documents). */
+export function findRule(id: string): Rule<RuleId> | undefined {
   return BY_ID.get(id);
+}
+
+/** Whether `id` names a rule of the catalogue. */
+export function isRuleId(id: string): id is RuleId {
+  return BY_ID.has(id);
 }

@@ -3,7 +3,7 @@
  * users, judged together. Data in, findings out; every finding of every
  * project is returned at once, sorted by path.
  */
-import { Finding, finding, quote, sortFindings } from './findings';
+import { compareText as cmp, Finding, finding, quote, sortFindings, usernameCollision } from './findings';
 import { Acknowledgement, ProjectSpec, ServiceSpec } from './model';
 import {
   GOVERNING, Permission, PERMISSION_LABELS, PERMISSIONS, permissionLabels, ProjectRole, rolesHolding, withArticle,
@@ -185,9 +185,7 @@ function serviceFindings(service: ServiceSpec): Finding[] {
     const key = userKey(user.username);
     const first = byKey.get(key);
     if (first !== undefined) {
-      out.push(finding('MST-USER-002', user.path,
-        `username ${quote(user.username)} collides with ${quote(first)} in service ${quote(service.name)} (role names are compared case-insensitively)`,
-        'rename one of them', user.username));
+      out.push(usernameCollision(user.path, user.username, first, service.name));
     } else {
       byKey.set(key, user.username);
     }
@@ -302,6 +300,3 @@ function rolesCovering(permissions: readonly Permission[]): ProjectRole[] {
   return ProjectRole.ALL.filter((r) => permissions.every((p) => r.can(p)));
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

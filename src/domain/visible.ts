@@ -5,7 +5,6 @@
  * would move the cursor, rewrite a terminal line, end a Markdown line or hide
  * what a reviewer reads. Each is shown as an escape instead: `\x1b`, `\u202e`.
  */
-// eslint-disable-next-line no-control-regex
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
 /** `s` with every control or invisible formatting character written as an escape. */

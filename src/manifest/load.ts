@@ -11,8 +11,9 @@ import {
   declarationPath, DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS,
   defaultAdminPassword, generatedPassword,
 } from '../domain/conventions';
-import { ProjectRole } from '../domain/permissions';
+
 import { validateProjects } from '../domain/validate';
+import { parseRole } from '../domain/checks';
 import { aliasLimit, checkData, checkText, readCapped } from './limits';
 import { parseStructuredText } from './parse';
 import { Manifest, ManifestPassword, manifestSchema } from './schema';
@@ -101,9 +102,9 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
     path: p,
     name: m.project,
     deployer: m.deployer,
-    members: m.members.map((x) => ({ path: declarationPath.member(p, x.email), email: x.email, role: ProjectRole.of(x.role) })),
+    members: m.members.map((x) => ({ path: declarationPath.member(p, x.email), email: x.email, role: parseRole(x.role) })),
     invitations: (m.invitations ?? []).map((x) => ({
-      path: declarationPath.invitation(p, x.email), email: x.email, role: ProjectRole.of(x.role), invitedBy: x.invitedBy,
+      path: declarationPath.invitation(p, x.email), email: x.email, role: parseRole(x.role), invitedBy: x.invitedBy,
     })),
     ...(m.billing ? { billing: { path: declarationPath.billing(p), ...m.billing } } : {}),
     services,

@@ -3,7 +3,7 @@
  * (never a secret, only where it comes from) and which project a finding
  * belongs to.
  */
-import { Finding } from '../domain/findings';
+import { compareText, Finding } from '../domain/findings';
 import { ProjectSpec, UserSpec } from '../domain/model';
 
 /** Where a user's password comes from, and its rotation version. Never the password. */
@@ -57,5 +57,5 @@ export function byText(a: string, b: string): number {
   const la = a.toLowerCase();
   const lb = b.toLowerCase();
   if (la !== lb) return la < lb ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareText(a, b);
 }

@@ -7,6 +7,7 @@
  */
 import { Finding, finding } from '../domain/findings';
 import { ProjectSpec } from '../domain/model';
+import { parseRole } from '../domain/checks';
 import { emailKey } from '../domain/conventions';
 import {
   Governed, GOVERNING, holdersText, Permission, PERMISSION_LABELS, permissionLabels, ProjectRole, withArticle,
@@ -112,7 +113,7 @@ function memberVerb(c: AccessChange): string | undefined {
 
 /** The role a change hands someone, when they gain a permission by it. */
 function granted(c: AccessChange): { email: string; role: ProjectRole; verb: string; where: string } | undefined {
-  const role = (id: string) => ProjectRole.of(id);
+  const role = (id: string) => parseRole(id);
   switch (c.kind) {
     case 'role-changed':
       return c.gained.length > 0 ? { email: c.email, role: role(c.to), verb: `make "${c.email}" ${withArticle(role(c.to))}`, where: 'members' } : undefined;

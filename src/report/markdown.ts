@@ -9,7 +9,8 @@
  * HTML escaped), after {@link visible}: no value can end a line, open a
  * heading, inject HTML or hide characters from the reviewer.
  */
-import { Permission, PERMISSION_LABELS, ProjectRole, RoleId } from '../domain/permissions';
+import { Permission, PERMISSION_LABELS, RoleId } from '../domain/permissions';
+import { parseRole } from '../domain/checks';
 import { PowerStateId } from '../domain/power-state';
 import { PasswordInfo, ReportFinding } from './common';
 import { visible } from '../domain/visible';
@@ -208,7 +209,7 @@ export function findingLine(f: ReportFinding): string {
 // words
 
 function roleLabel(id: RoleId): string {
-  return ProjectRole.of(id).label;
+  return parseRole(id).label;
 }
 
 function permissions(list: readonly Permission[]): string {

@@ -9,7 +9,6 @@ import {
   PowerState, ProjectRole, Secret, ServiceUser, loadManifest, UPGRADE_MOVES_CONTEXT, USERS_FILE,
 } from '../../src';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { MstProject, ProjectRole, Secret, ServiceUser, UPGRADE_MOVES_CONTEXT, USERS_FILE } from '../../src';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
 
 function build(app: App): { stack: TerraformStack; users: ServiceUser[] } {

@@ -1,4 +1,5 @@
 import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole } from '../../src/domain/permissions';
+import { parseRole } from '../../src/domain/checks';
 
 /**
  * The table of ../shared/spec/mst-user-management.md ("Project members"),
@@ -84,7 +85,7 @@ describe('ProjectRole.of / tryOf', () => {
     ['developer', ProjectRole.DEVELOPER, 'Developer'],
     ['read-only', ProjectRole.READ_ONLY, 'Read-only'],
   ])('maps "%s" to the constant', (id, role, label) => {
-    expect(ProjectRole.of(id)).toBe(role);
+    expect(parseRole(id)).toBe(role);
     expect(ProjectRole.tryOf(id)).toBe(role);
     expect(role.id).toBe(id);
     expect(role.label).toBe(label);
@@ -93,7 +94,7 @@ describe('ProjectRole.of / tryOf', () => {
 
   it.each(['owner', 'Admin', 'readonly', 'read_only', ''])('does not know "%s"', (id) => {
     expect(ProjectRole.tryOf(id)).toBeUndefined();
-    expect(() => ProjectRole.of(id)).toThrow(
+    expect(() => parseRole(id)).toThrow(
       `[ProjectRole.of] MST-API-001: unknown project role "${id}"; use one of admin, operator, developer, read-only.`,
     );
   });

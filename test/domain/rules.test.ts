@@ -1324,12 +1324,12 @@ describe('reporting', () => {
   });
 
   it('sorts by path, then rule ID, then message', () => {
-    const mk = (path: string, ruleId: string, message: string): Finding => ({ ruleId, level: 'error', path, message, fix: 'f' });
+    const mk = (path: string, ruleId: Finding['ruleId'], message: string): Finding => ({ ruleId, level: 'error', path, message, fix: 'f' });
     const sorted = sortFindings([
-      mk('b', 'MST-A-001', 'x'), mk('a', 'MST-B-001', 'x'), mk('a', 'MST-A-001', 'y'), mk('a', 'MST-A-001', 'x'),
+      mk('b', 'MST-ACK-001', 'x'), mk('a', 'MST-API-001', 'x'), mk('a', 'MST-ACK-001', 'y'), mk('a', 'MST-ACK-001', 'x'),
     ]);
     expect(sorted.map((f) => `${f.path} ${f.ruleId} ${f.message}`)).toEqual([
-      'a MST-A-001 x', 'a MST-A-001 y', 'a MST-B-001 x', 'b MST-A-001 x',
+      'a MST-ACK-001 x', 'a MST-ACK-001 y', 'a MST-API-001 x', 'b MST-ACK-001 x',
     ]);
   });
 

@@ -24,6 +24,7 @@ import { toDocument } from '../../src/domain/document';
 import { Finding } from '../../src/domain/findings';
 import { ProjectSpec } from '../../src/domain/model';
 import { Permission, PERMISSIONS, ProjectRole, RoleId } from '../../src/domain/permissions';
+import { parseRole } from '../../src/domain/checks';
 import { validateProjects } from '../../src/domain/validate';
 import { manifestToSpec } from '../../src/manifest/load';
 import { Manifest } from '../../src/manifest/schema';
@@ -93,7 +94,7 @@ function read(m: Manifest): { projects: ProjectSpec[]; findings: Finding[] } {
 }
 
 const diffOf = (base: Side, head: Side): AccessDiff => diffAccess(read(manifest(base)), read(manifest(head)));
-const perms = (r: RoleId) => ProjectRole.of(r).permissions;
+const perms = (r: RoleId) => parseRole(r).permissions;
 const minus = (a: readonly Permission[], b: readonly Permission[]) => a.filter((p) => !b.includes(p));
 const VIEW = perms('read-only');
 
@@ -116,7 +117,7 @@ function changed(b: Person, h: Person): boolean {
 function expectedErrors(base: Side, head: Side): string[] {
   const d = head.deployer;
   const before = base.people[d];
-  const deployerRole = before.kind === 'member' ? ProjectRole.of(before.role) : undefined;
+  const deployerRole = before.kind === 'member' ? parseRole(before.role) : undefined;
   const holds = (p: Permission) => deployerRole?.can(p) ?? false;
   const out: string[] = [];
   const members = base.people.some((b, i) => changed(b, head.people[i]));
@@ -127,7 +128,7 @@ function expectedErrors(base: Side, head: Side): string[] {
     base.people.forEach((b, i) => {
       const h = head.people[i];
       if (i === d || h.kind === 'absent' || gained(b, h).length === 0) return;
-      if (deployerRole.lacksFrom(ProjectRole.of(h.role)).length > 0) out.push(`MST-DIFF-003 ${PEOPLE[i]}`);
+      if (deployerRole.lacksFrom(parseRole(h.role)).length > 0) out.push(`MST-DIFF-003 ${PEOPLE[i]}`);
     });
   }
   // Users, a managed power state and billing details: the permission that governs each.
@@ -228,8 +229,8 @@ describe('synthesized bytes of generated projects', () => {
     project.addMember('ana@x.example', ProjectRole.ADMIN);
     const people = shuffled(s.people.map((p, i) => ({ p, i })).filter(({ i }) => i > 0), order);
     for (const { p, i } of people) {
-      if (p.kind === 'member') project.addMember(email(s, i), ProjectRole.of(p.role));
-      if (p.kind === 'invited') project.invite(email(s, i), { role: ProjectRole.of(p.role), invitedBy: 'ana@x.example' });
+      if (p.kind === 'member') project.addMember(email(s, i), parseRole(p.role));
+      if (p.kind === 'invited') project.invite(email(s, i), { role: parseRole(p.role), invitedBy: 'ana@x.example' });
     }
     for (const svc of shuffled(s.services, order)) {
       const service = project.addService(svc.name, { postgresVersion: 16, ...(svc.state === 'running' ? { state: PowerState.RUNNING } : {}) });

@@ -38,7 +38,6 @@ interface Problem {
 /** Most specific first: the line a service gets is for its first kind in this order. */
 const ORDER: Kind[] = ['password', 'host', 'refused', 'timeout', 'lost', 'orphans', 'other'];
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** The engine's diagnostics: each `Error:` with its message and the address in its `with ...,` line. */
