@@ -78,7 +78,7 @@ describe('the permission table', () => {
   });
 });
 
-describe('ProjectRole.of / tryOf', () => {
+describe('parseRole / ProjectRole.tryOf', () => {
   it.each([
     ['admin', ProjectRole.ADMIN, 'Admin'],
     ['operator', ProjectRole.OPERATOR, 'Operator'],
@@ -95,7 +95,7 @@ describe('ProjectRole.of / tryOf', () => {
   it.each(['owner', 'Admin', 'readonly', 'read_only', ''])('does not know "%s"', (id) => {
     expect(ProjectRole.tryOf(id)).toBeUndefined();
     expect(() => parseRole(id)).toThrow(
-      `[ProjectRole.of] MST-API-001: unknown project role "${id}"; use one of admin, operator, developer, read-only.`,
+      `[role] MST-API-001: unknown project role "${id}"; use one of admin, operator, developer, read-only.`,
     );
   });
 });
