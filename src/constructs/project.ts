@@ -7,7 +7,7 @@ import { checkEmail, checkProjectName } from '../domain/checks';
 import { ProjectRole } from '../domain/permissions';
 import { Acknowledgements } from './acknowledgements';
 import { declare } from './declare';
-import { ProjectInvitation, ProjectMember } from './member';
+import { ProjectInvitation, ProjectInvitationOptions, ProjectMember } from './member';
 import { MstService, MstServiceProps } from './service';
 import type { ServiceUser } from './service-user';
 import { markDeclaration, StackValidation } from './stack-validation';
@@ -42,6 +42,7 @@ export interface MstProjectProps {
  * @example
  * const project = new MstProject(stack, 'acme', { deployer: 'ci-bot@acme.example' });
  * project.addMember('ci-bot@acme.example', ProjectRole.ADMIN);
+ * project.addInvitation('ana@acme.example', { role: ProjectRole.DEVELOPER, invitedBy: 'ci-bot@acme.example' });
  * project.addService('metrics', { postgresVersion: 16 }).addUser('grafana');
  */
 export class MstProject extends Construct {
@@ -74,14 +75,14 @@ export class MstProject extends Construct {
     StackValidation.declared(this);
   }
 
-  /** Accepted members, in declaration order. */
+  /** Accepted members, in the order of the construct tree (declaration order for those added with `addMember`). */
   public get members(): readonly ProjectMember[] {
-    return this.membersScope.node.children.filter((c): c is ProjectMember => c instanceof ProjectMember);
+    return StackValidation.of(this).membersOf(this);
   }
 
-  /** Pending invitations, in declaration order. */
+  /** Pending invitations, in the order of the construct tree (declaration order for those added with `addInvitation`). */
   public get invitations(): readonly ProjectInvitation[] {
-    return this.invitationsScope.node.children.filter((c): c is ProjectInvitation => c instanceof ProjectInvitation);
+    return StackValidation.of(this).invitationsOf(this);
   }
 
   /** Services, in the order of the construct tree (declaration order for those added with `addService`). */
@@ -91,12 +92,12 @@ export class MstProject extends Construct {
 
   /** Adds an accepted member. */
   public addMember(email: string, role: ProjectRole): ProjectMember {
-    return new ProjectMember(this, email, { email, role });
+    return new ProjectMember(this.membersScope, email, { project: this, email, role });
   }
 
-  /** Records a pending invitation sent by member `invitedBy`. */
-  public invite(email: string, options: { readonly role: ProjectRole; readonly invitedBy: string }): ProjectInvitation {
-    return new ProjectInvitation(this, email, { email, ...options });
+  /** Records a pending invitation sent by member `options.invitedBy`. */
+  public addInvitation(email: string, options: ProjectInvitationOptions): ProjectInvitation {
+    return new ProjectInvitation(this.invitationsScope, email, { ...options, project: this, email });
   }
 
   /** Adds a service; its users are added with `service.addUser`. */
@@ -121,15 +122,18 @@ export class MstProject extends Construct {
    */
   public toSpec(): ProjectSpec {
     const validation = StackValidation.of(this);
-    return this.specWith(Acknowledgements.collect(TerraformStack.of(this)), validation.servicesOf(this), (s) => validation.usersOf(s));
+    return this.specWith(Acknowledgements.collect(TerraformStack.of(this)), this.members, this.invitations,
+      validation.servicesOf(this), (s) => validation.usersOf(s));
   }
 
   /**
    * @internal The spec, given what one walk of the stack found: its acknowledgements,
-   * this project's services and each service's users.
+   * this project's members, invitations and services, and each service's users.
    */
   public specWith(
     stackAcknowledgements: readonly Acknowledgement[],
+    members: readonly ProjectMember[],
+    invitations: readonly ProjectInvitation[],
     services: readonly MstService[],
     usersOf: (service: MstService) => readonly ServiceUser[],
   ): ProjectSpec {
@@ -138,8 +142,8 @@ export class MstProject extends Construct {
       path,
       name: this.name,
       deployer: this.deployer,
-      members: this.members.map((m) => ({ path: m.node.path, email: m.email, role: m.role })),
-      invitations: this.invitations.map((i) => ({
+      members: members.map((m) => ({ path: m.node.path, email: m.email, role: m.role })),
+      invitations: invitations.map((i) => ({
         path: i.node.path, email: i.email, role: i.role, invitedBy: i.invitedBy,
       })),
       ...(this.billing ? { billing: { path: declarationPath.billing(path), ...this.billing } } : {}),

@@ -1,11 +1,10 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, keyedShapeBlockName, userKey, userPasswordOutputName, userResourceName,
-} from '../domain/conventions';
-import { finding, quote } from '../domain/findings';
+import { DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey, userPasswordOutputName } from '../domain/conventions';
+import { finding, quote, usernameCollision } from '../domain/findings';
 import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/checks';
+import { derivedPassword, renderPasswordOutput, UserRole } from '../render/render';
 import { checkSameStack, declare } from './declare';
 import { Secret } from './secret';
 import type { MstService } from './service';
@@ -19,10 +18,10 @@ export interface ServiceUserOptions {
    * @default false
    */
   readonly allowReplication?: boolean;
-  /** Where the password comes from. @default - a generated 32-character password (`Secret.generated()`) */
+  /** Where the password comes from. @default - a generated password of 32 letters and digits (`Secret.generated()`) */
   readonly password?: Secret;
   /**
-   * Bump to rotate a generated password: a new one is generated and set on the
+   * Bump to rotate a generated password: a new one is derived and set on the
    * role; the other users' passwords do not change. With write-only passwords,
    * bump it after changing the variable so the new value is sent.
    * @default 1
@@ -39,12 +38,12 @@ export interface ServiceUserProps extends ServiceUserOptions {
 }
 
 /**
- * A PostgreSQL login role on an MST service. Its address is
- * `postgresql_role.<service>_<username lowercased>` (its generated password
- * `random_password.<same>`) wherever the declaration lives, so moving it to
- * another construct or file does not re-create the role. A generated password
- * is in the service's sensitive map output (`tofu output -json
- * <service>_passwords`), and in an output of its own on request
+ * A PostgreSQL login role on an MST service. Its block is
+ * `postgresql_role.<service>_<username lowercased>` wherever the declaration
+ * lives, so moving it to another construct or file does not re-create the
+ * role; {@link role} is the handle your own resources depend on. A generated
+ * password is in the service's sensitive map output (`cdktf-mst password
+ * <service> <user>` prints it), and in an output of its own on request
  * ({@link passwordOutput}). Deleting the user is removing the declaration.
  */
 export class ServiceUser extends Construct {
@@ -53,6 +52,8 @@ export class ServiceUser extends Construct {
   public readonly allowReplication: boolean;
   public readonly password: Secret;
   public readonly passwordVersion: number;
+  /** The user's PostgreSQL role: pass it to `dependsOn`, or use its `name` in your own resources. */
+  public readonly role: UserRole;
   private ownPasswordOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: ServiceUserProps) {
@@ -67,36 +68,30 @@ export class ServiceUser extends Construct {
       ...(props.allowReplication === undefined || typeof props.allowReplication === 'boolean' ? [] : [finding('MST-API-001', path,
         `allowReplication ${quote(String(props.allowReplication))} of user ${quote(username)} is not a boolean`, 'pass true or false')]),
       ...checkSameStack(path, parent, `user ${quote(username)}`, props.service, `service ${quote(props.service.name)}`),
-    ], (path, existing) => (existing instanceof ServiceUser && existing.service === props.service ? finding('MST-USER-002', path,
-      `username ${quote(username)} collides with ${quote(existing.username)} in service ${quote(props.service.name)} (role names are compared case-insensitively)`,
-      'rename one of them', username) : undefined)));
+    ], (path, existing) => (existing instanceof ServiceUser && existing.service === props.service
+      ? usernameCollision(path, username, existing.username, props.service.name) : undefined)));
     this.service = props.service;
     this.username = username;
     this.allowReplication = props.allowReplication ?? DEFAULT_ALLOW_REPLICATION;
     this.password = password;
     this.passwordVersion = passwordVersion;
+    this.role = new UserRole(this);
     markDeclaration(this, 'user');
     StackValidation.declared(this);
-    if (password.source.kind === 'generated') this.service.generatesPasswords();
+    // The seed and the passwords output exist as soon as one user has a generated password.
+    if (password.source.kind === 'generated') this.service.passwordSeed();
   }
 
   /**
    * A sensitive output `<service>_<username>_password` with this user's
-   * generated password, created on first access (the child `password`), for
-   * `tofu output -raw <name>`; undefined for a password from a variable. Every
-   * generated password is in the service's map output in any case
-   * ({@link MstService.passwordsOutput}); one output per user costs plan time.
+   * generated password, created on first access (the child `password`);
+   * undefined for a password from a variable. Every generated password is in
+   * the service's map output in any case ({@link MstService.passwordsOutput});
+   * one output per user costs plan time.
    */
   public get passwordOutput(): TerraformOutput | undefined {
-    if (!this.passwordAddress) return undefined;
-    if (!this.ownPasswordOutput) {
-      this.ownPasswordOutput = new TerraformOutput(this, 'password', {
-        value: `\${${this.passwordReference}}`,
-        description: `Password of user ${this.username} on MST service ${this.service.name}.`,
-        sensitive: true,
-      });
-      this.ownPasswordOutput.overrideLogicalId(this.passwordOutputName);
-    }
+    if (this.password.source.kind !== 'generated') return undefined;
+    this.ownPasswordOutput ??= renderPasswordOutput(this);
     return this.ownPasswordOutput;
   }
 
@@ -105,27 +100,19 @@ export class ServiceUser extends Construct {
     return userKey(this.username);
   }
 
-  /** Name of this user's blocks: `<service>_<username lowercased>`, e.g. `metrics_grafana` (conventions.ts). */
-  public get resourceName(): string {
-    return userResourceName(this.service.name, this.username);
-  }
-
   /** Terraform address of this user's role, e.g. `postgresql_role.metrics_grafana`. */
   public get address(): string {
-    return `postgresql_role.${this.resourceName}`;
-  }
-
-  /** Terraform address of this user's generated password (`random_password.<service>_<username>`); undefined for a password from a variable. */
-  public get passwordAddress(): string | undefined {
-    return this.password.source.kind === 'generated' ? `random_password.${this.resourceName}` : undefined;
+    return this.role.address;
   }
 
   /**
-   * @internal The HCL reference to this user's password: the generated one's
-   * `random_password.<name>.result`, or the variable's `var.<name>` (read at synth).
+   * @internal The HCL expression of the user's password: derived from the
+   * service's seed for a generated one, the variable's `var.<name>` (read at synth) otherwise.
    */
-  public get passwordReference(): string | undefined {
-    return this.passwordAddress ? `${this.passwordAddress}.result` : this.password.reference();
+  public passwordExpression(): string {
+    const source = this.password.source;
+    if (source.kind === 'generated') return derivedPassword(this.service.passwordSeed(), this.key, this.passwordVersion, source.length);
+    return this.password.reference()!;
   }
 
   /** Name of the sensitive output with the generated password: `<service>_<username>_password`. */
@@ -142,39 +129,5 @@ export class ServiceUser extends Construct {
       password: this.password.source,
       passwordVersion: this.passwordVersion,
     };
-  }
-
-  /** @internal The role block's attributes, as the `Role` L1 renders them (keys sorted, as cdktf writes them). */
-  public roleConfig(): Record<string, unknown> {
-    const password = `\${${this.passwordReference}}`;
-    return {
-      login: true,
-      name: this.username,
-      ...(this.service.writeOnlyPasswords
-        ? { password_wo: password, password_wo_version: String(this.passwordVersion) }
-        : { password }),
-      provider: this.service.provider.fqn,
-      replication: this.allowReplication,
-    };
-  }
-
-  /** @internal The random_password block's attributes (keys sorted); undefined for a password from a variable. */
-  public passwordConfig(): Record<string, unknown> | undefined {
-    if (this.password.source.kind !== 'generated') return undefined;
-    // A new version replaces the password: that is how a rotation is declared.
-    return { keepers: { version: String(this.passwordVersion) }, length: this.password.source.length, special: false };
-  }
-
-  /**
-   * @internal `moved` blocks from the addresses cdktf-mst 0.1 gave this user
-   * (one `for_each` block per service, keyed by the lowercased username), so a
-   * stack deployed then plans moves, not a role dropped and re-created.
-   */
-  public movedFromKeyedShape(): Array<{ from: string; to: string }> {
-    const key = `[${JSON.stringify(this.key)}]`;
-    const block = keyedShapeBlockName(this.service.name);
-    const moved = [{ from: `postgresql_role.${block}${key}`, to: this.address }];
-    if (this.passwordAddress) moved.push({ from: `random_password.${block}${key}`, to: this.passwordAddress });
-    return moved;
   }
 }

@@ -1,22 +1,19 @@
-import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { finding, quote } from '../domain/findings';
 import { ServiceSpec } from '../domain/model';
 import { PowerState } from '../domain/power-state';
 import {
-  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix,
-  servicePasswordsOutputName, USERS_SCOPE,
+  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS, serviceVariablePrefix, USERS_SCOPE,
 } from '../domain/conventions';
-import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/checks';
+import { checkAdminSecret, checkPasswordVersion, checkPostgresVersion, checkServiceName } from '../domain/checks';
+import { renderService, ServiceBlocks } from '../render/render';
 import { checkSameStack, declare } from './declare';
-import { Deferred } from './deferred';
 import type { MstProject } from './project';
 import { Secret } from './secret';
 import { ServiceUser, ServiceUserOptions } from './service-user';
 import { markDeclaration, StackValidation } from './stack-validation';
-import { UsersFile } from './user-blocks';
 
 /** How the provider reaches the service's PostgreSQL. Every field has MST's default. */
 export interface ServiceConnection {
@@ -57,7 +54,13 @@ export interface MstServiceProps {
   /** PostgreSQL major version. @default - unknown: replication users get MST-USER-005 */
   readonly postgresVersion?: number;
   /** Managed power state; needs Start and stop services. @default - not managed */
-  readonly state?: PowerState;
+  readonly powerState?: PowerState;
+  /**
+   * Bump to rotate every generated password of the service at once: the seed
+   * they derive from is replaced. (One user rotates with its own `passwordVersion`.)
+   * @default 1
+   */
+  readonly passwordsVersion?: number;
   /**
    * Send user passwords through the provider's write-only attributes
    * (`password_wo`), keeping them out of the Terraform state. Needs OpenTofu
@@ -68,31 +71,36 @@ export interface MstServiceProps {
 }
 
 /**
- * An MST service and the PostgreSQL users on it. Emits one aliased
- * `postgresql` provider and, per user, one `postgresql_role` block and (for a
- * generated password) one `random_password` block named
- * `<service>_<lowercased username>`, e.g. `postgresql_role.metrics_grafana`.
+ * An MST service and the PostgreSQL users on it. Emits one aliased `postgresql`
+ * provider (alias = the service name) and, per user, one `postgresql_role`
+ * block named `<service>_<lowercased username>`, e.g.
+ * `postgresql_role.metrics_grafana`; generated passwords derive from one
+ * `random_bytes.<service>_passwords` seed (src/render/render.ts).
  */
 export class MstService extends Construct {
   public readonly project: MstProject;
   public readonly name: string;
   public readonly postgresVersion?: number;
-  public readonly state?: PowerState;
+  public readonly powerState?: PowerState;
   public readonly writeOnlyPasswords: boolean;
   public readonly adminIsSuperuser: boolean;
+  /** The version of the seed every generated password of the service derives from. */
+  public readonly passwordsVersion: number;
   /** The provider configured for this service; pass it to your own postgresql resources. */
   public readonly provider: PostgresqlProvider;
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
-  private readonly adminPassword: Secret;
+  private readonly blocks: ServiceBlocks;
   private _passwordsOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
     const name = props.name ?? id;
     const givenAdminPassword = Secret.of(props.adminPassword, undefined);
+    const passwordsVersion = props.passwordsVersion ?? DEFAULT_PASSWORD_VERSION;
     super(scope, declare(scope, id, (path) => [
       ...checkServiceName(path, name),
       ...checkPostgresVersion(path, props.postgresVersion),
+      ...checkPasswordVersion(path, passwordsVersion, name, 'passwordsVersion', `service ${quote(name)}`),
       ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
       ...checkSameStack(path, scope, `service ${quote(name)}`, props.project, `project ${quote(props.project.name)}`),
     ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
@@ -100,33 +108,14 @@ export class MstService extends Construct {
     this.project = props.project;
     this.name = name;
     this.postgresVersion = props.postgresVersion;
-    this.state = props.state;
+    this.powerState = props.powerState;
+    this.passwordsVersion = passwordsVersion;
     this.writeOnlyPasswords = props.writeOnlyPasswords ?? DEFAULT_WRITE_ONLY_PASSWORDS;
-
-    const c = props.connection ?? {};
-    this.adminIsSuperuser = c.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
-    const base = this.variablePrefix;
-    this.adminPassword = givenAdminPassword
-      ?? Secret.fromVariable(variable(this, 'admin-password', defaultAdminPasswordVariable(this.name), {
-        type: 'string', sensitive: true, description: `Password of the admin of MST service ${this.name}.`,
-      }));
-    this.provider = new PostgresqlProvider(this, 'provider', {
-      alias: this.name,
-      host: c.host ?? variable(this, 'host', `${base}_host`, {
-        type: 'string', description: `Host name of MST service ${this.name}.`,
-      }).stringValue,
-      port: c.port ?? variable(this, 'port', `${base}_port`, {
-        type: 'number', description: `Port of MST service ${this.name}.`,
-      }).numberValue,
-      database: c.database ?? 'defaultdb',
-      username: c.username ?? 'tsdbadmin',
-      password: this.adminPassword.expression,
-      sslmode: c.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require',
-      superuser: this.adminIsSuperuser,
-    });
+    const connection = props.connection ?? {};
+    this.adminIsSuperuser = connection.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
+    this.blocks = renderService(this, connection, givenAdminPassword);
+    this.provider = this.blocks.provider;
     this.usersScope = new Construct(this, USERS_SCOPE);
-    // The users' blocks are written with the stack's other users' into mst-users.tf.json.
-    UsersFile.of(this);
     markDeclaration(this, 'service');
     StackValidation.declared(this);
   }
@@ -151,10 +140,10 @@ export class MstService extends Construct {
     return {
       path: this.node.path,
       name: this.name,
-      ...(this.state ? { state: this.state.id } : {}),
+      ...(this.powerState ? { state: this.powerState.id } : {}),
       ...(this.postgresVersion !== undefined ? { postgresVersion: this.postgresVersion } : {}),
       adminIsSuperuser: this.adminIsSuperuser,
-      adminPassword: this.adminPassword.source,
+      adminPassword: this.blocks.adminPassword.source,
       writeOnlyPasswords: this.writeOnlyPasswords,
       users: users.map((u) => u.toSpec()),
     };
@@ -168,84 +157,19 @@ export class MstService extends Construct {
   /**
    * The sensitive output `<service>_passwords` (hyphens become underscores, as
    * in the variables): the generated passwords of the service's users, keyed by
-   * lowercased username (`tofu output -json metrics_passwords`). Undefined while
-   * no user has a generated password. One map per service rather than one
-   * output per user: 1,000 outputs add about 40% to the CPU time of a plan, one
-   * map per service about 3% (docs/performance.md). A user's own output is
-   * there on request ({@link ServiceUser.passwordOutput}).
+   * lowercased username (`cdktf-mst password <service> <user>` prints one).
+   * Undefined while no user has a generated password. One map per service
+   * rather than one output per user, which costs plan time; a user's own output
+   * is there on request ({@link ServiceUser.passwordOutput}).
    */
   public get passwordsOutput(): TerraformOutput | undefined {
     return this._passwordsOutput;
   }
 
-  /** @internal Called by a ServiceUser of this service with a generated password: the random provider and the map output. */
-  public generatesPasswords(): void {
-    MstRandomProvider.ensure(this);
-    this._passwordsOutput ??= this.newPasswordsOutput();
-  }
-
-  private newPasswordsOutput(): TerraformOutput {
-    const output = new TerraformOutput(this, 'passwords', {
-      description: `Generated passwords of the users of MST service ${this.name}, by lowercased username.`,
-      sensitive: true,
-      value: Deferred.any(() => passwordsMap(this.users)),
-    });
-    output.overrideLogicalId(servicePasswordsOutputName(this.name));
-    return output;
-  }
-}
-
-/**
- * The map of `users`' generated passwords by user key, as one Terraform
- * expression (`${{"grafana" = random_password.metrics_grafana.result, …}}`)
- * rather than a JSON object of one reference each: the engine reads both the
- * same way, but cdktf resolves an element's JSON value by value, three times
- * per synth, and at 1,000 users per service that walk cost a fifth of the
- * library's synth; one string it scans in a few passes of a regular expression.
- * Sorted by key, so the output is the same whatever the declaration order.
- */
-function passwordsMap(users: readonly ServiceUser[]): string {
-  const entries = users.filter((u) => u.passwordAddress !== undefined)
-    .map((u) => [u.key, u.passwordReference!] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  // Keys are usernames (letters, digits, underscores): a JSON string is an HCL string for them.
-  return `\${{${entries.map(([key, reference]) => `${JSON.stringify(key)} = ${reference}`).join(', ')}}}`;
-}
-
-/** App context key that sets the default `sslmode` of every service (cdktf.json's `context`). */
-export const SSLMODE_CONTEXT = 'cdktf-mst:sslmode';
-
-function variable(scope: Construct, id: string, name: string, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {
-  const v = new TerraformVariable(scope, id, config);
-  v.overrideLogicalId(name);
-  return v;
-}
-
-/**
- * The stack's default (unaliased) `random` provider, declared on the first
- * generated password. Whether the stack needs it is decided at synth, when the
- * tree is complete: if the user declares an unaliased RandomProvider of their
- * own, before or after the users, this one renders nothing (two default
- * configurations of one provider do not plan).
- */
-class MstRandomProvider extends RandomProvider {
-  public static ensure(scope: Construct): void {
-    const stack = TerraformStack.of(scope);
-    if (!stack.node.tryFindChild(MstRandomProvider.ID)) new MstRandomProvider(stack, MstRandomProvider.ID);
-  }
-
-  private static readonly ID = 'mst-random';
-
-  public toTerraform(): any {
-    return this.userHasOwn() ? {} : super.toTerraform();
-  }
-
-  public toHclTerraform(): any {
-    return this.userHasOwn() ? {} : super.toHclTerraform();
-  }
-
-  private userHasOwn(): boolean {
-    return TerraformStack.of(this).node.findAll()
-      .some((c) => c !== this && c instanceof RandomProvider && c.alias === undefined);
+  /** @internal The address of the seed of the service's generated passwords, made on first use with their output. */
+  public passwordSeed(): string {
+    const { seed, output } = this.blocks.passwords();
+    this._passwordsOutput = output;
+    return `random_bytes.${seed.friendlyUniqueId}`;
   }
 }

@@ -1,13 +1,13 @@
 import { AnnotationMetadataEntryType, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { checkDeclarationsAgree } from '../domain/agreement';
-import { DOCUMENT_KEY, toDocument } from '../domain/document';
 import { Finding, findingText, sortFindings, throwOnErrors } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { validateProjects } from '../domain/validate';
 import { visible } from '../domain/visible';
 import { Acknowledgements } from './acknowledgements';
-import { finishRendering } from './finish-rendering';
+import { StackRendering } from '../render/render';
+import type { ProjectInvitation, ProjectMember } from './member';
 import type { MstProject } from './project';
 import type { MstService } from './service';
 import type { ServiceUser } from './service-user';
@@ -18,8 +18,8 @@ import type { ServiceUser } from './service-user';
  * walk per change of the app's tree), turned into specs, judged by the domain
  * rules together with the same projects declared in the app's other stacks,
  * and the findings reported at each declaration's path (errors fail the
- * synth, warnings print as annotations). Also writes the access document
- * into the stack's JSON and keeps a stack with errors from rendering.
+ * synth, warnings print as annotations). Keeps a stack with errors from
+ * rendering; what a valid stack renders is src/render/render.ts's.
  *
  * Every construct asks for its own findings, so the result is cached until the
  * app's tree changes: each declaration of this library (and each
@@ -71,10 +71,18 @@ export class StackValidation {
 
   private constructor(private readonly stack: TerraformStack) {
     stacksOfApp(stack).add(this);
-    // The access document rides in the synthesized JSON under "//", which Terraform ignores;
-    // added once the elements have rendered, so after the ErrorGate below has refused a stack with errors.
-    finishRendering(stack, () => ({ [DOCUMENT_KEY]: toDocument(this.specs(), this.result().findings) }));
+    StackRendering.setUp(stack, this);
     new ErrorGate(stack, 'cdktf-mst-errors', () => this.refuseErrors());
+  }
+
+  /** The members of `project` declared in this stack, in tree order. */
+  public membersOf(project: MstProject): readonly ProjectMember[] {
+    return this.tree().members.get(project) ?? [];
+  }
+
+  /** The invitations of `project` declared in this stack, in tree order. */
+  public invitationsOf(project: MstProject): readonly ProjectInvitation[] {
+    return this.tree().invitations.get(project) ?? [];
   }
 
   /** The services of `project` declared in this stack, in tree order. */
@@ -85,6 +93,11 @@ export class StackValidation {
   /** The users of `service` declared in this stack, in tree order. */
   public usersOf(service: MstService): readonly ServiceUser[] {
     return this.tree().users.get(service) ?? [];
+  }
+
+  /** Every service declared in this stack, in tree order. */
+  public services(): readonly MstService[] {
+    return [...this.tree().services.values()].flat();
   }
 
   /** Every user declared in this stack, in tree order. */
@@ -215,6 +228,8 @@ interface ValidationResult {
 /** What one walk of a stack's tree finds. */
 interface StackTree {
   readonly projects: readonly MstProject[];
+  readonly members: ReadonlyMap<MstProject, ProjectMember[]>;
+  readonly invitations: ReadonlyMap<MstProject, ProjectInvitation[]>;
   readonly services: ReadonlyMap<MstProject, MstService[]>;
   readonly users: ReadonlyMap<MstService, ServiceUser[]>;
   readonly allUsers: readonly ServiceUser[];
@@ -224,6 +239,8 @@ interface StackTree {
 
 function walk(stack: TerraformStack): StackTree {
   const projects: MstProject[] = [];
+  const members = new Map<MstProject, ProjectMember[]>();
+  const invitations = new Map<MstProject, ProjectInvitation[]>();
   const services = new Map<MstProject, MstService[]>();
   const users = new Map<MstService, ServiceUser[]>();
   const allUsers: ServiceUser[] = [];
@@ -233,31 +250,36 @@ function walk(stack: TerraformStack): StackTree {
     const kind = (c as Partial<Declaration>)[DECLARATION];
     if (kind === 'project') {
       projects.push(c as MstProject);
+    } else if (kind === 'member') {
+      add(members, (c as ProjectMember).project, c as ProjectMember);
+    } else if (kind === 'invitation') {
+      add(invitations, (c as ProjectInvitation).project, c as ProjectInvitation);
     } else if (kind === 'service') {
-      const service = c as MstService;
-      const list = services.get(service.project);
-      if (list) list.push(service); else services.set(service.project, [service]);
+      add(services, (c as MstService).project, c as MstService);
     } else if (kind === 'user') {
-      const user = c as ServiceUser;
-      const list = users.get(user.service);
-      if (list) list.push(user); else users.set(user.service, [user]);
-      allUsers.push(user);
+      add(users, (c as ServiceUser).service, c as ServiceUser);
+      allUsers.push(c as ServiceUser);
     }
   }
   let specs: ProjectSpec[] | undefined;
   const tree: StackTree = {
-    projects, services, users, allUsers,
-    specs: () => (specs ??= projects.map((p) => p.specWith(acknowledgements, tree.services.get(p) ?? [],
-      (s) => tree.users.get(s) ?? []))),
+    projects, members, invitations, services, users, allUsers,
+    specs: () => (specs ??= projects.map((p) => p.specWith(acknowledgements, members.get(p) ?? [], invitations.get(p) ?? [],
+      services.get(p) ?? [], (s) => users.get(s) ?? []))),
   };
   return tree;
+}
+
+function add<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value); else map.set(key, [value]);
 }
 
 /** The property by which the walk tells the library's declarations apart (works across copies of the library). */
 const DECLARATION = Symbol.for('cdktf-mst.declaration');
 
 interface Declaration {
-  readonly [DECLARATION]: 'project' | 'service' | 'user';
+  readonly [DECLARATION]: 'project' | 'member' | 'invitation' | 'service' | 'user';
 }
 
 /** @internal Marks `construct` as a declaration of kind `kind`, for the walk. */

@@ -154,11 +154,11 @@ export function checkPasswordLength(path: string, length: unknown): Finding[] {
 }
 
 /** A password version: a whole number from 1. */
-export function checkPasswordVersion(path: string, version: unknown, username: string): Finding[] {
+export function checkPasswordVersion(path: string, version: unknown, username: string, field = 'passwordVersion', of = `user ${quote(username)}`): Finding[] {
   if (typeof version === 'number' && Number.isInteger(version) && version >= 1) return [];
   const shown = typeof version === 'string' ? quote(version) : shorten(String(version));
-  return [finding('MST-USER-008', path, `passwordVersion ${shown} of user ${quote(username)} is not a whole number from 1`,
-    'start at 1 and bump it by one to rotate the password', String(version))];
+  return [finding('MST-USER-008', path, `${field} ${shown} of ${of} is not a whole number from 1`,
+    `start at 1 and bump it by one to rotate ${field === 'passwordVersion' ? 'the password' : 'every generated password'}`, String(version))];
 }
 
 /** A password variable's name: an identifier Terraform accepts as a variable name. */

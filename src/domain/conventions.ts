@@ -9,8 +9,12 @@ import { SecretSource } from './model';
 /** Length of generated passwords unless told otherwise. */
 export const DEFAULT_PASSWORD_LENGTH = 32;
 
-/** A user's password version unless told otherwise; bumped to rotate. */
+/** A user's password version, and a service's passwords version, unless told otherwise; bumped to rotate. */
 export const DEFAULT_PASSWORD_VERSION = 1;
+
+/** MST's defaults for a service's admin connection. */
+export const DEFAULT_DATABASE = 'defaultdb';
+export const DEFAULT_ADMIN_USERNAME = 'tsdbadmin';
 
 /** The defaults of the flags of services and users: off unless set. */
 export const DEFAULT_ALLOW_REPLICATION = false;
@@ -57,14 +61,12 @@ export function userResourceName(serviceName: string, username: string): string 
 }
 
 /**
- * Name of the one block of each type (`postgresql_role`, `random_password`)
- * that held all of a service's users in cdktf-mst 0.1, keyed by user key
- * (`postgresql_role.metrics["grafana"]`): the service's name. Users' own
- * blocks ({@link userResourceName}) never take it, as service names hold no
- * underscore.
+ * Name of the `random_bytes` block a service's generated passwords derive
+ * from: `<service>_passwords`. A user's block of that name would be a
+ * `postgresql_role`, another type, so the two never meet.
  */
-export function keyedShapeBlockName(serviceName: string): string {
-  return serviceName;
+export function passwordSeedName(serviceName: string): string {
+  return `${serviceName}_passwords`;
 }
 
 /** The sensitive output a user's generated password is in when asked for one of its own. */

@@ -62,14 +62,14 @@ function build(scope: Construct, spec: ProjectSpec, m: Manifest): MstProject {
   const byPath = new Map<string, IConstruct>([[spec.path, project]]);
 
   for (const x of spec.members) project.addMember(x.email, x.role);
-  for (const x of spec.invitations) project.invite(x.email, { role: x.role, invitedBy: x.invitedBy });
+  for (const x of spec.invitations) project.addInvitation(x.email, { role: x.role, invitedBy: x.invitedBy });
   spec.services.forEach((s, i) => {
     const { connection, adminPassword } = (m.services ?? [])[i];
     const service = project.addService(s.name, {
       ...(connection ? { connection } : {}),
       ...(adminPassword !== undefined ? { adminPassword: secret(s.adminPassword) } : {}),
       ...(s.postgresVersion !== undefined ? { postgresVersion: s.postgresVersion } : {}),
-      ...(s.state ? { state: PowerState.of(s.state) } : {}),
+      ...(s.state ? { powerState: PowerState.of(s.state) } : {}),
       writeOnlyPasswords: s.writeOnlyPasswords,
     });
     byPath.set(s.path, service);

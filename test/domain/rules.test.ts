@@ -321,12 +321,12 @@ const CASES: Record<string, readonly RuleCase[]> = {
     c({
       name: 'the same invitation sent twice in the typed API',
       fail: () => declared((m) => {
-        m.project.invite('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
-        m.project.invite('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+        m.project.addInvitation('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+        m.project.addInvitation('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
       }),
       pass: () => declared((m) => {
-        m.project.invite('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
-        m.project.invite('newer@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+        m.project.addInvitation('new@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
+        m.project.addInvitation('newer@acme.example', { role: DEVELOPER, invitedBy: 'ci@acme.example' });
       }),
       level: 'error', path: 'stack/acme/invitations/new@acme.example', names: ['"new@acme.example"', 'an invitation at'],
     }),

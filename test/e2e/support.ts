@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { SSLMODE_CONTEXT } from '../../src/constructs/service';
+import { SSLMODE_CONTEXT } from '../../src';
 import { serviceVariablePrefix } from '../../src/domain/conventions';
 import { ClusterInfo, ClusterMode, ShippedMajor, sql, startCluster, stopCluster } from '../../tools/sandbox/cluster';
 import { RoleRow, roles, runEngine, serviceVariables, servicesIn } from '../../tools/local/deploy';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SSLMODE_CONTEXT } from '../../src/constructs/service';
+import { SSLMODE_CONTEXT } from '../../src';
 import { serviceVariablePrefix } from '../../src/domain/conventions';
 import { RoleRow, roles, serviceVariables, servicesIn } from '../../tools/local/deploy';
 import { Engine, engine } from '../../tools/local/engine';

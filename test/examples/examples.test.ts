@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { AcmeAccess } from '../../examples/typed/main';
-import { loadManifest, USERS_FILE } from '../../src';
+import { loadManifest } from '../../src';
 import { expectGolden } from '../golden';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -18,23 +18,19 @@ function tmp(prefix: string): string {
 }
 
 
-/** cdk.tf.json and the users file next to it. */
-function synthBoth(build: (app: App) => void): { stack: string; users: string } {
+/** The stack's cdk.tf.json. */
+function synthStack(build: (app: App) => void): string {
   const outdir = tmp('mst-example-');
   const app = new App({ outdir });
   build(app);
   app.synth();
-  return { stack: readStack(outdir), users: readUsers(outdir) };
+  return readStack(outdir);
 }
 
 /** The synthesized JSON with the machine-specific state path made portable. */
 function readStack(outdir: string): string {
   const text = fs.readFileSync(path.join(outdir, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8');
   return text.split(ROOT).join('<repo>');
-}
-
-function readUsers(outdir: string): string {
-  return fs.readFileSync(path.join(outdir, 'stacks', 'acme-access', USERS_FILE), 'utf8');
 }
 
 const typedApp = (app: App) => new AcmeAccess(app, 'acme-access');
@@ -44,31 +40,25 @@ const manifestApp = (app: App) => {
 
 describe('examples', () => {
   test('the typed example synthesizes the golden JSON', () => {
-    const { stack, users } = synthBoth(typedApp);
-    expectGolden('examples/typed.cdk.tf.json', stack);
-    expectGolden('examples/mst-users.tf.json', users);
+    expectGolden('examples/typed.cdk.tf.json', synthStack(typedApp));
   });
 
-  test('the manifest example synthesizes the golden JSON, and the same users file', () => {
-    const { stack, users } = synthBoth(manifestApp);
-    expectGolden('examples/manifest.cdk.tf.json', stack);
-    expectGolden('examples/mst-users.tf.json', users);
+  test('the manifest example synthesizes the golden JSON', () => {
+    expectGolden('examples/manifest.cdk.tf.json', synthStack(manifestApp));
   });
 
   test('typed and manifest examples describe the same project: identical resources, providers, variables and outputs', () => {
-    const typed = synthBoth(typedApp);
-    const manifest = synthBoth(manifestApp);
-    // The users' resources and moves are all in the users file.
-    expect(manifest.users).toBe(typed.users);
+    const typed = synthStack(typedApp);
+    const manifest = synthStack(manifestApp);
     const strip = (text: string) => {
       const tf = JSON.parse(text);
       return { resource: tf.resource, provider: tf.provider, variable: tf.variable, output: tf.output, terraform: tf.terraform };
     };
-    expect(strip(manifest.stack)).toEqual(strip(typed.stack));
+    expect(strip(manifest)).toEqual(strip(typed));
   });
 
   test('synthesizing twice gives byte-identical JSON', () => {
-    expect(synthBoth(typedApp)).toEqual(synthBoth(typedApp));
+    expect(synthStack(typedApp)).toBe(synthStack(typedApp));
   });
 
   test('the real cdktf CLI synthesizes the app of cdktf.json to the same JSON', () => {
@@ -80,7 +70,6 @@ describe('examples', () => {
       timeout: 120_000,
     });
     expect(readStack(outdir)).toBe(fs.readFileSync(path.join(__dirname, '../golden/examples/typed.cdk.tf.json'), 'utf8'));
-    expect(readUsers(outdir)).toBe(fs.readFileSync(path.join(__dirname, '../golden/examples/mst-users.tf.json'), 'utf8'));
   }, 150_000);
 
   test('the real cdktf CLI fails the synth with every finding when the stack is invalid', () => {
@@ -118,6 +107,5 @@ describe('examples', () => {
     expect(stderr).not.toMatch(/at Object\.<anonymous>|at Module\._compile/);
     // No partial output: no stack JSON was written.
     expect(fs.existsSync(path.join(outdir, 'out', 'stacks', 'acme-access', 'cdk.tf.json'))).toBe(false);
-    expect(fs.existsSync(path.join(outdir, 'out', 'stacks', 'acme-access', USERS_FILE))).toBe(false);
   }, 150_000);
 });

@@ -22,7 +22,6 @@ import { Finding, formatFinding, MAX_ECHO } from '../../src/domain/findings';
 import { checkManifestText } from '../../src/manifest/load';
 import { parseStructuredText } from '../../src/manifest/parse';
 import { loadManifest } from '../../src/manifest/constructs';
-import { USERS_FILE } from '../../src/constructs/user-blocks';
 import { Manifest } from '../../src/manifest/schema';
 import { aliasBomb, deepJson, hugeManifest, manyErrors, nestedAliasBomb } from '../support/hostile';
 import { engine } from '../../tools/local/engine';
@@ -283,22 +282,20 @@ describe(`the check path, fuzzed (seed ${SEED}: FUZZ_SEED=${SEED} reproduces it)
   test(`valid inputs load into a stack and synthesize (a sample of ${SYNTH_SAMPLE}), and ${ENGINE_SAMPLE} pass tofu validate`, async () => {
     expect(valid.length).toBeGreaterThan(0);
     const sample = valid.filter((_, k) => k % Math.max(1, Math.floor(valid.length / SYNTH_SAMPLE)) === 0).slice(0, SYNTH_SAMPLE);
-    const synthesized: Array<{ i: number; json: string; usersFile?: string; users: number; features: string }> = [];
+    const synthesized: Array<{ i: number; json: string; users: number; features: string }> = [];
     for (const v of sample) {
       try {
         const stack = new TerraformStack(Testing.app(), 'fuzz');
         loadManifest(stack, v.manifest);
-        // What `cdktf synth` writes: cdk.tf.json and, next to it, the users' blocks.
-        const stackDir = path.join(Testing.fullSynth(stack), 'stacks', 'fuzz');
-        const json = fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8');
-        const usersFile = fs.existsSync(path.join(stackDir, USERS_FILE)) ? fs.readFileSync(path.join(stackDir, USERS_FILE), 'utf8') : undefined;
+        // What `cdktf synth` writes.
+        const json = fs.readFileSync(path.join(Testing.fullSynth(stack), 'stacks', 'fuzz', 'cdk.tf.json'), 'utf8');
         const users = (v.manifest.services ?? []).flatMap((s) => s.users ?? []);
         const features = [
           (v.manifest.services ?? []).some((s) => s.writeOnlyPasswords) ? 'write-only' : '',
           users.some((u) => typeof u.password === 'object' && 'variable' in u.password) ? 'variable' : '',
           users.some((u) => u.allowReplication) ? 'replication' : '',
         ].join(' ');
-        synthesized.push({ i: v.i, json, usersFile, users: users.length, features });
+        synthesized.push({ i: v.i, json, users: users.length, features });
       } catch (e) {
         throw new Error(`seed ${SEED}, input #${v.i}: check said valid, loadManifest + synth threw ${e instanceof Error ? e.message : String(e)}\ninput: ${JSON.stringify(v.text)}`);
       }
@@ -314,8 +311,6 @@ describe(`the check path, fuzzed (seed ${SEED}: FUZZ_SEED=${SEED} reproduces it)
     let initialized = false;
     for (const s of chosen) {
       fs.writeFileSync(path.join(dir, 'cdk.tf.json'), fullJson(s.json));
-      fs.rmSync(path.join(dir, USERS_FILE), { force: true });
-      if (s.usersFile) fs.writeFileSync(path.join(dir, USERS_FILE), s.usersFile);
       try {
         if (!initialized) {
           execFileSync(eng.binary, ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
@@ -324,7 +319,7 @@ describe(`the check path, fuzzed (seed ${SEED}: FUZZ_SEED=${SEED} reproduces it)
         execFileSync(eng.binary, ['validate', '-no-color'], { cwd: dir, env, stdio: 'pipe' });
       } catch (e) {
         const out = e as { stdout?: Buffer; stderr?: Buffer };
-        throw new Error(`seed ${SEED}, input #${s.i}: tofu refused what check called valid:\n${out.stdout?.toString()}${out.stderr?.toString()}\n${s.json}\n${s.usersFile ?? ''}`);
+        throw new Error(`seed ${SEED}, input #${s.i}: tofu refused what check called valid:\n${out.stdout?.toString()}${out.stderr?.toString()}\n${s.json}`);
       }
     }
     fs.rmSync(dir, { recursive: true, force: true });

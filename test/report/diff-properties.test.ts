@@ -230,10 +230,10 @@ describe('synthesized bytes of generated projects', () => {
     const people = shuffled(s.people.map((p, i) => ({ p, i })).filter(({ i }) => i > 0), order);
     for (const { p, i } of people) {
       if (p.kind === 'member') project.addMember(email(s, i), parseRole(p.role));
-      if (p.kind === 'invited') project.invite(email(s, i), { role: parseRole(p.role), invitedBy: 'ana@x.example' });
+      if (p.kind === 'invited') project.addInvitation(email(s, i), { role: parseRole(p.role), invitedBy: 'ana@x.example' });
     }
     for (const svc of shuffled(s.services, order)) {
-      const service = project.addService(svc.name, { postgresVersion: 16, ...(svc.state === 'running' ? { state: PowerState.RUNNING } : {}) });
+      const service = project.addService(svc.name, { postgresVersion: 16, ...(svc.state === 'running' ? { powerState: PowerState.RUNNING } : {}) });
       for (const u of shuffled(svc.users, [...order].reverse())) {
         const user = service.addUser(u.username, { allowReplication: u.replication, passwordVersion: u.version });
         if (u.replication) Acknowledgements.of(user).add('MST-USER-006', `${u.username} replicates`);

@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SSLMODE_CONTEXT } from '../../src/constructs/service';
+import { SSLMODE_CONTEXT } from '../../src';
 import { ServiceSpec } from '../../src/domain/model';
 import { servicePasswordsOutputName, userKey, userPasswordOutputName } from '../../src/domain/conventions';
 import { ClusterInfo, SandboxError, isRunning, majorFor, readState, startCluster, stopRecorded } from '../sandbox/cluster';

@@ -1,0 +1,349 @@
+/**
+ * Everything cdktf-mst emits leaves through this module. The pipeline:
+ *
+ *   declarations   MstProject, MstService, ServiceUser, … (src/constructs), or a manifest loaded into them
+ *     → spec       the same as plain data (src/domain/model.ts)
+ *     → findings   the rule catalogue over the specs (src/domain/validate.ts); an error refuses the synth
+ *     → blocks     here:
+ *                  per service  the `postgresql` provider (aliased by service name), the variables it reads,
+ *                               the password seed (`random_bytes.<service>_passwords`) and the sensitive
+ *                               passwords output, as cdktf elements ({@link renderService});
+ *                  per user     one `postgresql_role.<service>_<username>` block ({@link UserRole});
+ *                  per stack    the access document under the JSON's `"//"` key ({@link StackRendering}).
+ *
+ * Role blocks are written by {@link StackRendering} into the JSON cdktf has just
+ * rendered, after its token resolution: they hold no token (plain strings and
+ * HCL expressions), and cdktf resolves an element's JSON value by value three
+ * times per synth, which at thousands of users would cost more than all the
+ * rest of the synth. Each role still has a construct ({@link UserRole}) that
+ * other resources depend on and reference, and that takes overrides.
+ *
+ * Strings a user wrote (hosts, database names, usernames) are escaped before
+ * they reach Terraform, which reads every string as a template: `${` and `%{`
+ * in them stay text ({@link literal}). The rules refuse them earlier anyway.
+ */
+import { ITerraformDependable, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Bytes } from '@cdktf/provider-random/lib/bytes';
+import {
+  DEFAULT_DATABASE, DEFAULT_ADMIN_USERNAME, defaultAdminPasswordVariable, passwordSeedName, serviceVariablePrefix,
+  servicePasswordsOutputName, userPasswordOutputName, userResourceName,
+} from '../domain/conventions';
+import { DOCUMENT_KEY, toDocument } from '../domain/document';
+import { compareText, Finding, MstValidationError, usernameCollision } from '../domain/findings';
+import { ProjectSpec } from '../domain/model';
+import { Deferred } from '../constructs/deferred';
+import { Secret } from '../constructs/secret';
+import type { MstService, ServiceConnection } from '../constructs/service';
+import type { ServiceUser } from '../constructs/service-user';
+
+/** App context key that sets the default `sslmode` of every service (cdktf.json's `context`). */
+export const SSLMODE_CONTEXT = 'cdktf-mst:sslmode';
+
+/** `value` as Terraform reads it literally: a string is a template, so `${` and `%{` are doubled to `$${` and `%%{`. */
+export function literal(value: string): string {
+  return value.replace(/([$%])\{/g, '$1$1{');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Per service
+
+/** What {@link renderService} made for a service: the elements its users and the user's own code refer to. */
+export interface ServiceBlocks {
+  readonly provider: PostgresqlProvider;
+  readonly adminPassword: Secret;
+  /** The seed every generated password of the service derives from, and the output that shows them; made on first use. */
+  passwords(): { readonly seed: Bytes; readonly output: TerraformOutput };
+}
+
+/**
+ * The elements of one service: its provider (alias = service name, reaching the
+ * admin connection), the variables it reads unless told otherwise, and, once a
+ * user has a generated password, the seed and the sensitive passwords output.
+ */
+export function renderService(service: MstService, connection: ServiceConnection, adminPassword: Secret | undefined): ServiceBlocks {
+  const prefix = serviceVariablePrefix(service.name);
+  const password = adminPassword ?? Secret.fromVariable(variable(service, 'admin-password', defaultAdminPasswordVariable(service.name), {
+    type: 'string', sensitive: true, description: `Password of the admin of MST service ${service.name}.`,
+  }));
+  const provider = new PostgresqlProvider(service, 'provider', {
+    alias: service.name,
+    host: connection.host !== undefined ? literal(connection.host) : variable(service, 'host', `${prefix}_host`, {
+      type: 'string', description: `Host name of MST service ${service.name}.`,
+    }).stringValue,
+    port: connection.port ?? variable(service, 'port', `${prefix}_port`, {
+      type: 'number', description: `Port of MST service ${service.name}.`,
+    }).numberValue,
+    database: literal(connection.database ?? DEFAULT_DATABASE),
+    username: literal(connection.username ?? DEFAULT_ADMIN_USERNAME),
+    password: password.expression,
+    sslmode: literal(connection.sslmode ?? service.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require'),
+    superuser: service.adminIsSuperuser,
+  });
+  let passwords: { seed: Bytes; output: TerraformOutput } | undefined;
+  return {
+    provider,
+    adminPassword: password,
+    passwords: () => (passwords ??= renderPasswords(service)),
+  };
+}
+
+/**
+ * The seed of a service's generated passwords and the output that shows them.
+ * The seed is 64 random bytes kept in the state; bumping the service's
+ * `passwordsVersion` replaces it, and with it every generated password of the service.
+ */
+function renderPasswords(service: MstService): { seed: Bytes; output: TerraformOutput } {
+  const seed = new Bytes(service, 'password-seed', {
+    provider: LibraryRandomProvider.of(service),
+    length: 64,
+    keepers: { version: String(service.passwordsVersion) },
+  });
+  seed.overrideLogicalId(passwordSeedName(service.name));
+  const output = new TerraformOutput(service, 'passwords', {
+    description: `Generated passwords of the users of MST service ${service.name}, by lowercased username.`,
+    sensitive: true,
+    value: Deferred.string(() => passwordsMap(service.users)),
+  });
+  output.overrideLogicalId(servicePasswordsOutputName(service.name));
+  return { seed, output };
+}
+
+/**
+ * The map of generated passwords by user key, as one Terraform expression
+ * (`${{"grafana" = postgresql_role.metrics_grafana.password, …}}`): one string
+ * cdktf scans quickly, where a JSON object it would resolve value by value.
+ * Sorted by key, so the output is the same whatever the declaration order.
+ */
+function passwordsMap(users: readonly ServiceUser[]): string {
+  const entries = users.filter((u) => u.password.source.kind === 'generated')
+    .map((u) => [u.key, `${u.role.address}.password`] as const)
+    .sort(([a], [b]) => compareText(a, b));
+  // Keys are usernames (letters, digits, underscores): a JSON string is an HCL string for them.
+  return `\${{${entries.map(([key, reference]) => `${JSON.stringify(key)} = ${reference}`).join(', ')}}}`;
+}
+
+function variable(scope: Construct, id: string, name: string, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {
+  const v = new TerraformVariable(scope, id, config);
+  v.overrideLogicalId(name);
+  return v;
+}
+
+/**
+ * The library's own `random` provider configuration, aliased so it never meets
+ * one the user declares (two unaliased configurations of one provider do not plan).
+ */
+class LibraryRandomProvider extends RandomProvider {
+  public static of(scope: IConstruct): LibraryRandomProvider {
+    const stack = TerraformStack.of(scope);
+    return (stack.node.tryFindChild(LibraryRandomProvider.ID) as LibraryRandomProvider | undefined)
+      ?? new LibraryRandomProvider(stack, LibraryRandomProvider.ID, { alias: 'cdktf_mst' });
+  }
+
+  private static readonly ID = 'cdktf-mst-random';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Generated passwords
+
+/** Characters of a SHA-512 digest in base64 before its padding. */
+const DIGEST_CHARS = 86;
+
+/**
+ * The HCL expression of a generated password: derived from the service's
+ * seed, the user's key and its password version, so each user's password is
+ * its own (a password reveals neither the seed nor another user's password),
+ * one user rotates by its version and a whole service by its seed.
+ *
+ * `length` letters and digits: the base64 of SHA-512 digests of
+ * `<seed>:<user>:<version>:<n>` (as many as the length needs), `+` and `/`
+ * mapped to `x` and `y`. A digest gives 86 characters, so a length of up to 86
+ * takes one and up to 128 two.
+ */
+export function derivedPassword(seed: string, user: string, version: number, length: number): string {
+  const digests = Array.from({ length: Math.ceil(length / DIGEST_CHARS) },
+    (_, i) => `substr(base64sha512("\${${seed}.base64}:${user}:${version}:${i + 1}"), 0, ${DIGEST_CHARS})`);
+  const joined = digests.length === 1 ? digests[0] : `join("", [${digests.join(', ')}])`;
+  return `substr(replace(replace(${joined}, "/[+]/", "x"), "/[/]/", "y"), 0, ${length})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Per user
+
+/**
+ * The PostgreSQL role of a {@link ServiceUser}: `postgresql_role.<service>_<username lowercased>`.
+ * Pass it to `dependsOn` of your own resources (a grant, a database owned by
+ * the user) so they are created after it and destroyed before it, or use
+ * {@link name} in them, which does the same.
+ */
+export class UserRole extends Construct implements ITerraformDependable {
+  /** The block's address, e.g. `postgresql_role.metrics_grafana`: what `dependsOn` renders. */
+  public readonly fqn: string;
+  /** The block's address, e.g. `postgresql_role.metrics_grafana`. */
+  public readonly address: string;
+  /** The role's name as a reference to the block (`${postgresql_role.metrics_grafana.name}`): using it orders your resource after the role. */
+  public readonly name: string;
+  private readonly overrides: Record<string, unknown> = {};
+
+  /** @internal */
+  constructor(private readonly user: ServiceUser) {
+    super(user, 'role');
+    this.address = `postgresql_role.${userResourceName(user.service.name, user.username)}`;
+    this.fqn = this.address;
+    this.name = `\${${this.address}.name}`;
+  }
+
+  /**
+   * Sets `path` (dot-separated, e.g. `lifecycle.prevent_destroy`) in the
+   * rendered block, as cdktf's escape hatch does for its resources; a value of
+   * `undefined` removes the attribute.
+   */
+  public addOverride(path: string, value: unknown): void {
+    const parts = path.split('.');
+    let at = this.overrides;
+    for (const part of parts.slice(0, -1)) {
+      const next = at[part];
+      at = (at[part] = typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+    }
+    at[parts[parts.length - 1]] = value;
+  }
+
+  /** @internal The block's attributes (keys sorted, as cdktf writes them), overrides applied. */
+  public body(): Record<string, unknown> {
+    const user = this.user;
+    const service = user.service;
+    const password = `\${${user.passwordExpression()}}`;
+    const body: Record<string, unknown> = {
+      login: true,
+      name: user.username,
+      ...(service.writeOnlyPasswords
+        ? { password_wo: password, password_wo_version: String(user.passwordVersion) }
+        : { password }),
+      provider: `postgresql.${service.name}`,
+      replication: user.allowReplication,
+    };
+    return Object.keys(this.overrides).length === 0 ? body : merged(body, this.overrides);
+  }
+}
+
+function merged(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const old = out[key];
+    if (value === undefined) delete out[key];
+    else if (isRecord(value) && isRecord(old)) out[key] = merged(old, value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The sensitive output of one user's generated password: `<service>_<username>_password`. */
+export function renderPasswordOutput(user: ServiceUser): TerraformOutput {
+  const output = new TerraformOutput(user, 'password', {
+    value: `\${${user.role.address}.password}`,
+    description: `Password of user ${user.username} on MST service ${user.service.name}.`,
+    sensitive: true,
+  });
+  output.overrideLogicalId(userPasswordOutputName(user.service.name, user.username));
+  return output;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Per stack
+
+/** What the stack's rendering needs from its validation. */
+export interface StackDeclarations {
+  /** Every service of the stack. */
+  services(): readonly MstService[];
+  /** Every user of the stack. */
+  users(): readonly ServiceUser[];
+  /** The stack's projects as plain data. */
+  specs(): ProjectSpec[];
+  /** Every finding of the stack. */
+  findings(): readonly Finding[];
+  /** Throws the stack's errors, if any. */
+  refuseErrors(): void;
+}
+
+/**
+ * Adds the stack's role blocks and access document to what cdktf renders for
+ * it (`toTerraform`, and `toHclTerraform` when the app writes HCL), set up once
+ * per stack. cdktf calls both after every element has rendered, so after the
+ * stack's ErrorGate has refused a stack with errors; the roles ask again, in case
+ * validation was skipped.
+ */
+export class StackRendering {
+  public static setUp(stack: TerraformStack, declarations: StackDeclarations): void {
+    if (rendered.has(stack)) return;
+    rendered.add(stack);
+    const json = stack.toTerraform.bind(stack);
+    stack.toTerraform = () => {
+      declarations.refuseErrors();
+      const tf = json() as Record<string, any>;
+      sortOwnProviders(tf.provider?.postgresql, new Set(declarations.services().map((s) => s.name)));
+      const roles = roleBlocks(declarations.users());
+      if (roles.length > 0) {
+        tf.resource ??= {};
+        tf.resource.postgresql_role = { ...tf.resource.postgresql_role, ...Object.fromEntries(roles) };
+      }
+      tf['//'] = { ...tf['//'], [DOCUMENT_KEY]: toDocument(declarations.specs(), declarations.findings()) };
+      return tf;
+    };
+    const hcl = stack.toHclTerraform.bind(stack);
+    stack.toHclTerraform = () => {
+      declarations.refuseErrors();
+      const out = hcl() as { hcl: string };
+      const roles = roleBlocks(declarations.users());
+      return { ...out, hcl: `${out.hcl}${roles.map(([name, body]) => `\n${hclBlock('resource "postgresql_role"', name, body)}`).join('')}` };
+    };
+  }
+}
+
+const rendered = new WeakSet<TerraformStack>();
+
+/**
+ * Orders the library's own provider configurations (one per service) by alias,
+ * in the places they hold among the stack's: cdktf lists them in declaration
+ * order, and reordering services should leave the bytes alone. The user's own
+ * configurations keep their places.
+ */
+function sortOwnProviders(configs: unknown, aliases: ReadonlySet<string>): void {
+  if (!Array.isArray(configs)) return;
+  const own = (c: unknown) => isRecord(c) && typeof c.alias === 'string' && aliases.has(c.alias);
+  const slots = configs.flatMap((c, i) => (own(c) ? [i] : []));
+  const sorted = slots.map((i) => configs[i] as { alias: string }).sort((a, b) => compareText(a.alias, b.alias));
+  slots.forEach((slot, k) => { configs[slot] = sorted[k]; });
+}
+
+/**
+ * Each user's role block, by name; two users with one name are refused:
+ * validation reports them first (MST-USER-002), this makes sure none is ever merged away.
+ */
+function roleBlocks(users: readonly ServiceUser[]): Array<[string, Record<string, unknown>]> {
+  const byName = new Map<string, ServiceUser>();
+  for (const user of users) {
+    const name = userResourceName(user.service.name, user.username);
+    const previous = byName.get(name);
+    if (previous) {
+      throw new MstValidationError([usernameCollision(user.node.path, user.username, previous.username, user.service.name)]);
+    }
+    byName.set(name, user);
+  }
+  return [...byName].sort(([a], [b]) => compareText(a, b)).map(([name, user]) => [name, user.role.body()]);
+}
+
+/** One block in HCL: nested objects as nested blocks, `provider` and `depends_on` as references. */
+function hclBlock(head: string, name: string | undefined, body: Record<string, unknown>, indent = ''): string {
+  const inner = `${indent}  `;
+  const lines = Object.entries(body).map(([key, value]) => {
+    if (isRecord(value)) return hclBlock(key, undefined, value, inner);
+    if (key === 'provider') return `${inner}${key} = ${String(value)}`;
+    if (key === 'depends_on' && Array.isArray(value)) return `${inner}${key} = [${value.join(', ')}]`;
+    return `${inner}${key} = ${JSON.stringify(value)}`;
+  });
+  return `${indent}${head}${name === undefined ? '' : ` ${JSON.stringify(name)}`} {\n${lines.join('\n')}\n${indent}}\n`;
+}
