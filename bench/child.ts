@@ -62,11 +62,9 @@ if (kind === 'selftest') {
   if (findings !== replicationUsers(users)) fail(`expected ${replicationUsers(users)} findings, got ${findings}`);
   Object.assign(result, { ms: times[Math.floor(times.length / 2)], reps, findings });
 } else {
-  // The plan and apply steps point the stacks at a local PostgreSQL without TLS (BENCH_SSLMODE), and
-  // can synthesize the library stack with the moved blocks of an upgrade from 0.1 (BENCH_UPGRADE_MOVES).
+  // The plan and apply steps point the stacks at a local PostgreSQL without TLS (BENCH_SSLMODE).
   const context: Record<string, unknown> = {};
   if (process.env.BENCH_SSLMODE) context['cdktf-mst:sslmode'] = process.env.BENCH_SSLMODE;
-  if (process.env.BENCH_UPGRADE_MOVES === 'true') context['cdktf-mst:upgradeMoves'] = true;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const app = new App({ outdir, context });
@@ -84,9 +82,6 @@ if (kind === 'selftest') {
   // Proof the work was done: every user is in the output and, for the library,
   // the validations ran before the JSON was written (their annotations are in
   // the manifest: one acknowledged MST-USER-006 per replication user).
-  // The library writes the users' blocks next to cdk.tf.json.
-  const usersFile = path.join(outdir, 'stacks', 'bench', 'mst-users.tf.json');
-  if (fs.existsSync(usersFile)) json.resource = { ...json.resource, ...JSON.parse(fs.readFileSync(usersFile, 'utf8')).resource };
   const roles = Object.values(json.resource.postgresql_role as Record<string, { for_each?: object }>)
     .reduce((n, r) => n + (r.for_each ? Object.keys(r.for_each).length : 1), 0);
   if (roles !== users) fail(`expected ${users} roles, got ${roles}`);
@@ -102,7 +97,7 @@ if (kind === 'selftest') {
   }
   Object.assign(result, {
     ms: t2 - t0, build_ms: t1 - t0, synth_ms: t2 - t1, cpu_ms: (cpu.user + cpu.system) / 1000,
-    bytes: fs.statSync(file).size + (fs.existsSync(usersFile) ? fs.statSync(usersFile).size : 0), annotations: annotations.length,
+    bytes: fs.statSync(file).size, annotations: annotations.length,
   });
 }
 

@@ -69,8 +69,8 @@ export class Deployment {
   }
 
   /**
-   * Synthesizes a stack built by `build` (with `context` besides the sslmode) and puts its configuration (cdk.tf.json and the users
-   * file next to it, mst-users.tf.json) into the workspace. Returns the text of both.
+   * Synthesizes a stack built by `build` (with `context` besides the sslmode) and puts its configuration (every
+   * `*.tf.json` the synth wrote) into the workspace. Returns their text.
    */
   public synth(build: (stack: TerraformStack) => void, context: Record<string, unknown> = {}): string {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-e2e-synth-'));
