@@ -54,7 +54,7 @@ describe('generated blocks (npm run docs)', () => {
   });
 });
 
-describe('the README\'s examples', () => {
+describe('the examples', () => {
   const readme = read('README.md');
   let outdir: string;
   beforeEach(() => { outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-readme-')); });
@@ -83,11 +83,11 @@ describe('the README\'s examples', () => {
     }
   });
 
-  test('each manifest passes `cdktf-mst check` with no error and no unacknowledged warning', () => {
-    const manifests = blocks(readme, 'yaml');
+  test.each(['README.md', 'docs/manifest.md'])('each manifest in %s passes `cdktf-mst check` with no error and no unacknowledged warning', (doc) => {
+    const manifests = blocks(read(doc), 'yaml');
     expect(manifests.length).toBeGreaterThanOrEqual(1);
     for (const manifest of manifests) {
-      const { findings } = checkManifestText(manifest, 'README.md');
+      const { findings } = checkManifestText(manifest, doc);
       expect(findings.filter((f) => f.level === 'error' || !f.acknowledged).map(lib.formatFinding)).toEqual([]);
     }
   });
