@@ -93,6 +93,28 @@ describe('the examples', () => {
   });
 });
 
+describe('the API the docs name', () => {
+  // The changelog names the API as it was before a rename, on purpose.
+  test.each(DOCS.filter((d) => d !== 'CHANGELOG.md'))('every method and constant %s calls exists', (doc) => {
+    const text = read(doc);
+    const owners: Array<[RegExp, object]> = [
+      [/(?<![\w/-])project\.(\w+)\(/g, lib.MstProject.prototype],
+      [/(?<![\w/-])(?:service|metrics)\.(\w+)\(/g, lib.MstService.prototype],
+      [/(?<![\w/-])user\.(\w+)\b/g, lib.ServiceUser.prototype],
+      [/\brole\.(\w+)\(/g, lib.ProjectRole.ADMIN],
+      [/\bSecret\.(\w+)\b/g, lib.Secret],
+      [/\bProjectRole\.(\w+)\b/g, lib.ProjectRole],
+      [/\bPowerState\.(\w+)\b/g, lib.PowerState],
+      [/\bAcknowledgements\.(\w+)\b/g, lib.Acknowledgements],
+    ];
+    const missing: string[] = [];
+    for (const [pattern, owner] of owners) {
+      for (const m of text.matchAll(pattern)) if (!(m[1] in owner)) missing.push(m[0]);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
 describe('links', () => {
   test.each(DOCS)('every relative link in %s leads to a file, and to a heading there when it names one', (doc) => {
     const broken: string[] = [];
