@@ -49,7 +49,7 @@ describe('generated blocks (npm run docs)', () => {
   });
 
   test('RULES.md catalogues every rule, once', () => {
-    const ids = [...read('RULES.md').matchAll(/^#### (MST-[A-Z]+-\d{3}) /gm)].map((m) => m[1]);
+    const ids = [...read('RULES.md').matchAll(/^### (MST-[A-Z]+-\d{3}) /gm)].map((m) => m[1]);
     expect(ids).toEqual(lib.RULES.map((r) => r.id));
   });
 });

@@ -136,7 +136,7 @@ function matrixTable(): string {
 function ruleCatalogue(): string {
   return RULES.map((r) => {
     return [
-      `#### ${r.id} (${r.level})`,
+      `### ${r.id} (${r.level})`,
       r.summary,
       '',
       r.explanation,
