@@ -1,10 +1,12 @@
 /**
- * Regenerates the README's generated blocks from the data they describe: the
- * permission table from the matrix, the rule catalogue from RULES with an
- * example message taken from test/fixtures/rules/<RULE>.yaml.
+ * Regenerates the docs' generated blocks from the data they describe: the
+ * permission table in README.md from the matrix; in RULES.md, what each kind
+ * of change needs and the rule catalogue from RULES, with an example message
+ * taken from test/fixtures/rules/<RULE>.yaml; the same needs table in
+ * docs/reviewing-access.md.
  *
- *   npx ts-node --transpile-only tools/docs.ts          # rewrite README.md
- *   npx ts-node --transpile-only tools/docs.ts --check  # exit 1 if README.md is stale
+ *   npm run docs                                        # rewrite them
+ *   npm run docs -- --check                             # exit 1 if one is stale
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -134,7 +136,7 @@ function matrixTable(): string {
 function ruleCatalogue(): string {
   return RULES.map((r) => {
     return [
-      `#### ${r.id} (${r.level})`,
+      `### ${r.id} (${r.level})`,
       r.summary,
       '',
       r.explanation,
@@ -154,7 +156,12 @@ function needsTable(): string {
 }
 
 export function renderReadme(readme: string): string {
-  return replaceBlock(replaceBlock(replaceBlock(readme, 'matrix', matrixTable()), 'needs', needsTable()), 'rules', ruleCatalogue());
+  return replaceBlock(readme, 'matrix', matrixTable());
+}
+
+/** RULES.md: what the deployer needs for each kind of change, then the catalogue. */
+export function renderRules(doc: string): string {
+  return replaceBlock(replaceBlock(doc, 'needs', needsTable()), 'rules', ruleCatalogue());
 }
 
 /** docs/reviewing-access.md carries the same generated table. */
@@ -172,7 +179,8 @@ function replaceBlock(text: string, name: string, body: string): string {
 }
 
 if (require.main === module) {
-  for (const [name, render] of [['README.md', renderReadme], [path.join('docs', 'reviewing-access.md'), renderReviewDoc]] as const) {
+  const docs = [['README.md', renderReadme], ['RULES.md', renderRules], [path.join('docs', 'reviewing-access.md'), renderReviewDoc]] as const;
+  for (const [name, render] of docs) {
     const file = path.join(ROOT, name);
     const current = fs.readFileSync(file, 'utf8');
     const next = render(current);
