@@ -222,9 +222,7 @@ class Mst {
 }
 
 interface Request {
-  readonly method: string;
-  readonly parts: string[];
-  readonly query: URLSearchParams;
+  /** The parsed JSON body; undefined when there was none. */
   readonly body: unknown;
 }
 
@@ -523,7 +521,9 @@ async function handle(mst: Mst, token: string, req: http.IncomingMessage): Promi
       throw badRequest('Request body is not valid JSON');
     }
   }
-  const result = await route[2](mst, { method, parts, query: url.searchParams, body }, route[1]!);
+  // Query parameters (the codegen's limit=999, include_secrets) change nothing here: lists are whole
+  // and secrets are always included.
+  const result = await route[2](mst, { body }, route[1]!);
   return [200, result];
 }
 
