@@ -1,5 +1,5 @@
 /**
- * Builds the engine before the integration layer runs (OpenTofu and the two
+ * Builds the engine before the integration layer runs (OpenTofu and the
  * providers from source: minutes on a new machine, then cached), printing the
  * build's progress, so no test's timeout covers it.
  */

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the offline Terraform-compatible engine used by this repo:
 #   - OpenTofu CLI ("tofu")   from the Go module proxy (tools/engine/tofu/go.mod pins v1.11.6)
-#   - the two providers the stacks pin, cyrilgdn/postgresql 1.26.0 and hashicorp/random 3.7.2,
-#     from their unmodified upstream source releases (../shared/third_party, sha256-checked,
-#     unpacked into a temporary folder, built with their own go.mod/go.sum)
+#   - the providers the stacks pin, cyrilgdn/postgresql 1.26.0 and hashicorp/random 3.7.2, and the
+#     one the MST backend's stacks pin, aiven/aiven 4.61.0, from their unmodified upstream source
+#     releases (../shared/third_party, sha256-checked, unpacked into a temporary folder, built with
+#     their own go.mod/go.sum; aiven with the build module file beside its archive, see that
+#     folder's README)
 # and lays out a provider filesystem mirror, a CLI config (tofurc) and env.sh.
 #
 # Where the source archives are absent (a user's own machine), nothing is built: env.sh points
@@ -12,12 +14,14 @@
 #
 # Usage:  tools/engine/build.sh                 # build once, then cached
 #         ENGINE_DIR=/some/dir tools/engine/build.sh
-#         ENGINE_FORCE=1 tools/engine/build.sh   # ignore the stamp, rebuild
+#         ENGINE_FORCE=1 tools/engine/build.sh   # ignore the stamps, rebuild everything
 #         MST_THIRD_PARTY=/path/to/third_party tools/engine/build.sh
 #         source "$(tools/engine/build.sh --print-dir)/env.sh"   # then: tofu init / apply
 #
-# The binaries are rebuilt only when the stamp changes: a hash of the tofu go.mod/go.sum, the
-# archives' sha256, the Go version, the target platform and the build flags below.
+# Each binary has a stamp of its own (ENGINE_DIR/stamps/NAME): a hash of its inputs (tofu: its
+# go.mod/go.sum; a provider: its archive's and build module file's sha256), the Go version, the
+# target platform and the build flags below. A binary is rebuilt only when its own stamp changes,
+# so adding a provider builds that provider alone.
 set -Eeuo pipefail
 
 STEP="start"
@@ -43,21 +47,37 @@ TOFU_MODULE_DIR="tofu"
 TOFU_PKG="github.com/opentofu/opentofu/cmd/tofu"
 TOFU_LDFLAGS="-X github.com/opentofu/opentofu/version.dev=no"
 
-# name|archive|sha256|registry namespace|registry type|version
+# name|archive|sha256|registry namespace|registry type|version[|build module file]
+# A build module file (go build -modfile) replaces the archive's go.mod; go reads the .sum beside it.
 PROVIDERS=(
   "postgresql|terraform-provider-postgresql-1.26.0.tar.gz|d5ff914abae302d8227669a48b273c58e139ae5bd1a456bce16658e769001e65|cyrilgdn|postgresql|1.26.0"
   "random|terraform-provider-random-3.7.2.tar.gz|37d0c46e6f52b7e6bf7166602945112ea80fe087dffcf63db96029f29796bbac|hashicorp|random|3.7.2"
+  "aiven|terraform-provider-aiven-4.61.0.tar.gz|5c9c680792d302cf1cba5121f684f456181d36ba735d3b2526474999d879297d|aiven|aiven|4.61.0|terraform-provider-aiven-4.61.0.build.mod"
 )
+# file|sha256 of the build module files and their checksums.
+BUILD_FILES=(
+  "terraform-provider-aiven-4.61.0.build.mod|e1d7311386ce5312909a82c9295970dde53a9be12f63efebff5abcfe10b26fd3"
+  "terraform-provider-aiven-4.61.0.build.sum|8543771effcb0ff83c9dde2c8d794a3c2604c2d0fd3cb6cb57c4bce0e24ed18f"
+)
+
+# Every file the build reads from the third-party folder, as "file|sha256".
+third_party_files() {
+  local p archive sum
+  for p in "${PROVIDERS[@]}"; do
+    IFS='|' read -r _ archive sum _ _ _ _ <<<"$p"
+    echo "$archive|$sum"
+  done
+  printf '%s\n' "${BUILD_FILES[@]}"
+}
 
 find_third_party() {
   local d
-  for d in "${MST_THIRD_PARTY:-}" "$REPO_ROOT/../shared/third_party" "/work/shared/third_party"; do
+  for d in "${MST_THIRD_PARTY:-}" "$REPO_ROOT/../shared/third_party"; do
     [[ -n "$d" && -d "$d" ]] || continue
-    local ok=1 p archive
-    for p in "${PROVIDERS[@]}"; do
-      IFS='|' read -r _ archive _ _ _ _ <<<"$p"
-      [[ -f "$d/$archive" ]] || ok=0
-    done
+    local ok=1 f
+    while IFS='|' read -r f _; do
+      [[ -f "$d/$f" ]] || ok=0
+    done < <(third_party_files)
     [[ $ok == 1 ]] && { (cd "$d" && pwd); return 0; }
   done
   return 1
@@ -107,7 +127,7 @@ if ! THIRD_PARTY="$(find_third_party)"; then
     fi
   done
   echo "engine: FAILED: no provider source archives (set MST_THIRD_PARTY to the folder holding" \
-       "terraform-provider-postgresql-1.26.0.tar.gz and terraform-provider-random-3.7.2.tar.gz)" \
+       "$(third_party_files | cut -d'|' -f1 | paste -sd' ')" \
        "and no tofu or terraform 1.11+ on PATH; install OpenTofu 1.11+ or point MST_THIRD_PARTY at the archives." >&2
   exit 1
 fi
@@ -123,44 +143,71 @@ GOARCH="$(go env GOARCH)"
 PLATFORM="${GOOS}_${GOARCH}"
 
 step "check the archives' sha256 in ${THIRD_PARTY}"
-for p in "${PROVIDERS[@]}"; do
-  IFS='|' read -r name archive sum _ _ _ <<<"$p"
-  got="$(sha256sum "$THIRD_PARTY/$archive" | cut -d' ' -f1)"
+while IFS='|' read -r file sum; do
+  got="$(sha256sum "$THIRD_PARTY/$file" | cut -d' ' -f1)"
   if [[ "$got" != "$sum" ]]; then
-    echo "engine: FAILED: $THIRD_PARTY/$archive has sha256 $got, expected $sum; restore the unmodified release." >&2
+    echo "engine: FAILED: $THIRD_PARTY/$file has sha256 $got, expected $sum; restore the unmodified release." >&2
     exit 1
   fi
-done
+done < <(third_party_files)
 
-step "compute stamp"
-STAMP="$(
-  {
-    cat "$SCRIPT_DIR/$TOFU_MODULE_DIR/go.mod" "$SCRIPT_DIR/$TOFU_MODULE_DIR/go.sum"
-    echo "go=${GOVERSION} platform=${PLATFORM}"
-    echo "flags=${GO_BUILD_FLAGS[*]} ldflags=${BASE_LDFLAGS} tofu=${TOFU_LDFLAGS}"
-    printf '%s\n' "${PROVIDERS[@]}"
-  } | sha256sum | cut -c1-16
+step "compute stamps"
+COMMON_STAMP="go=${GOVERSION} platform=${PLATFORM} flags=${GO_BUILD_FLAGS[*]} ldflags=${BASE_LDFLAGS}"
+TOFU_STAMP="$(
+  { cat "$SCRIPT_DIR/$TOFU_MODULE_DIR/go.mod" "$SCRIPT_DIR/$TOFU_MODULE_DIR/go.sum"; echo "$COMMON_STAMP tofu=${TOFU_LDFLAGS}"; } \
+    | sha256sum | cut -c1-16
 )"
+provider_stamp() { # $1: PROVIDERS entry
+  local modfile
+  IFS='|' read -r _ _ _ _ _ _ modfile <<<"$1"
+  {
+    echo "$1"
+    echo "$COMMON_STAMP"
+    # The build module file and its .sum decide the module graph as much as the archive does.
+    [[ -z "$modfile" ]] || sha256sum "$THIRD_PARTY/$modfile" "$THIRD_PARTY/${modfile%.mod}.sum" | cut -d' ' -f1
+  } | sha256sum | cut -c1-16
+}
 TOFU_VERSION="$(awk '$1 == "github.com/opentofu/opentofu" { print $2 }' "$SCRIPT_DIR/$TOFU_MODULE_DIR/go.mod")"
 [[ -n "$TOFU_VERSION" ]]
 SUMMARY="tofu ${TOFU_VERSION#v}"
 for p in "${PROVIDERS[@]}"; do
-  IFS='|' read -r name _ _ _ _ version <<<"$p"
+  IFS='|' read -r name _ _ _ _ version _ <<<"$p"
   SUMMARY+=", ${name} ${version}"
 done
 SUMMARY+="; ${PLATFORM}"
 
-STAMP_FILE="$ENGINE_DIR/stamp"
+STAMP_DIR="$ENGINE_DIR/stamps"
 BIN_DIR="$ENGINE_DIR/bin"
 PROV_DIR="$ENGINE_DIR/providers"
+mkdir -p "$STAMP_DIR" "$BIN_DIR" "$PROV_DIR"
 
-binaries_present() {
-  [[ -x "$BIN_DIR/tofu" ]] || return 1
-  local p name version
-  for p in "${PROVIDERS[@]}"; do
-    IFS='|' read -r name _ _ _ _ version <<<"$p"
-    [[ -x "$PROV_DIR/terraform-provider-${name}_v${version}" ]] || return 1
-  done
+# Engines built when one stamp covered tofu, postgresql and random together: that stamp, when it
+# still matches, vouches for those three binaries, which are adopted rather than rebuilt.
+LEGACY_STAMP_FILE="$ENGINE_DIR/stamp"
+if [[ -f "$LEGACY_STAMP_FILE" ]]; then
+  legacy="$(
+    {
+      cat "$SCRIPT_DIR/$TOFU_MODULE_DIR/go.mod" "$SCRIPT_DIR/$TOFU_MODULE_DIR/go.sum"
+      echo "go=${GOVERSION} platform=${PLATFORM}"
+      echo "flags=${GO_BUILD_FLAGS[*]} ldflags=${BASE_LDFLAGS} tofu=${TOFU_LDFLAGS}"
+      printf '%s\n' "${PROVIDERS[0]}" "${PROVIDERS[1]}"
+    } | sha256sum | cut -c1-16
+  )"
+  if [[ "$(cat "$LEGACY_STAMP_FILE")" == "$legacy" ]]; then
+    [[ -f "$STAMP_DIR/tofu" ]] || echo "$TOFU_STAMP" >"$STAMP_DIR/tofu"
+    for p in "${PROVIDERS[0]}" "${PROVIDERS[1]}"; do
+      IFS='|' read -r name _ _ _ _ version _ <<<"$p"
+      [[ -f "$STAMP_DIR/terraform-provider-${name}_v${version}" ]] \
+        || provider_stamp "$p" >"$STAMP_DIR/terraform-provider-${name}_v${version}"
+    done
+  fi
+  rm -f "$LEGACY_STAMP_FILE"
+fi
+
+# True when $1 (a path under BIN_DIR or PROV_DIR) is present and was built from the inputs of stamp $2.
+is_current() {
+  [[ "${ENGINE_FORCE:-0}" != 1 && -x "$1" && -f "$STAMP_DIR/$(basename "$1")" \
+    && "$(cat "$STAMP_DIR/$(basename "$1")")" == "$2" ]]
 }
 
 # Runs a build in the background and prints a progress line every 30 s.
@@ -178,45 +225,62 @@ build_with_progress() { # $1: label, rest: command
   echo "engine: built ${label} in $(($(date +%s) - t0))s"
 }
 
-if [[ "${ENGINE_FORCE:-0}" != 1 && -f "$STAMP_FILE" && "$(cat "$STAMP_FILE")" == "$STAMP" ]] && binaries_present; then
-  echo "engine: cached in ${ENGINE_DIR} (${SUMMARY})"
-else
-  start=$(date +%s)
-  STAGE="$(mktemp -d "${TMPDIR:-/tmp}/cdktf-mst-engine.XXXXXX")"
-  trap 'rm -rf "$STAGE"' EXIT
-  rm -f "$STAMP_FILE"
+# Moves a freshly built binary over the old one (a running engine keeps the old file open), then
+# records its stamp; the stamp is written last, so an interrupted build is redone next time.
+install_binary() { # $1: built file, $2: destination, $3: stamp
+  rm -f "$STAMP_DIR/$(basename "$2")"
+  mv -f "$1" "$2"
+  echo "$3" >"$STAMP_DIR/$(basename "$2")"
+}
 
+STAGE=""
+stage() {
+  if [[ -z "$STAGE" ]]; then
+    STAGE="$(mktemp -d "${TMPDIR:-/tmp}/cdktf-mst-engine.XXXXXX")"
+    trap 'rm -rf "$STAGE"' EXIT
+  fi
+}
+
+start=$(date +%s)
+BUILT=()
+if ! is_current "$BIN_DIR/tofu" "$TOFU_STAMP"; then
+  stage
   step "build tofu (${TOFU_PKG}@${TOFU_VERSION}) in tools/engine/${TOFU_MODULE_DIR}"
   build_with_progress "tofu ${TOFU_VERSION}" env CGO_ENABLED=0 go -C "$SCRIPT_DIR/$TOFU_MODULE_DIR" build "${GO_BUILD_FLAGS[@]}" \
     -ldflags "${BASE_LDFLAGS} ${TOFU_LDFLAGS}" -o "$STAGE/tofu" "$TOFU_PKG"
+  install_binary "$STAGE/tofu" "$BIN_DIR/tofu" "$TOFU_STAMP"
+  BUILT+=("tofu")
+fi
 
-  for p in "${PROVIDERS[@]}"; do
-    IFS='|' read -r name archive _ _ _ version <<<"$p"
-    step "unpack ${archive}"
-    tar -xzf "$THIRD_PARTY/$archive" -C "$STAGE"
-    src="$STAGE/${archive%.tar.gz}"
-    step "build provider ${name} ${version} from ${archive}"
-    build_with_progress "terraform-provider-${name} ${version}" env CGO_ENABLED=0 go -C "$src" build "${GO_BUILD_FLAGS[@]}" \
-      -ldflags "${BASE_LDFLAGS}" -o "$STAGE/terraform-provider-${name}_v${version}" .
-  done
+for p in "${PROVIDERS[@]}"; do
+  IFS='|' read -r name archive _ _ _ version modfile <<<"$p"
+  bin="terraform-provider-${name}_v${version}"
+  stamp="$(provider_stamp "$p")"
+  is_current "$PROV_DIR/$bin" "$stamp" && continue
+  stage
+  step "unpack ${archive}"
+  tar -xzf "$THIRD_PARTY/$archive" -C "$STAGE"
+  src="$STAGE/${archive%.tar.gz}"
+  modflag=()
+  [[ -z "$modfile" ]] || modflag=("-modfile=$THIRD_PARTY/$modfile")
+  step "build provider ${name} ${version} from ${archive}"
+  build_with_progress "terraform-provider-${name} ${version}" env CGO_ENABLED=0 go -C "$src" build "${GO_BUILD_FLAGS[@]}" \
+    "${modflag[@]}" -ldflags "${BASE_LDFLAGS}" -o "$STAGE/$bin" .
+  install_binary "$STAGE/$bin" "$PROV_DIR/$bin" "$stamp"
+  BUILT+=("$name")
+done
 
-  step "install binaries into ${ENGINE_DIR}"
-  rm -rf "$BIN_DIR" "$PROV_DIR"
-  mkdir -p "$BIN_DIR" "$PROV_DIR"
-  mv "$STAGE/tofu" "$BIN_DIR/tofu"
-  for p in "${PROVIDERS[@]}"; do
-    IFS='|' read -r name _ _ _ _ version <<<"$p"
-    mv "$STAGE/terraform-provider-${name}_v${version}" "$PROV_DIR/"
-  done
-  echo "$STAMP" >"$STAMP_FILE"
-  echo "engine: built in $(($(date +%s) - start))s (${SUMMARY}) into ${ENGINE_DIR}"
+if (( ${#BUILT[@]} )); then
+  echo "engine: built ${BUILT[*]} in $(($(date +%s) - start))s (${SUMMARY}) into ${ENGINE_DIR}"
+else
+  echo "engine: cached in ${ENGINE_DIR} (${SUMMARY})"
 fi
 
 step "lay out provider mirror"
 MIRROR="$ENGINE_DIR/mirror"
 for host in "${MIRROR_HOSTS[@]}"; do
   for p in "${PROVIDERS[@]}"; do
-    IFS='|' read -r name _ _ ns type version <<<"$p"
+    IFS='|' read -r name _ _ ns type version _ <<<"$p"
     # "unpacked" layout: HOSTNAME/NAMESPACE/TYPE/VERSION/TARGET/<executable>
     dest="$MIRROR/$host/$ns/$type/$version/$PLATFORM"
     bin="terraform-provider-${name}_v${version}"

@@ -1,7 +1,8 @@
 /**
  * The engine the local deploys and the end-to-end tests run: whatever
- * tools/engine/build.sh provides (OpenTofu and the two providers built from
- * source with an offline mirror, or a tofu/terraform 1.11+ found on PATH).
+ * tools/engine/build.sh provides (OpenTofu and the providers the stacks pin,
+ * postgresql, random and aiven, built from source with an offline mirror, or a
+ * tofu/terraform 1.11+ found on PATH).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
