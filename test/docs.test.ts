@@ -10,6 +10,7 @@ import * as ts from 'typescript';
 import * as lib from '../src';
 import { checkManifestText } from '../src/manifest/load';
 import { renderReadme, renderReviewDoc, renderRules } from '../tools/docs';
+import { DOCUMENT_KEY } from '../src/domain/document';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -76,10 +77,9 @@ describe('the examples', () => {
         if (saved === undefined) delete process.env.CDKTF_OUTDIR; else process.env.CDKTF_OUTDIR = saved;
       }
       const stackDir = path.join(outdir, 'stacks', 'acme-access');
-      const users = JSON.parse(fs.readFileSync(path.join(stackDir, lib.USERS_FILE), 'utf8'));
-      expect(Object.keys(users.resource.postgresql_role)).toContain('metrics_grafana');
       const stack = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
-      expect(stack['//'][lib.DOCUMENT_KEY].findings ?? []).toEqual([]);
+      expect(Object.keys(stack.resource.postgresql_role)).toContain('metrics_grafana');
+      expect(stack['//'][DOCUMENT_KEY].findings ?? []).toEqual([]);
     }
   });
 

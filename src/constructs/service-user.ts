@@ -52,8 +52,7 @@ export class ServiceUser extends Construct {
   public readonly allowReplication: boolean;
   public readonly password: Secret;
   public readonly passwordVersion: number;
-  /** The user's PostgreSQL role: pass it to `dependsOn`, or use its `name` in your own resources. */
-  public readonly role: UserRole;
+  private readonly _role: UserRole;
   private ownPasswordOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: ServiceUserProps) {
@@ -75,7 +74,7 @@ export class ServiceUser extends Construct {
     this.allowReplication = props.allowReplication ?? DEFAULT_ALLOW_REPLICATION;
     this.password = password;
     this.passwordVersion = passwordVersion;
-    this.role = new UserRole(this);
+    this._role = new UserRole(this);
     markDeclaration(this, 'user');
     StackValidation.declared(this);
     // The seed and the passwords output exist as soon as one user has a generated password.
@@ -98,6 +97,11 @@ export class ServiceUser extends Construct {
   /** The username lowercased: usernames are unique case-insensitively within a service. */
   public get key(): string {
     return userKey(this.username);
+  }
+
+  /** The user's PostgreSQL role: pass it to `dependsOn`, or use its `name` in your own resources. */
+  public get role(): UserRole {
+    return this._role;
   }
 
   /** Terraform address of this user's role, e.g. `postgresql_role.metrics_grafana`. */
