@@ -1,6 +1,6 @@
 // Public API: the constructs and the helpers the README documents. Everything else is internal.
 export { MstProject } from './constructs/project';
-export type { MstProjectProps, BillingDetails } from './constructs/project';
+export type { MstProjectProps, BillingDetails, MstApiConnection } from './constructs/project';
 export { ProjectMember, ProjectInvitation } from './constructs/member';
 export type { ProjectMemberProps, ProjectInvitationOptions, ProjectInvitationProps } from './constructs/member';
 export { MstService } from './constructs/service';
@@ -15,6 +15,8 @@ export { loadManifest } from './manifest/constructs';
 export { ProjectRole, PERMISSIONS, PERMISSION_LABELS } from './domain/permissions';
 export type { Permission, RoleId } from './domain/permissions';
 export { PowerState } from './domain/power-state';
+export { UserBackend } from './domain/backend';
+export type { BackendId } from './domain/backend';
 export type { PowerStateId } from './domain/power-state';
 export { RULES, findRule } from './domain/rules';
 export type { Rule, RuleId, RuleLevel } from './domain/rules';

@@ -9,8 +9,9 @@
  *   npm run docs -- --check                             # exit 1 if one is stale
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { MstProject } from '../src/constructs/project';
 import { MstService } from '../src/constructs/service';
 import { formatFinding, Finding, MstValidationError } from '../src/domain/findings';
@@ -81,6 +82,21 @@ export const TYPED_RULE_EXAMPLES: Readonly<Record<string, () => unknown>> = {
   'MST-API-003': () => {
     const project = typedProject();
     return new MstService(new TerraformStack(project.node.root, 'acme-replicas'), 'replicas', { project });
+  },
+  'MST-BACKEND-003': () => {
+    const saved = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = 'true';
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mst-docs-')), hclOutput: true });
+    try {
+      const project = new MstProject(new TerraformStack(app, 'acme-access'), 'acme-prod', {
+        deployer: 'ci@acme.example', mstApi: { organizationId: 'org1a2b3c4d5e6' },
+      });
+      project.addMember('ci@acme.example', ProjectRole.ADMIN);
+      app.synth();
+    } finally {
+      if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT; else process.env.SYNTH_HCL_OUTPUT = saved;
+      fs.rmSync(app.outdir, { recursive: true, force: true });
+    }
   },
 };
 

@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { declarationPath, INVITATIONS_SCOPE, MEMBERS_SCOPE } from '../domain/conventions';
 import { Finding, finding, quote } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
-import { checkEmail, checkProjectName } from '../domain/checks';
+import { checkBackend, checkEmail, checkOrganizationId, checkProjectName } from '../domain/checks';
+import { UserBackend } from '../domain/backend';
+import { Secret } from './secret';
 import { ProjectRole } from '../domain/permissions';
 import { Acknowledgements } from './acknowledgements';
 import { declare } from './declare';
@@ -16,6 +18,17 @@ import { markDeclaration, StackValidation } from './stack-validation';
 export interface BillingDetails {
   /** Where invoices go. @default - no billing contact is managed */
   readonly email?: string;
+}
+
+/** The project's connection to MST's own API (Aiven's). */
+export interface MstApiConnection {
+  /** The Aiven organization the project belongs to: its ID (`org…`), from the console's organization settings. */
+  readonly organizationId: string;
+  /**
+   * The API token, from a sensitive variable.
+   * @default - the aiven provider's AIVEN_TOKEN environment variable
+   */
+  readonly apiToken?: Secret;
 }
 
 /** Props of {@link MstProject}. */
@@ -32,6 +45,18 @@ export interface MstProjectProps {
    * @default - billing is left as it is
    */
   readonly billing?: BillingDetails;
+  /**
+   * Connect the project to MST's own API: its members and their roles are
+   * applied as the project's organization permissions, and services on the
+   * {@link UserBackend.MST_API} backend get their users through it.
+   * @default - members are validated and recorded only; no service may use the MST API backend
+   */
+  readonly mstApi?: MstApiConnection;
+  /**
+   * How its services' users are made real, unless a service says otherwise.
+   * @default UserBackend.POSTGRES_ROLES
+   */
+  readonly backend?: UserBackend;
 }
 
 /**
@@ -54,6 +79,9 @@ export class MstProject extends Construct {
   public readonly name: string;
   public readonly deployer: string;
   public readonly billing?: BillingDetails;
+  public readonly mstApi?: MstApiConnection;
+  /** The backend of the project's services unless a service says otherwise. */
+  public readonly backend: UserBackend;
   /** @internal */ public readonly membersScope: Construct;
   /** @internal */ public readonly invitationsScope: Construct;
 
@@ -62,6 +90,8 @@ export class MstProject extends Construct {
       ...checkProjectName(path, props.name ?? id),
       ...checkEmail(path, props.deployer, 'deployer'),
       ...(props.billing?.email !== undefined ? checkEmail(declarationPath.billing(path), props.billing.email, 'billing email') : []),
+      ...(props.mstApi ? checkOrganizationId(declarationPath.mstApi(path), props.mstApi.organizationId) : []),
+      ...checkBackend(path, props.backend),
     ], (path, existing) => (MstProject.isMstProject(existing) ? finding('MST-API-002', path,
       `project ${quote(existing.name)} is already declared at ${existing.node.path}`,
       'declare each project once per scope (one loadManifest per manifest), or give one of them another construct id', id) : undefined)));
@@ -69,6 +99,8 @@ export class MstProject extends Construct {
     this.name = props.name ?? id;
     this.deployer = props.deployer;
     this.billing = props.billing;
+    this.mstApi = props.mstApi;
+    this.backend = props.backend ?? UserBackend.POSTGRES_ROLES;
     this.membersScope = new Construct(this, MEMBERS_SCOPE);
     this.invitationsScope = new Construct(this, INVITATIONS_SCOPE);
     markDeclaration(this, 'project');
@@ -147,6 +179,10 @@ export class MstProject extends Construct {
         path: i.node.path, email: i.email, role: i.role, invitedBy: i.invitedBy,
       })),
       ...(this.billing ? { billing: { path: declarationPath.billing(path), ...this.billing } } : {}),
+      ...(this.mstApi ? { mstApi: {
+        path: declarationPath.mstApi(path), organizationId: this.mstApi.organizationId,
+        ...(this.mstApi.apiToken ? { apiToken: this.mstApi.apiToken.source } : {}),
+      } } : {}),
       services: services.map((s) => s.specWith(usersOf(s))),
       acknowledgements: [],
     };

@@ -7,7 +7,8 @@ import { PowerState } from '../domain/power-state';
 import {
   DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS, serviceVariablePrefix, USERS_SCOPE,
 } from '../domain/conventions';
-import { checkAdminSecret, checkPasswordVersion, checkPostgresVersion, checkServiceName } from '../domain/checks';
+import { checkAdminSecret, checkBackend, checkPasswordVersion, checkPostgresVersion, checkServiceName } from '../domain/checks';
+import { DEFAULT_BACKEND, UserBackend } from '../domain/backend';
 import { renderService, ServiceBlocks } from '../render/render';
 import { checkSameStack, declare } from './declare';
 import type { MstProject } from './project';
@@ -62,6 +63,13 @@ export interface MstServiceProps {
    */
   readonly passwordsVersion?: number;
   /**
+   * How the service's users are made real: PostgreSQL roles through the admin
+   * connection, or MST's own service users through its API (the console lists
+   * them; needs the project's `mstApi`).
+   * @default - the project's backend (`UserBackend.POSTGRES_ROLES` unless it says otherwise)
+   */
+  readonly backend?: UserBackend;
+  /**
    * Send user passwords through the provider's write-only attributes
    * (`password_wo`), keeping them out of the Terraform state. Needs OpenTofu
    * 1.11+ / Terraform 1.11+ and passwords from variables (MST-SEC-003).
@@ -86,8 +94,8 @@ export class MstService extends Construct {
   public readonly adminIsSuperuser: boolean;
   /** The version of the seed every generated password of the service derives from. */
   public readonly passwordsVersion: number;
-  /** The provider configured for this service; pass it to your own postgresql resources. */
-  public readonly provider: PostgresqlProvider;
+  /** How the service's users are made real. */
+  public readonly backend: UserBackend;
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
   private readonly blocks: ServiceBlocks;
@@ -103,6 +111,7 @@ export class MstService extends Construct {
       ...checkPasswordVersion(path, passwordsVersion, name, 'passwordsVersion', `service ${quote(name)}`),
       ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
       ...checkSameStack(path, scope, `service ${quote(name)}`, props.project, `project ${quote(props.project.name)}`),
+      ...checkBackend(path, props.backend),
     ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
       `service name ${quote(existing.name)} is already used at ${existing.node.path}`, 'rename one of the services', name) : undefined)));
     this.project = props.project;
@@ -113,11 +122,20 @@ export class MstService extends Construct {
     this.writeOnlyPasswords = props.writeOnlyPasswords ?? DEFAULT_WRITE_ONLY_PASSWORDS;
     const connection = props.connection ?? {};
     this.adminIsSuperuser = connection.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
+    this.backend = props.backend ?? props.project.backend;
     this.blocks = renderService(this, connection, givenAdminPassword);
-    this.provider = this.blocks.provider;
     this.usersScope = new Construct(this, USERS_SCOPE);
     markDeclaration(this, 'service');
     StackValidation.declared(this);
+  }
+
+  /**
+   * The `postgresql` provider configured for this service's admin connection;
+   * pass it to your own postgresql resources. On the MST API backend it is
+   * declared on first use (with the host, port and admin password variables it reads).
+   */
+  public get provider(): PostgresqlProvider {
+    return this.blocks.provider();
   }
 
   /** Users on this service, in the order of the construct tree (declaration order for those added with `addUser`). */
@@ -143,8 +161,9 @@ export class MstService extends Construct {
       ...(this.powerState ? { state: this.powerState.id } : {}),
       ...(this.postgresVersion !== undefined ? { postgresVersion: this.postgresVersion } : {}),
       adminIsSuperuser: this.adminIsSuperuser,
-      adminPassword: this.blocks.adminPassword.source,
+      adminPassword: this.blocks.adminPassword(),
       writeOnlyPasswords: this.writeOnlyPasswords,
+      ...(this.backend.id !== DEFAULT_BACKEND ? { backend: this.backend.id } : {}),
       users: users.map((u) => u.toSpec()),
     };
   }

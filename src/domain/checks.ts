@@ -5,6 +5,7 @@
  */
 import { Finding, finding, MstValidationError, quote, shorten } from './findings';
 import { ProjectRole } from './permissions';
+import { UserBackend } from './backend';
 import { userKey } from './conventions';
 import { SecretSource } from './model';
 
@@ -187,4 +188,18 @@ export function parseRole(id: string, path = 'role'): ProjectRole {
       `unknown project role ${quote(String(id))}`, `use one of ${ProjectRole.ALL.map((r) => r.id).join(', ')}`, String(id))]);
   }
   return role;
+}
+
+/** An Aiven organization ID: `org` and letters and digits, as the console shows it. */
+export function checkOrganizationId(path: string, id: unknown): Finding[] {
+  if (typeof id === 'string' && /^org[A-Za-z0-9]{4,60}$/.test(id)) return [];
+  return [finding('MST-BACKEND-002', path, `organization ID ${typeof id === 'string' ? quote(id) : shorten(String(id))} is not an Aiven organization ID`,
+    'copy the ID (org…) from the console\'s organization settings', String(id))];
+}
+
+/** A backend given to the typed API: one of {@link UserBackend}'s constants. */
+export function checkBackend(path: string, backend: unknown): Finding[] {
+  if (backend === undefined || backend instanceof UserBackend) return [];
+  return [finding('MST-API-001', path, `backend ${typeof backend === 'string' ? quote(backend) : shorten(String(backend))} is not a UserBackend`,
+    'use UserBackend.POSTGRES_ROLES or UserBackend.MST_API', String(backend))];
 }

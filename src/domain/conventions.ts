@@ -99,6 +99,7 @@ export const declarationPath = {
   member: (project: string, email: string) => `${project}/${MEMBERS_SCOPE}/${email}`,
   invitation: (project: string, email: string) => `${project}/${INVITATIONS_SCOPE}/${email}`,
   billing: (project: string) => `${project}/billing`,
+  mstApi: (project: string) => `${project}/mstApi`,
   service: (project: string, name: string) => `${project}/${name}`,
   user: (service: string, username: string) => `${service}/${USERS_SCOPE}/${username}`,
 };

@@ -64,6 +64,7 @@ export function toDocument(projects: readonly ProjectSpec[], findings: readonly 
       name: p.name,
       deployer: p.deployer,
       ...(p.billing ? { billing: { ...p.billing } } : {}),
+      ...(p.mstApi ? { mstApi: { ...p.mstApi } } : {}),
       members: sortBy(p.members, (m) => [m.email.toLowerCase(), m.email, m.path]).map((m) => ({
         ...(m.path !== memberPath(p.path, m.email) ? { path: m.path } : {}), email: m.email, role: m.role.id,
       })),
@@ -154,6 +155,7 @@ const documentProjects = z.array(z.object({
   members: z.array(z.object({ path: str.optional(), email: str, role })),
   invitations: z.array(z.object({ path: str.optional(), email: str, role, invitedBy: str })),
   billing: z.object({ path: str, email: str.optional() }).optional(),
+  mstApi: z.object({ path: str, organizationId: str, apiToken: secret.optional() }).optional(),
   services: z.array(z.object({
     path: str,
     name: str,
@@ -162,6 +164,7 @@ const documentProjects = z.array(z.object({
     adminIsSuperuser: z.boolean(),
     adminPassword: secret,
     writeOnlyPasswords: z.boolean(),
+    backend: z.enum(['postgres-roles', 'mst-api']).optional(),
     users: z.array(z.object({
       path: str.optional(), username: str, allowReplication: z.boolean().optional(), password: secret.optional(), passwordVersion: z.number().optional(),
     })),

@@ -5,6 +5,7 @@
  */
 import { ProjectRole } from './permissions';
 
+import { BackendId } from './backend';
 import { PowerStateId } from './power-state';
 
 /** Where a password comes from. A `literal` is never accepted; it is modelled so the rule can name it. */
@@ -59,7 +60,18 @@ export interface ServiceSpec {
   readonly adminPassword: SecretSource;
   /** Passwords go to PostgreSQL through write-only attributes and stay out of the state. */
   readonly writeOnlyPasswords: boolean;
+  /** How the users are made real; absent means PostgreSQL roles. */
+  readonly backend?: BackendId;
   readonly users: readonly UserSpec[];
+}
+
+/** The project's connection to MST's own API: its members are applied as the project's organization permissions. */
+export interface MstApiSpec {
+  readonly path: string;
+  /** The Aiven organization the project belongs to (`org…`). */
+  readonly organizationId: string;
+  /** Where the API token comes from; absent means the provider's AIVEN_TOKEN environment variable. */
+  readonly apiToken?: SecretSource;
 }
 
 export interface Acknowledgement {
@@ -77,6 +89,8 @@ export interface ProjectSpec {
   readonly members: readonly MemberSpec[];
   readonly invitations: readonly InvitationSpec[];
   readonly billing?: BillingSpec;
+  /** Present when the project's members and its MST API services go through MST's own API. */
+  readonly mstApi?: MstApiSpec;
   readonly services: readonly ServiceSpec[];
   readonly acknowledgements: readonly Acknowledgement[];
 }

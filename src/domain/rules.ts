@@ -2,6 +2,7 @@
  * The rule catalogue, as data (the cdk-nag model). Each rule has a stable ID
  * that findings, acknowledgements and the README's catalogue refer to.
  */
+import { MST_API_USER_LIMIT } from './backend';
 import { GOVERNING, holdersText, PERMISSION_LABELS, PERMISSIONS, ProjectRole } from './permissions';
 
 export type RuleLevel = 'error' | 'warning';
@@ -74,6 +75,14 @@ export const RULES = [
     'Shorter generated passwords are easier to guess, and a length that is not a whole number (24.5, Infinity) or past 128 (1e9) cannot be generated sensibly; give a whole number from 24 to 128 as `Secret.generated({ length })`, or `generated: { length }` in a manifest.'),
   rule('MST-USER-008', 'error', 'A password version is a whole number from 1.',
     '`passwordVersion` starts at 1 (the default) and is bumped by one to rotate the password; 0, negative and fractional versions are refused.'),
+  rule('MST-USER-009', 'warning', 'An MST API service has at most 50 service users.',
+    `Aiven's documented default is ${MST_API_USER_LIMIT} service users per service; past it MST refuses new users unless the limit was raised for the project. Acknowledge with the reason (a raised limit), or keep the service's users as PostgreSQL roles (backend postgres-roles), which have no such limit.`),
+  rule('MST-BACKEND-001', 'error', 'A service on the MST API backend belongs to a project connected to MST\'s API.',
+    'Service users made through MST\'s API need the project\'s organization and API token: give the project `mstApi: { organizationId }` (the token comes from the AIVEN_TOKEN environment variable, or `apiToken: Secret.fromVariable(...)`), or keep the service on the PostgreSQL-role backend.'),
+  rule('MST-BACKEND-002', 'error', 'MST\'s API connection names a valid organization ID.',
+    'Aiven organization IDs are `org` followed by letters and digits, as the console shows them (Organization settings); copy the ID, not the organization\'s name.'),
+  rule('MST-BACKEND-003', 'error', 'Stacks with the MST API backend are synthesized as JSON.',
+    'The MST API blocks are written as JSON only; turn off hclOutput (or SYNTH_HCL_OUTPUT) for the stack.'),
   rule('MST-SEC-001', 'error', 'No plaintext password in the configuration.',
     'A literal password ends up in the repository, the synthesized JSON and the plan; use a generated password or a sensitive variable. A password variable\'s `default` is a literal too: declare the variable without one and set `TF_VAR_<name>` in the pipeline.'),
   rule('MST-SEC-002', 'error', 'Password variables are marked sensitive.',

@@ -11,9 +11,10 @@ import {
 import { findRule } from './rules';
 import { visible } from './visible';
 import {
-  checkAdminSecret, checkEmail, checkPasswordVersion, checkPostgresVersion, checkProjectName, checkSecret, checkServiceName,
-  checkUsername, checkVariableName,
+  checkAdminSecret, checkEmail, checkOrganizationId, checkPasswordVersion, checkPostgresVersion, checkProjectName, checkSecret,
+  checkServiceName, checkUsername, checkVariableName,
 } from './checks';
+import { MST_API_USER_LIMIT } from './backend';
 import { emailKey, serviceVariablePrefix, userKey } from './conventions';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
@@ -74,6 +75,7 @@ function projectFindings(project: ProjectSpec): Finding[] {
   out.push(...deployerFindings(project, members));
   for (const ack of project.acknowledgements) out.push(...checkAcknowledgement(ack));
   for (const service of project.services) out.push(...serviceFindings(service));
+  out.push(...mstApiFindings(project));
   return out;
 
   function claim(path: string, email: string, what: string): void {
@@ -87,6 +89,30 @@ function projectFindings(project: ProjectSpec): Finding[] {
         'remove one of them; an accepted invitation moves to the members', email));
     }
   }
+}
+
+/** The MST API backend: the project's connection, and what MST's API limits. */
+function mstApiFindings(project: ProjectSpec): Finding[] {
+  const out: Finding[] = [];
+  if (project.mstApi) {
+    out.push(...checkOrganizationId(project.mstApi.path, project.mstApi.organizationId));
+    if (project.mstApi.apiToken) out.push(...checkSecret(project.mstApi.path, project.mstApi.apiToken, 'MST API token'));
+  }
+  for (const service of project.services) {
+    if (service.backend !== 'mst-api') continue;
+    if (!project.mstApi) {
+      out.push(finding('MST-BACKEND-001', service.path,
+        `service ${quote(service.name)} is on the MST API backend, but project ${quote(project.name)} has no mstApi connection`,
+        'give the project mstApi: { organizationId }, or keep the service on the PostgreSQL-role backend', service.name));
+    }
+    if (service.users.length > MST_API_USER_LIMIT) {
+      out.push(finding('MST-USER-009', service.path,
+        `service ${quote(service.name)} declares ${service.users.length} users on the MST API backend, past MST's default limit of ${MST_API_USER_LIMIT}`,
+        'acknowledge MST-USER-009 when the project\'s limit was raised, or keep the service\'s users as PostgreSQL roles (backend postgres-roles)',
+        String(service.users.length)));
+    }
+  }
+  return out;
 }
 
 function inviterFindings(
@@ -198,7 +224,8 @@ function replicationFindings(service: ServiceSpec, path: string, username: strin
   const out: Finding[] = [finding('MST-USER-006', path,
     `replication user ${quote(username)} can read every row of service ${quote(service.name)}`,
     'acknowledge MST-USER-006 with the reason it is needed, or turn allowReplication off', username)];
-  if (service.adminIsSuperuser) return out;
+  // MST's API creates its service users itself, whatever the admin connection may do.
+  if (service.adminIsSuperuser || service.backend === 'mst-api') return out;
   if (service.postgresVersion === undefined) {
     out.push(finding('MST-USER-005', path,
       `replication user ${quote(username)} on service ${quote(service.name)}, whose PostgreSQL version is not declared, needs PostgreSQL ${NON_SUPERUSER_REPLICATION_SINCE}+ (the admin is not a superuser)`,

@@ -4,6 +4,7 @@ import { Acknowledgements } from '../constructs/acknowledgements';
 import { StackValidation } from '../constructs/stack-validation';
 import { MstProject } from '../constructs/project';
 import { Secret } from '../constructs/secret';
+import { UserBackend } from '../domain/backend';
 import { PowerState } from '../domain/power-state';
 import { ProjectSpec, SecretSource } from '../domain/model';
 import { Manifest } from './schema';
@@ -43,10 +44,6 @@ export function loadManifest(scope: Construct, source: string | Manifest): MstPr
  * service, and whether its admin password was given.
  */
 function build(scope: Construct, spec: ProjectSpec, m: Manifest): MstProject {
-  const project = new MstProject(scope, spec.name, {
-    deployer: spec.deployer,
-    ...(spec.billing ? { billing: { ...(spec.billing.email !== undefined ? { email: spec.billing.email } : {}) } } : {}),
-  });
   const stack = TerraformStack.of(scope);
   // Variables are stack-wide: one an earlier loadManifest of this stack declared is reused, not declared twice.
   const secret = (value: SecretSource): Secret => {
@@ -59,18 +56,27 @@ function build(scope: Construct, spec: ProjectSpec, m: Manifest): MstProject {
     v.overrideLogicalId(value.name);
     return Secret.fromVariable(v);
   };
+  const project = new MstProject(scope, spec.name, {
+    deployer: spec.deployer,
+    ...(spec.billing ? { billing: { ...(spec.billing.email !== undefined ? { email: spec.billing.email } : {}) } } : {}),
+    ...(spec.mstApi ? { mstApi: {
+      organizationId: spec.mstApi.organizationId, ...(spec.mstApi.apiToken ? { apiToken: secret(spec.mstApi.apiToken) } : {}),
+    } } : {}),
+  });
   const byPath = new Map<string, IConstruct>([[spec.path, project]]);
 
   for (const x of spec.members) project.addMember(x.email, x.role);
   for (const x of spec.invitations) project.addInvitation(x.email, { role: x.role, invitedBy: x.invitedBy });
   spec.services.forEach((s, i) => {
-    const { connection, adminPassword } = (m.services ?? [])[i];
+    const { connection, adminPassword, passwordsVersion } = (m.services ?? [])[i];
     const service = project.addService(s.name, {
       ...(connection ? { connection } : {}),
       ...(adminPassword !== undefined ? { adminPassword: secret(s.adminPassword) } : {}),
       ...(s.postgresVersion !== undefined ? { postgresVersion: s.postgresVersion } : {}),
       ...(s.state ? { powerState: PowerState.of(s.state) } : {}),
       writeOnlyPasswords: s.writeOnlyPasswords,
+      ...(passwordsVersion !== undefined ? { passwordsVersion } : {}),
+      ...(s.backend ? { backend: UserBackend.tryOf(s.backend) } : {}),
     });
     byPath.set(s.path, service);
     for (const u of s.users) {

@@ -14,6 +14,7 @@ import {
 
 import { validateProjects } from '../domain/validate';
 import { parseRole } from '../domain/checks';
+import { DEFAULT_BACKEND } from '../domain/backend';
 import { aliasLimit, checkData, checkText, readCapped } from './limits';
 import { parseStructuredText } from './parse';
 import { Manifest, ManifestPassword, manifestSchema } from './schema';
@@ -85,6 +86,7 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
       adminIsSuperuser: s.connection?.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER,
       adminPassword: secretSource(s.adminPassword, defaultAdminPassword(s.name)),
       writeOnlyPasswords: s.writeOnlyPasswords ?? DEFAULT_WRITE_ONLY_PASSWORDS,
+      ...((s.backend ?? m.backend ?? DEFAULT_BACKEND) !== DEFAULT_BACKEND ? { backend: s.backend ?? m.backend } : {}),
       users: (s.users ?? []).map((u) => {
         const up = declarationPath.user(sp, u.username);
         ack(up, u.acknowledge);
@@ -107,6 +109,10 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
       path: declarationPath.invitation(p, x.email), email: x.email, role: parseRole(x.role), invitedBy: x.invitedBy,
     })),
     ...(m.billing ? { billing: { path: declarationPath.billing(p), ...m.billing } } : {}),
+    ...(m.mstApi ? { mstApi: {
+      path: declarationPath.mstApi(p), organizationId: m.mstApi.organizationId,
+      ...(m.mstApi.apiToken ? { apiToken: { kind: 'variable' as const, name: m.mstApi.apiToken.variable, sensitive: true } } : {}),
+    } } : {}),
     services,
     acknowledgements: acks,
   };

@@ -43,13 +43,18 @@ const connection = z.strictObject({
   superuser: z.boolean().optional().describe('Whether the admin is a PostgreSQL superuser. Default false (MST\'s tsdbadmin is not).'),
 });
 
+const backend = z.enum(['postgres-roles', 'mst-api'])
+  .describe('How users are made real: PostgreSQL roles through the admin connection, or MST\'s own service users through its API.');
+
 const service = z.strictObject({
   name: z.string().describe('MST service name: lowercase letters, digits and hyphens.'),
+  backend: backend.optional().describe('Default: the project\'s backend.'),
   state: z.enum(['running', 'powered-off']).optional().describe('Managed power state; absent means not managed.'),
   postgresVersion: z.number().optional().describe('PostgreSQL major version.'),
   connection: connection.optional(),
   adminPassword: password.optional().describe('Default: the sensitive variable <service>_admin_password.'),
   writeOnlyPasswords: z.boolean().optional().describe('Keep user passwords out of the Terraform state (password_wo). Default false.'),
+  passwordsVersion: z.number().int().optional().describe('Bump to rotate every generated password of the service; a whole number from 1. Default 1.'),
   users: z.array(user).optional(),
   acknowledge: z.array(acknowledgement).optional(),
 });
@@ -59,6 +64,13 @@ export const manifestSchema = z.strictObject({
   project: z.string().min(1).describe('MST project name.'),
   deployer: email.describe('Email of the member whose credentials run cdktf deploy.'),
   billing: z.strictObject({ email: email.optional() }).optional().describe('Billing details to manage.'),
+  mstApi: z.strictObject({
+    organizationId: z.string().describe('The Aiven organization ID (org…) the project belongs to.'),
+    apiToken: z.strictObject({
+      variable: variableName.describe('Name of a sensitive Terraform variable holding the API token.'),
+    }).optional().describe('Default: the AIVEN_TOKEN environment variable.'),
+  }).optional().describe('Connect the project to MST\'s own API: members are applied, mst-api services get their users through it.'),
+  backend: backend.optional().describe('Default backend of the services. Default postgres-roles.'),
   members: z.array(z.strictObject({ email, role })).describe('Accepted members.'),
   invitations: z.array(z.strictObject({
     email,

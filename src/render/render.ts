@@ -28,14 +28,16 @@ import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import {
-  DEFAULT_DATABASE, DEFAULT_ADMIN_USERNAME, defaultAdminPasswordVariable, passwordSeedName, serviceVariablePrefix,
+  DEFAULT_DATABASE, DEFAULT_ADMIN_USERNAME, defaultAdminPassword, defaultAdminPasswordVariable, passwordSeedName, serviceVariablePrefix,
   servicePasswordsOutputName, userPasswordOutputName, userResourceName,
 } from '../domain/conventions';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
-import { compareText, Finding, MstValidationError, usernameCollision } from '../domain/findings';
-import { ProjectSpec } from '../domain/model';
+import { compareText, Finding, finding, MstValidationError, usernameCollision } from '../domain/findings';
+import { AIVEN_PROVIDER, mstApiFragment, mstApiName } from './mst-api';
+import { ProjectSpec, SecretSource } from '../domain/model';
 import { Deferred } from '../constructs/deferred';
 import { Secret } from '../constructs/secret';
+import { UserBackend } from '../domain/backend';
 import type { MstService, ServiceConnection } from '../constructs/service';
 import type { ServiceUser } from '../constructs/service-user';
 
@@ -52,8 +54,10 @@ export function literal(value: string): string {
 
 /** What {@link renderService} made for a service: the elements its users and the user's own code refer to. */
 export interface ServiceBlocks {
-  readonly provider: PostgresqlProvider;
-  readonly adminPassword: Secret;
+  /** The admin connection's provider; made on first use (at once on the PostgreSQL-role backend, which needs it). */
+  provider(): PostgresqlProvider;
+  /** Where the admin password comes from (the default variable's name while it is not declared). */
+  adminPassword(): SecretSource;
   /** The seed every generated password of the service derives from, and the output that shows them; made on first use. */
   passwords(): { readonly seed: Bytes; readonly output: TerraformOutput };
 }
@@ -65,10 +69,11 @@ export interface ServiceBlocks {
  */
 export function renderService(service: MstService, connection: ServiceConnection, adminPassword: Secret | undefined): ServiceBlocks {
   const prefix = serviceVariablePrefix(service.name);
-  const password = adminPassword ?? Secret.fromVariable(variable(service, 'admin-password', defaultAdminPasswordVariable(service.name), {
-    type: 'string', sensitive: true, description: `Password of the admin of MST service ${service.name}.`,
-  }));
-  const provider = new PostgresqlProvider(service, 'provider', {
+  // The admin password's variable is declared with the provider: an MST API service without one reads none.
+  let declared: Secret | undefined;
+  const adminSecret = () => adminPassword ?? (declared ??= Secret.fromVariable(variable(service, 'admin-password',
+    defaultAdminPasswordVariable(service.name), { type: 'string', sensitive: true, description: `Password of the admin of MST service ${service.name}.` })));
+  const makeProvider = () => new PostgresqlProvider(service, 'provider', {
     alias: service.name,
     host: connection.host !== undefined ? literal(connection.host) : variable(service, 'host', `${prefix}_host`, {
       type: 'string', description: `Host name of MST service ${service.name}.`,
@@ -78,14 +83,15 @@ export function renderService(service: MstService, connection: ServiceConnection
     }).numberValue,
     database: literal(connection.database ?? DEFAULT_DATABASE),
     username: literal(connection.username ?? DEFAULT_ADMIN_USERNAME),
-    password: password.expression,
+    password: adminSecret().expression,
     sslmode: literal(connection.sslmode ?? service.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require'),
     superuser: service.adminIsSuperuser,
   });
+  let provider = service.backend === UserBackend.POSTGRES_ROLES ? makeProvider() : undefined;
   let passwords: { seed: Bytes; output: TerraformOutput } | undefined;
   return {
-    provider,
-    adminPassword: password,
+    provider: () => (provider ??= makeProvider()),
+    adminPassword: () => (adminPassword ?? declared)?.source ?? defaultAdminPassword(service.name),
     passwords: () => (passwords ??= renderPasswords(service)),
   };
 }
@@ -173,7 +179,9 @@ export function derivedPassword(seed: string, user: string, version: number, len
 // Per user
 
 /**
- * The PostgreSQL role of a {@link ServiceUser}: `postgresql_role.<service>_<username lowercased>`.
+ * The PostgreSQL role of a {@link ServiceUser}, as its backend makes it:
+ * `postgresql_role.<service>_<username lowercased>`, or
+ * `aiven_pg_user.<service>_<username lowercased>` on the MST API backend.
  * Pass it to `dependsOn` of your own resources (a grant, a database owned by
  * the user) so they are created after it and destroyed before it, or use
  * {@link name} in them, which does the same.
@@ -185,14 +193,20 @@ export class UserRole extends Construct implements ITerraformDependable {
   public readonly address: string;
   /** The role's name as a reference to the block (`${postgresql_role.metrics_grafana.name}`): using it orders your resource after the role. */
   public readonly name: string;
+  /** @internal The block's resource type and name. */
+  public readonly type: 'postgresql_role' | 'aiven_pg_user';
+  /** @internal */
+  public readonly blockName: string;
   private readonly overrides: Record<string, unknown> = {};
 
   /** @internal */
   constructor(private readonly user: ServiceUser) {
     super(user, 'role');
-    this.address = `postgresql_role.${userResourceName(user.service.name, user.username)}`;
+    this.type = user.service.backend === UserBackend.MST_API ? 'aiven_pg_user' : 'postgresql_role';
+    this.blockName = userResourceName(user.service.name, user.username);
+    this.address = `${this.type}.${this.blockName}`;
     this.fqn = this.address;
-    this.name = `\${${this.address}.name}`;
+    this.name = `\${${this.address}.${this.type === 'aiven_pg_user' ? 'username' : 'name'}}`;
   }
 
   /**
@@ -215,7 +229,18 @@ export class UserRole extends Construct implements ITerraformDependable {
     const user = this.user;
     const service = user.service;
     const password = `\${${user.passwordExpression()}}`;
-    const body: Record<string, unknown> = {
+    const body: Record<string, unknown> = this.type === 'aiven_pg_user' ? {
+      // The live service is read first: its postcondition refuses any user change unless it is RUNNING.
+      depends_on: [`data.aiven_pg.${service.name}`],
+      ...(service.writeOnlyPasswords
+        ? { password_wo: password, password_wo_version: user.passwordVersion }
+        : { password }),
+      pg_allow_replication: user.allowReplication,
+      project: service.project.name,
+      provider: `aiven.${mstApiName(service.project.name)}`,
+      service_name: service.name,
+      username: user.username,
+    } : {
       login: true,
       name: user.username,
       ...(service.writeOnlyPasswords
@@ -285,10 +310,15 @@ export class StackRendering {
       declarations.refuseErrors();
       const tf = json() as Record<string, any>;
       sortOwnProviders(tf.provider?.postgresql, new Set(declarations.services().map((s) => s.name)));
-      const roles = roleBlocks(declarations.users());
-      if (roles.length > 0) {
-        tf.resource ??= {};
-        tf.resource.postgresql_role = { ...tf.resource.postgresql_role, ...Object.fromEntries(roles) };
+      for (const role of roleBlocks(declarations.users())) ((tf.resource ??= {})[role.type] ??= {})[role.blockName] = role.body();
+      const api = mstApiFragment(declarations.specs());
+      if (api) {
+        (tf.provider ??= {}).aiven = [...(tf.provider.aiven ?? []), ...api.provider];
+        ((tf.terraform ??= {}).required_providers ??= {}).aiven = AIVEN_PROVIDER;
+        for (const [section, blocks] of [['data', api.data], ['resource', api.resource]] as const) {
+          for (const [type, byName] of Object.entries(blocks)) tf[section] = { ...tf[section], [type]: { ...tf[section]?.[type], ...byName } };
+        }
+        if (Object.keys(api.check).length > 0) tf.check = { ...tf.check, ...api.check };
       }
       tf['//'] = { ...tf['//'], [DOCUMENT_KEY]: toDocument(declarations.specs(), declarations.findings()) };
       return tf;
@@ -297,8 +327,13 @@ export class StackRendering {
     stack.toHclTerraform = () => {
       declarations.refuseErrors();
       const out = hcl() as { hcl: string };
+      const api = mstApiFragment(declarations.specs());
+      if (api) {
+        throw new MstValidationError([finding('MST-BACKEND-003', stack.node.path,
+          'the stack uses the MST API backend and is synthesized as HCL', 'turn off hclOutput (SYNTH_HCL_OUTPUT) for the stack')]);
+      }
       const roles = roleBlocks(declarations.users());
-      return { ...out, hcl: `${out.hcl}${roles.map(([name, body]) => `\n${hclBlock('resource "postgresql_role"', name, body)}`).join('')}` };
+      return { ...out, hcl: `${out.hcl}${roles.map((r) => `\n${hclBlock(`resource "${r.type}"`, r.blockName, r.body())}`).join('')}` };
     };
   }
 }
@@ -323,17 +358,16 @@ function sortOwnProviders(configs: unknown, aliases: ReadonlySet<string>): void 
  * Each user's role block, by name; two users with one name are refused:
  * validation reports them first (MST-USER-002), this makes sure none is ever merged away.
  */
-function roleBlocks(users: readonly ServiceUser[]): Array<[string, Record<string, unknown>]> {
+function roleBlocks(users: readonly ServiceUser[]): UserRole[] {
   const byName = new Map<string, ServiceUser>();
   for (const user of users) {
-    const name = userResourceName(user.service.name, user.username);
-    const previous = byName.get(name);
+    const previous = byName.get(user.role.blockName);
     if (previous) {
       throw new MstValidationError([usernameCollision(user.node.path, user.username, previous.username, user.service.name)]);
     }
-    byName.set(name, user);
+    byName.set(user.role.blockName, user);
   }
-  return [...byName].sort(([a], [b]) => compareText(a, b)).map(([name, user]) => [name, user.role.body()]);
+  return [...byName].sort(([a], [b]) => compareText(a, b)).map(([, user]) => user.role);
 }
 
 /** One block in HCL: nested objects as nested blocks, `provider` and `depends_on` as references. */
@@ -341,6 +375,7 @@ function hclBlock(head: string, name: string | undefined, body: Record<string, u
   const inner = `${indent}  `;
   const lines = Object.entries(body).map(([key, value]) => {
     if (isRecord(value)) return hclBlock(key, undefined, value, inner);
+    if (Array.isArray(value) && value.every(isRecord)) return value.map((v) => hclBlock(key, undefined, v, inner)).join('');
     if (key === 'provider') return `${inner}${key} = ${String(value)}`;
     if (key === 'depends_on' && Array.isArray(value)) return `${inner}${key} = [${value.join(', ')}]`;
     return `${inner}${key} = ${JSON.stringify(value)}`;

@@ -5,7 +5,10 @@ import {
 import { ProjectRole } from '../../src/domain/permissions';
 import { checkManifestText, manifestToSpec, parseManifest, validateManifestData } from '../../src/manifest/load';
 import { MAX_DEPTH, MAX_MANIFEST_BYTES, MAX_VALUES } from '../../src/manifest/limits';
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { MstProject, MstService, MstValidationError, PowerState, Secret, ServiceUser } from '../../src';
 import { RULES, RuleLevel, findRule } from '../../src/domain/rules';
 import { validateProjects } from '../../src/domain/validate';
@@ -82,6 +85,30 @@ function ack(path: string, ruleId: string, reason = 'needed by the analytics rep
 }
 
 const REPLICATOR = user('replicator', { allowReplication: true });
+
+const API = { path: `${ACME}/mstApi`, organizationId: 'org1a2b3c4d5e6' };
+
+/** The findings of synthesizing as HCL a stack that does (or does not) use the MST API backend. */
+function hclFindings(mstApi: boolean): Finding[] {
+  const saved = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = 'true';
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-hcl-'));
+  try {
+    const app = new App({ outdir, hclOutput: true });
+    const project = new MstProject(new TerraformStack(app, 'stack'), 'acme', {
+      deployer: 'ci@acme.example', ...(mstApi ? { mstApi: { organizationId: 'org1a2b3c4d5e6' } } : {}),
+    });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    app.synth();
+    return [];
+  } catch (e) {
+    if (e instanceof MstValidationError) return [...e.findings];
+    throw e;
+  } finally {
+    if (saved === undefined) delete process.env.SYNTH_HCL_OUTPUT; else process.env.SYNTH_HCL_OUTPUT = saved;
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
 const ids = (findings: readonly Finding[]) => findings.map((f) => f.ruleId).sort();
 
@@ -561,6 +588,53 @@ const CASES: Record<string, readonly RuleCase[]> = {
       pass: project({ services: [serviceWith(user('replicator'))] }),
       level: 'warning', path: `${ACME}/metrics/users/replicator`,
       names: ['replication user "replicator" can read every row of service "metrics"'],
+    }),
+  ],
+  'MST-USER-009': [
+    c({
+      name: '51 users on an MST API service (50 pass)',
+      fail: project({
+        mstApi: API,
+        services: [serviceWith(Array.from({ length: 51 }, (_, i) => user(`u${i}`)))].map((s) => ({ ...s, backend: 'mst-api' as const })),
+      }),
+      pass: project({
+        mstApi: API,
+        services: [serviceWith(Array.from({ length: 50 }, (_, i) => user(`u${i}`)))].map((s) => ({ ...s, backend: 'mst-api' as const })),
+      }),
+      level: 'warning', path: `${ACME}/metrics`, names: ['"metrics"', '51 users', 'limit of 50'],
+    }),
+    c({
+      name: '51 users as PostgreSQL roles have no such limit',
+      fail: project({
+        mstApi: API,
+        services: [serviceWith(Array.from({ length: 51 }, (_, i) => user(`u${i}`)))].map((s) => ({ ...s, backend: 'mst-api' as const })),
+      }),
+      pass: project({ mstApi: API, services: [serviceWith(Array.from({ length: 51 }, (_, i) => user(`u${i}`)))] }),
+      level: 'warning', path: `${ACME}/metrics`, names: ['past MST\'s default limit'],
+    }),
+  ],
+  'MST-BACKEND-001': [
+    c({
+      name: 'an MST API service in a project without mstApi',
+      fail: project({ services: [{ ...service(), backend: 'mst-api' }] }),
+      pass: project({ mstApi: API, services: [{ ...service(), backend: 'mst-api' }] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['"metrics"', 'no mstApi connection'],
+    }),
+  ],
+  'MST-BACKEND-002': [
+    ...(['acme', '', 'org 123', 'org1a2${x}'] as const).map((bad) => c({
+      name: `organization ID ${JSON.stringify(bad)}`,
+      fail: project({ mstApi: { ...API, organizationId: bad } }),
+      pass: project({ mstApi: API }),
+      level: 'error', path: `${ACME}/mstApi`, names: ['is not an Aiven organization ID'],
+    })),
+  ],
+  'MST-BACKEND-003': [
+    c({
+      name: 'an MST API stack synthesized as HCL',
+      fail: () => hclFindings(true),
+      pass: () => hclFindings(false),
+      level: 'error', path: 'stack', names: ['synthesized as HCL'],
     }),
   ],
   'MST-USER-007': [
@@ -1079,10 +1153,10 @@ describe('the rule catalogue', () => {
     for (const id of Object.keys(CASES)) expect(CASES[id].length).toBeGreaterThan(0);
   });
 
-  it('has unique IDs, and the levels the issue gives (warnings: USER-005, USER-006, ACK-001)', () => {
+  it('has unique IDs, and its warnings are USER-005, USER-006, USER-009 and ACK-001', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     expect(RULES.filter((r) => r.level === 'warning').map((r) => r.id).sort())
-      .toEqual(['MST-ACK-001', 'MST-USER-005', 'MST-USER-006']);
+      .toEqual(['MST-ACK-001', 'MST-USER-005', 'MST-USER-006', 'MST-USER-009']);
     for (const r of RULES) {
       expect(r.id).toMatch(/^MST-[A-Z]+-\d{3}$/);
       expect(r.summary.length).toBeGreaterThan(10);

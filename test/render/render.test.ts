@@ -9,7 +9,8 @@ import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { Database } from '@cdktf/provider-postgresql/lib/database';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { MstProject, ProjectRole, Secret, ServiceUser } from '../../src';
+import { MstProject, PowerState, ProjectRole, Secret, ServiceUser, UserBackend } from '../../src';
+
 import { derivedPassword, literal } from '../../src/render/render';
 
 type Json = any;
@@ -191,4 +192,77 @@ describe('password outputs', () => {
     expect(json['//'].outputs.stack.teams.moved.password).toBe('metrics_moved_user_password');
     expect(json['//'].outputs.stack.acme.metrics.users.Reporting.password).toBe('metrics_reporting_password');
   });
+});
+
+describe('the MST API backend', () => {
+  function apiStack(): { stack: TerraformStack; users: ServiceUser[] } {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const project = new MstProject(stack, 'acme', {
+      deployer: 'ci@acme.example', mstApi: { organizationId: 'org1a2b3c4d5e6' }, backend: UserBackend.MST_API,
+    });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    project.addMember('Ana@acme.example', ProjectRole.READ_ONLY);
+    project.addInvitation('new@acme.example', { role: ProjectRole.DEVELOPER, invitedBy: 'ci@acme.example' });
+    const metrics = project.addService('metrics', { powerState: PowerState.RUNNING });
+    const users = [metrics.addUser('grafana'), metrics.addUser('replicator', { allowReplication: true })];
+    project.addService('events', { backend: UserBackend.POSTGRES_ROLES, postgresVersion: 16 }).addUser('ingest');
+    project.acknowledge('MST-USER-006', 'test');
+    return { stack, users };
+  }
+
+  it('makes users aiven_pg_user blocks after the live service, and the role handle follows', () => {
+    const { stack, users } = apiStack();
+    const json = JSON.parse(Testing.synth(stack, true));
+    expect(json.resource.aiven_pg_user.metrics_grafana).toEqual({
+      depends_on: ['data.aiven_pg.metrics'], password: `\${${users[0].passwordExpression()}}`, pg_allow_replication: false,
+      project: 'acme', provider: 'aiven.mst_acme', service_name: 'metrics', username: 'grafana',
+    });
+    expect(json.resource.aiven_pg_user.metrics_replicator.pg_allow_replication).toBe(true);
+    expect(users[0].role.address).toBe('aiven_pg_user.metrics_grafana');
+    expect(users[0].role.name).toBe('${aiven_pg_user.metrics_grafana.username}');
+    // The other service keeps PostgreSQL roles; only it reads an admin connection.
+    expect(Object.keys(json.resource.postgresql_role)).toEqual(['events_ingest']);
+    expect(json.provider.postgresql.map((p: Json) => p.alias)).toEqual(['events']);
+    expect(Object.keys(json.variable).sort()).toEqual(['events_admin_password', 'events_host', 'events_port']);
+    expect(json.terraform.required_providers.aiven).toEqual({ source: 'aiven/aiven', version: '4.61.0' });
+    expect(json.provider.aiven).toEqual([{ alias: 'mst_acme' }]);
+  });
+
+  it('applies every member\'s role as the project\'s organization permission, each checked to have joined', () => {
+    const json = JSON.parse(Testing.synth(apiStack().stack, true));
+    const permission = json.resource.aiven_organization_permission.mst_acme;
+    expect(permission).toMatchObject({ organization_id: 'org1a2b3c4d5e6', resource_type: 'project', resource_id: 'acme' });
+    expect(permission.permissions.map((p: Json) => p.permissions)).toEqual([['read_only'], ['admin']]);
+    expect(permission.permissions[0].principal_id).toContain('== "ana@acme.example"');
+    expect(permission.lifecycle.precondition.map((p: Json) => p.error_message)).toEqual([
+      expect.stringMatching(/^Member Ana@acme\.example of MST project acme has not joined organization org1a2b3c4d5e6/),
+      expect.stringMatching(/^Member ci@acme\.example of MST project acme has not joined/),
+    ]);
+    expect(json.check.mst_acme_invitation_1.assert[0].error_message).toMatch(/^Invitee new@acme\.example has joined organization/);
+    expect(json.data.aiven_pg.metrics.lifecycle.postcondition[0].condition).toBe('${self.state == "RUNNING"}');
+    expect(json.check.metrics_power_state.assert[0].condition).toBe('${data.aiven_pg.metrics.state == "RUNNING"}');
+  });
+
+  it('keeps `${` in an email text in every expression and message', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example', mstApi: { organizationId: 'org1a2b3c4d5e6' } });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    project.addMember('a${var.x}@acme.example', ProjectRole.READ_ONLY);
+    const text = Testing.synth(stack, true);
+    expect(text).not.toMatch(/(?<![$])\$\{var\.x\}/);
+  });
+
+  it('refuses an MST API service in a project without mstApi (MST-BACKEND-001), and HCL output (MST-BACKEND-003)', () => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+    project.addService('metrics', { backend: UserBackend.MST_API }).addUser('grafana');
+    expect(() => Testing.synth(stack, true)).toThrow(/MST-BACKEND-001: service "metrics" is on the MST API backend, but project "acme" has no mstApi connection/);
+    expect(() => synthesized((app) => apiStackIn(app), { SYNTH_HCL_OUTPUT: 'true' })).toThrow(/MST-BACKEND-003/);
+  });
+
+  function apiStackIn(app: App): void {
+    const project = new MstProject(new TerraformStack(app, 'stack'), 'acme', { deployer: 'ci@acme.example', mstApi: { organizationId: 'org1a2b3c4d5e6' } });
+    project.addMember('ci@acme.example', ProjectRole.ADMIN);
+  }
 });
