@@ -198,7 +198,7 @@ export class StackValidation {
       const target = byPath.get(f.path) ?? this.stack;
       // What Annotations.of(target).addInfo/addWarning record, minus the stack trace: it would only
       // show this validation machinery, never the user's declaration, and capturing it (source-mapped
-      // under ts-node) cost 0.4 s and 130 MB of garbage for 1,000 warnings.
+      // under ts-node) costs time and memory per warning (docs/performance.md).
       target.node.addMetadata(
         f.acknowledged !== undefined ? AnnotationMetadataEntryType.INFO : AnnotationMetadataEntryType.WARN, text);
     }
