@@ -20,6 +20,9 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 30000,
+  // One temporary folder per run, removed at its end (cdktf's Testing.app() leaves one folder per app).
+  globalSetup: '<rootDir>/test/support/tmp-setup.ts',
+  globalTeardown: '<rootDir>/test/support/tmp-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION] },
     {
