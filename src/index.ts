@@ -22,7 +22,11 @@ export { PowerState } from './domain/power-state';
 export type { PowerStateId } from './domain/power-state';
 export type { MstServiceProps, ServiceConnection } from './constructs/service';
 export { ServiceUser } from './constructs/service-user';
-export type { ServiceUserOptions, ServiceUserProps } from './constructs/service-user';
+export type {
+  GrantTarget, ServiceUserOptions, ServiceUserProps, TablePrivilege, WriteGrantTarget,
+} from './constructs/service-user';
+export { PredefinedRole, grantableRoles } from './domain/grants';
+export type { ConnectGrantSpec, GrantSpec, RoleGrantSpec, TableGrantSpec } from './domain/grants';
 export { USERS_FILE, UPGRADE_MOVES_CONTEXT } from './constructs/user-blocks';
 export { Secret } from './constructs/secret';
 export { Acknowledgements } from './constructs/acknowledgements';

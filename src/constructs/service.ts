@@ -80,6 +80,10 @@ export class MstService extends Construct {
   public readonly state?: PowerState;
   public readonly writeOnlyPasswords: boolean;
   public readonly adminIsSuperuser: boolean;
+  /** The admin the provider connects as: the owner of the tables its deploys and migrations create, whose future tables grants cover. */
+  public readonly adminUsername: string;
+  /** The database the provider connects to: where grants apply unless they name another. */
+  public readonly database: string;
   /** The provider configured for this service; pass it to your own postgresql resources. */
   public readonly provider: PostgresqlProvider;
   /** @internal Parent of the users added with `addUser`. */
@@ -105,6 +109,8 @@ export class MstService extends Construct {
 
     const c = props.connection ?? {};
     this.adminIsSuperuser = c.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
+    this.adminUsername = c.username ?? 'tsdbadmin';
+    this.database = c.database ?? 'defaultdb';
     const base = this.variablePrefix;
     this.adminPassword = givenAdminPassword
       ?? Secret.fromVariable(variable(this, 'admin-password', defaultAdminPasswordVariable(this.name), {
@@ -118,8 +124,8 @@ export class MstService extends Construct {
       port: c.port ?? variable(this, 'port', `${base}_port`, {
         type: 'number', description: `Port of MST service ${this.name}.`,
       }).numberValue,
-      database: c.database ?? 'defaultdb',
-      username: c.username ?? 'tsdbadmin',
+      database: this.database,
+      username: this.adminUsername,
       password: this.adminPassword.expression,
       sslmode: c.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require',
       superuser: this.adminIsSuperuser,

@@ -6,6 +6,7 @@ import { DEFAULT_PASSWORD_LENGTH, keyedShapeBlockName } from '../domain/conventi
 import { finding, MstValidationError } from '../domain/findings';
 import type { MstService } from './service';
 import type { ServiceUser } from './service-user';
+import { grantBlocks } from '../render/grants';
 import { StackValidation } from './stack-validation';
 
 /**
@@ -135,6 +136,9 @@ export class UsersFile extends Construct {
       const roles = withGuards(users.map((u): Block => [u.resourceName, u.roleConfig()]), users, (service) => ({
         provider: service.provider.fqn, name: '${each.key}',
       }));
+      // Resource types in sorted order, as everywhere in the file: the grants' types come before postgresql_role.
+      const grants = grantSections(users);
+      for (const [type, blocks] of grants) yield* section(`\n    ${JSON.stringify(type)}: {`, '\n    },', blocks, block);
       yield* section('\n    "postgresql_role": {', '\n    }', roles, block);
       if (generated.length > 0) {
         const passwords = withGuards(generated.map((u): Block => [u.resourceName, u.passwordConfig()]), generated, () => ({ length: DEFAULT_PASSWORD_LENGTH }));
@@ -157,6 +161,25 @@ export class UsersFile extends Construct {
       fs.closeSync(fd);
     }
   }
+}
+
+/**
+ * The blocks of every user's grants (render/grants.ts), by resource type in
+ * sorted order, each type's blocks sorted by name.
+ */
+function grantSections(users: readonly ServiceUser[]): Array<[string, Block[]]> {
+  const byType = new Map<string, Block[]>();
+  for (const u of users) {
+    const spec = u.toSpec();
+    if (!spec.grants) continue;
+    const service = { name: u.service.name, providerFqn: u.service.provider.fqn, adminUsername: u.service.adminUsername, database: u.service.database };
+    for (const b of grantBlocks(spec, service)) {
+      const list = byType.get(b.type);
+      if (list) list.push([b.name, b.body]); else byType.set(b.type, [[b.name, b.body]]);
+    }
+  }
+  return [...byType.entries()].sort(([a], [b]) => compare(a, b))
+    .map(([type, blocks]) => [type, blocks.sort(([a], [b]) => compare(a, b))]);
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
