@@ -178,6 +178,11 @@ export class ServiceUser extends Construct {
     return [...this.declaredGrants];
   }
 
+  /** @internal A grant as the model holds it (a manifest's): a membership in a user names it and its service. */
+  public addGrant(spec: GrantSpec): this {
+    return this.grant(spec);
+  }
+
   private grant(spec: GrantSpec): this {
     // Wrong on its own (a bad name, a privilege tables do not take): refused at the call.
     throwOnErrors(checkGrantAlone(this.node.path, this.username, spec));

@@ -104,7 +104,7 @@ function membershipFindings(service: ServiceSpec, user: UserSpec, g: Extract<Gra
   if (g.service !== undefined) {
     if (g.service !== service.name) {
       return [finding('MST-GRANT-002', user.path,
-        `${what} is made a member of ${quote(g.role)}, a user of service ${quote(g.service)}; roles exist only on their own service`,
+        `${what} is made a member of ${quote(g.role)}, a user of service ${quote(g.service)} (a role exists only on its own service)`,
         'declare the user on this service, or grant the privileges directly', g.role)];
     }
     const target = service.users.find((u) => userKey(u.username) === userKey(g.role));

@@ -94,7 +94,7 @@ export function describeGrant(grant: GrantSpec): string {
     default: {
       const db = grant.database !== undefined ? ` of database "${grant.database}"` : '';
       const on = grant.tables === undefined
-        ? `every table of schema "${grant.schema}"${db}, present and future`
+        ? `schema "${grant.schema}"${db} (every table, present and future)`
         : `table(s) ${grant.tables.map((t) => `"${grant.schema}.${t}"`).join(', ')}${db}`;
       return `${grant.kind} on ${on}`;
     }
@@ -177,7 +177,7 @@ export class PredefinedRole {
     if (postgresVersion < this.since) return `PostgreSQL ${postgresVersion} has no such role (it exists from ${this.since})`;
     if (adminIsSuperuser) return undefined;
     if (postgresVersion >= CREATEROLE_GRANTS_ONLY_ADMIN_OPTION_SINCE) {
-      return `from PostgreSQL ${CREATEROLE_GRANTS_ONLY_ADMIN_OPTION_SINCE} a non-superuser admin may grant only roles it holds WITH ADMIN OPTION, and MST's admin holds none of the predefined roles so`;
+      return `from PostgreSQL ${CREATEROLE_GRANTS_ONLY_ADMIN_OPTION_SINCE} a non-superuser admin may grant only roles it holds WITH ADMIN OPTION, and MST's admin holds none of them so`;
     }
     return undefined;
   }

@@ -15,7 +15,8 @@ import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
 import { aliasLimit, checkData, checkText, readCapped } from './limits';
 import { parseStructuredText } from './parse';
-import { Manifest, ManifestPassword, manifestSchema } from './schema';
+import { Manifest, ManifestGrant, ManifestPassword, manifestSchema } from './schema';
+import { GrantSpec } from '../domain/grants';
 
 /** A manifest that parsed and matched the schema, or every reason it did not. */
 export type ParseResult =
@@ -93,6 +94,7 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
           allowReplication: u.allowReplication ?? DEFAULT_ALLOW_REPLICATION,
           password: secretSource(u.password, generatedPassword()),
           passwordVersion: u.passwordVersion ?? DEFAULT_PASSWORD_VERSION,
+          ...(u.grants && u.grants.length > 0 ? { grants: u.grants.map((g) => grantSpec(g, s.name)) } : {}),
         };
       }),
     };
@@ -147,7 +149,14 @@ export function manifestFindings(m: Manifest, spec: ProjectSpec): Finding[] {
   return findings;
 }
 
-/** Throws an MstValidationError carrying every error finding, if there is any. */
+/** A manifest grant as the model holds it; a membership in a user names its service (this one unless told otherwise). */
+function grantSpec(g: ManifestGrant, service: string): GrantSpec {
+  if ('read' in g) return { kind: 'read', ...g.read };
+  if ('write' in g) return { kind: 'write', ...g.write };
+  if ('connect' in g) return { kind: 'connect', database: g.connect };
+  return typeof g.role === 'string' ? { kind: 'role', role: g.role } : { kind: 'role', role: g.role.user, service: g.role.service ?? service };
+}
+
 function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
   if (value === undefined) return fallback;
   if (typeof value === 'string') return { kind: 'literal' };
