@@ -17,7 +17,7 @@
  * engine creates the role first and drops it last.
  */
 import * as crypto from 'crypto';
-import { userResourceName } from '../domain/conventions';
+import { userKey, userResourceName } from '../domain/conventions';
 import {
   DATABASE_PRIVILEGES, GrantSpec, needsSequences, SCHEMA_PRIVILEGES, SEQUENCE_PRIVILEGES, tablePrivileges, TableGrantSpec,
 } from '../domain/grants';
@@ -65,7 +65,8 @@ export function grantBlocks(user: UserSpec, service: GrantService): TerraformBlo
       add('postgresql_grant', ['connect', g.database], { database: g.database, object_type: 'database', privileges: [...DATABASE_PRIVILEGES] });
     } else if (g.kind === 'role') {
       const granted = g.service !== undefined ? `\${postgresql_role.${userResourceName(g.service, g.role)}.name}` : g.role;
-      add('postgresql_grant_role', ['member', g.role], { grant_role: granted });
+      // A user by its key, as its own blocks are named: a change of letter case moves nothing.
+      add('postgresql_grant_role', ['member', g.service !== undefined ? userKey(g.role) : g.role], { grant_role: granted });
     } else {
       tableBlocks(g, service, add);
     }

@@ -1,0 +1,108 @@
+/**
+ * Grants against real clusters (PostgreSQL 15 and 17, MST-like admin) with
+ * the real engine: what a reader and a writer may do after a deploy, tables
+ * the admin creates afterwards, a grant removed from the code, and the
+ * memberships the admin can and cannot give.
+ */
+import { TerraformStack } from 'cdktf';
+import { MstProject, PredefinedRole, ProjectRole } from '../../src';
+import { sql } from '../../tools/sandbox/cluster';
+import { Deployment } from './support';
+
+jest.setTimeout(300_000);
+
+interface Shape {
+  /** The ingest worker may write metrics.samples. */
+  readonly ingestWrites: boolean;
+  /** The monitor is made a member of pg_monitor. */
+  readonly monitor: boolean;
+}
+
+const build = (major: number, shape: Shape) => (stack: TerraformStack): void => {
+  const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+  project.addMember('ci@acme.example', ProjectRole.ADMIN);
+  const metrics = project.addService('metrics', { postgresVersion: major });
+  metrics.addUser('grafana').grantRead({ schema: 'public' });
+  const ingest = metrics.addUser('ingest');
+  if (shape.ingestWrites) ingest.grantWrite({ schema: 'metrics', tables: ['samples'], sequences: ['samples_id_seq'] });
+  if (shape.monitor) metrics.addUser('monitor').grantRole(PredefinedRole.PG_MONITOR);
+};
+
+describe.each([15, 17] as const)('grants on PostgreSQL %d under an MST-like admin', (major) => {
+  let d: Deployment;
+  const as = async (user: string, text: string) => sql(d.cluster('metrics'), text, { user, password: await d.password('metrics', user) });
+  const admin = async (text: string | string[]) => {
+    const r = await sql(d.cluster('metrics'), text);
+    if (r.code !== 0) throw new Error(r.stderr);
+  };
+
+  beforeAll(async () => {
+    d = await Deployment.start(`grants${major}`, { metrics: { major, mode: 'mst' } });
+    // What the service holds before the first deploy, made by its admin as an application's migrations would.
+    await admin([
+      'CREATE TABLE public.existing (id int)',
+      'INSERT INTO public.existing VALUES (1)',
+      'CREATE SCHEMA metrics',
+      'CREATE TABLE metrics.samples (id serial PRIMARY KEY, v int)',
+      'CREATE TABLE metrics.secret (v int)',
+    ]);
+  });
+  afterAll(async () => d?.stop());
+
+  test('a reader reads an existing table and cannot write it', async () => {
+    d.synth(build(major, { ingestWrites: true, monitor: false }));
+    await d.apply();
+    expect(await as('grafana', 'SELECT count(*) FROM public.existing')).toMatchObject({ code: 0, stdout: '1' });
+    const insert = await as('grafana', 'INSERT INTO public.existing VALUES (2)');
+    expect(insert.code).toBe(1);
+    expect(insert.stderr).toMatch(/permission denied for table existing/);
+    // Nothing beyond its grant: another schema stays closed.
+    expect((await as('grafana', 'SELECT * FROM metrics.samples')).stderr).toMatch(/permission denied for schema metrics/);
+  });
+
+  test('a table the admin creates after the deploy is readable with no new deploy, and the plan stays empty', async () => {
+    await admin(['CREATE TABLE public.later (v int)', 'INSERT INTO public.later VALUES (7)']);
+    expect(await as('grafana', 'SELECT v FROM public.later')).toMatchObject({ code: 0, stdout: '7' });
+    expect((await as('grafana', 'DELETE FROM public.later')).stderr).toMatch(/permission denied for table later/);
+    const plan = await d.plan();
+    expect(plan.stdout).toContain('No changes');
+    expect(plan.code).toBe(0);
+  });
+
+  test('a writer inserts into its table (drawing from its sequence), and nothing else', async () => {
+    expect(await as('ingest', 'INSERT INTO metrics.samples (v) VALUES (42) RETURNING id')).toMatchObject({ code: 0, stdout: '1' });
+    expect(await as('ingest', 'SELECT v FROM metrics.samples')).toMatchObject({ code: 0, stdout: '42' });
+    expect((await as('ingest', 'SELECT * FROM metrics.secret')).stderr).toMatch(/permission denied for table secret/);
+  });
+
+  test('a grant removed from the code is revoked on the next deploy', async () => {
+    d.synth(build(major, { ingestWrites: false, monitor: false }));
+    const plan = await d.plan();
+    expect(plan.stdout).toMatch(/0 to add, 0 to change, 3 to destroy/);
+    await d.apply();
+    expect((await as('ingest', 'INSERT INTO metrics.samples (v) VALUES (43)')).stderr).toMatch(/permission denied for (schema metrics|table samples)/);
+    expect((await as('ingest', 'SELECT * FROM metrics.samples')).code).toBe(1);
+    expect(await as('grafana', 'SELECT count(*) FROM public.existing')).toMatchObject({ code: 0, stdout: '1' });
+  });
+
+  if (major === 15) {
+    test('on 15 the admin makes a user a member of pg_monitor', async () => {
+      d.synth(build(major, { ingestWrites: false, monitor: true }));
+      await d.apply();
+      expect(await as('monitor', "SELECT pg_has_role('monitor', 'pg_monitor', 'MEMBER')")).toMatchObject({ code: 0, stdout: 't' });
+    });
+  } else {
+    test('on 17 the synth refuses pg_monitor (MST-GRANT-006), and the admin really cannot grant it', async () => {
+      expect(() => d.synth(build(major, { ingestWrites: false, monitor: true })))
+        .toThrow(/MST-GRANT-006: user "monitor" on service "metrics" is made a member of "pg_monitor", which MST's admin cannot grant/);
+      const r = await sql(d.cluster('metrics'), 'GRANT pg_monitor TO grafana');
+      expect(r.stderr).toMatch(/permission denied to grant role "pg_monitor"/);
+    });
+  }
+
+  test('destroy drops the roles with their grants; the admin\'s tables stay', async () => {
+    await d.destroy();
+    expect(await d.roles('metrics')).toEqual([]);
+    expect((await sql(d.cluster('metrics'), 'SELECT count(*) FROM public.later')).stdout).toBe('1');
+  });
+});
