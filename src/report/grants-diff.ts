@@ -21,7 +21,7 @@ export type GrantObject =
 
 /** What a user may do on one object. */
 export interface GrantRow {
-  /** `write` when the privileges change data, `read` for SELECT alone; `connect` and `member` for databases and roles. */
+  /** `write` when the privileges change data (and for the sequences writers use), `read` otherwise; `connect` and `member` for databases and roles. */
   readonly access: 'read' | 'write' | 'connect' | 'member';
   readonly on: GrantObject;
   /** Sorted; `MEMBER` for a role. */
@@ -60,6 +60,8 @@ export function grantRows(grants: readonly GrantSpec[]): GrantRow[] {
 function access(on: GrantObject, privileges: ReadonlySet<string>): GrantRow['access'] {
   if (on.type === 'database') return 'connect';
   if (on.type === 'role') return 'member';
+  // Sequences are given only to writers, for their inserts.
+  if (on.type === 'sequence' || on.type === 'sequences') return 'write';
   return [...privileges].some((p) => WRITING_PRIVILEGES.includes(p)) ? 'write' : 'read';
 }
 

@@ -4,7 +4,11 @@
  * the admin creates afterwards, a grant removed from the code, and the
  * memberships the admin can and cannot give.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { TerraformStack } from 'cdktf';
+import { main } from '../../src/cli/main';
 import { MstProject, PredefinedRole, ProjectRole } from '../../src';
 import { sql } from '../../tools/sandbox/cluster';
 import { Deployment } from './support';
@@ -16,13 +20,16 @@ interface Shape {
   readonly ingestWrites: boolean;
   /** The monitor is made a member of pg_monitor. */
   readonly monitor: boolean;
+  /** Grafana may write the public schema rather than read it. */
+  readonly grafanaWrites?: boolean;
 }
 
 const build = (major: number, shape: Shape) => (stack: TerraformStack): void => {
   const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
   project.addMember('ci@acme.example', ProjectRole.ADMIN);
   const metrics = project.addService('metrics', { postgresVersion: major });
-  metrics.addUser('grafana').grantRead({ schema: 'public' });
+  const grafana = metrics.addUser('grafana');
+  if (shape.grafanaWrites) grafana.grantWrite({ schema: 'public' }); else grafana.grantRead({ schema: 'public' });
   const ingest = metrics.addUser('ingest');
   if (shape.ingestWrites) ingest.grantWrite({ schema: 'metrics', tables: ['samples'], sequences: ['samples_id_seq'] });
   if (shape.monitor) metrics.addUser('monitor').grantRole(PredefinedRole.PG_MONITOR);
@@ -73,6 +80,28 @@ describe.each([15, 17] as const)('grants on PostgreSQL %d under an MST-like admi
     expect(await as('ingest', 'INSERT INTO metrics.samples (v) VALUES (42) RETURNING id')).toMatchObject({ code: 0, stdout: '1' });
     expect(await as('ingest', 'SELECT v FROM metrics.samples')).toMatchObject({ code: 0, stdout: '42' });
     expect((await as('ingest', 'SELECT * FROM metrics.secret')).stderr).toMatch(/permission denied for table secret/);
+  });
+
+  test('the diff of a change that turns the reader into a writer fails --fail-on escalation', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-e2e-grants-diff-'));
+    try {
+      const synthesized = (name: string, shape: Shape) => {
+        d.synth(build(major, shape));
+        fs.mkdirSync(path.join(dir, name));
+        fs.copyFileSync(path.join(d.dir, 'cdk.tf.json'), path.join(dir, name, 'cdk.tf.json'));
+        return path.join(dir, name, 'cdk.tf.json');
+      };
+      const base = synthesized('base', { ingestWrites: true, monitor: false });
+      const head = synthesized('head', { ingestWrites: true, monitor: false, grafanaWrites: true });
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = main(['diff', base, head, '--fail-on', 'escalation'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      expect(out.join('\n')).toContain('**Write access granted**: `grafana` on `metrics` gains DELETE, INSERT, UPDATE on every table of schema `public`, present and future');
+      expect(err).toEqual(['cdktf-mst diff: 1 escalation(s) (--fail-on escalation)']);
+      expect(code).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a grant removed from the code is revoked on the next deploy', async () => {
