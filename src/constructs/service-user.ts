@@ -8,6 +8,7 @@ import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/checks';
 import { checkGrantAlone } from '../domain/grant-checks';
 import { GrantSpec, PredefinedRole } from '../domain/grants';
+import { roleBlockOverrides } from '../render/grants';
 import { throwOnErrors } from '../domain/findings';
 import { checkSameStack, declare } from './declare';
 import { Secret } from './secret';
@@ -240,6 +241,7 @@ export class ServiceUser extends Construct {
   public roleConfig(): Record<string, unknown> {
     const password = `\${${this.passwordReference}}`;
     return {
+      ...roleBlockOverrides(this.toSpec()),
       login: true,
       name: this.username,
       ...(this.service.writeOnlyPasswords

@@ -130,6 +130,17 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * What the user's own `postgresql_role` block needs beside its grants: with a
+ * membership (`postgresql_grant_role`), the role block ignores changes of its
+ * `roles` attribute. The provider reads a role's memberships into that
+ * attribute, and a role block that declares none would otherwise plan to
+ * revoke each one its grant_role blocks made, on every plan.
+ */
+export function roleBlockOverrides(user: UserSpec): Record<string, unknown> {
+  return (user.grants ?? []).some((g) => g.kind === 'role') ? { lifecycle: { ignore_changes: ['roles'] } } : {};
+}
+
 /** @internal For tests: the block-name part of a PostgreSQL name. */
 export const blockNamePart = part;
 

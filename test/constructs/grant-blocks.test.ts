@@ -95,6 +95,10 @@ describe('the grants\' blocks in the users file', () => {
     expect(Object.keys(written)).toEqual([...GRANT_TYPES, 'postgresql_role', 'random_password']);
     expect(Object.keys(written.postgresql_grant_role)).toEqual(['metrics_monitor-member-pg_monitor', 'metrics_monitor-member-reporting']);
     expect(written.postgresql_grant_role['metrics_monitor-member-reporting'].grant_role).toBe('${postgresql_role.metrics_reporting.name}');
+    // The member's role leaves its memberships to the grant_role blocks; the others' roles are as before.
+    expect(written.postgresql_role.metrics_monitor.lifecycle).toEqual({ ignore_changes: ['roles'] });
+    expect(Object.keys(written.postgresql_role.metrics_monitor)[0]).toBe('lifecycle');
+    expect(written.postgresql_role.metrics_reporting.lifecycle).toBeUndefined();
     // The service's connection decides the database and the owner of future tables.
     expect(written.postgresql_default_privileges['metrics_grafana-tables-tsdb-public']).toMatchObject({ database: 'tsdb', owner: 'admin' });
     expect(written.postgresql_default_privileges['events_etl-sequences-defaultdb-staging']).toMatchObject({ database: 'defaultdb', owner: 'tsdbadmin' });

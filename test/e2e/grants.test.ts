@@ -115,10 +115,13 @@ describe.each([15, 17] as const)('grants on PostgreSQL %d under an MST-like admi
   });
 
   if (major === 15) {
-    test('on 15 the admin makes a user a member of pg_monitor', async () => {
+    test('on 15 the admin makes a user a member of pg_monitor, and the next plan leaves it be', async () => {
       d.synth(build(major, { ingestWrites: false, monitor: true }));
       await d.apply();
       expect(await as('monitor', "SELECT pg_has_role('monitor', 'pg_monitor', 'MEMBER')")).toMatchObject({ code: 0, stdout: 't' });
+      const plan = await d.plan();
+      expect(plan.stdout).toContain('No changes');
+      expect(plan.code).toBe(0);
     });
   } else {
     test('on 17 the synth refuses pg_monitor (MST-GRANT-006), and the admin really cannot grant it', async () => {
@@ -129,9 +132,46 @@ describe.each([15, 17] as const)('grants on PostgreSQL %d under an MST-like admi
     });
   }
 
+  test('a reader turned writer keeps its blocks: the plan changes them in place and adds the sequences', async () => {
+    d.synth(build(major, { ingestWrites: false, monitor: major === 15, grafanaWrites: true }));
+    const plan = await d.plan();
+    expect(plan.stdout).toMatch(/2 to add, 2 to change, 0 to destroy/);
+    expect(plan.stdout).toMatch(/postgresql_grant\.metrics_grafana-tables-defaultdb-public will be updated in-place/);
+    await d.apply();
+    expect((await as('grafana', 'INSERT INTO public.later VALUES (8)')).code).toBe(0);
+  });
+
   test('destroy drops the roles with their grants; the admin\'s tables stay', async () => {
     await d.destroy();
     expect(await d.roles('metrics')).toEqual([]);
-    expect((await sql(d.cluster('metrics'), 'SELECT count(*) FROM public.later')).stdout).toBe('1');
+    expect((await sql(d.cluster('metrics'), 'SELECT v FROM public.later ORDER BY v')).stdout).toBe('7\n8');
+  });
+});
+
+describe('many users\' grants on one schema', () => {
+  let d: Deployment;
+  beforeAll(async () => {
+    d = await Deployment.start('grantsmany', { metrics: { major: 17, mode: 'mst' } });
+    const r = await sql(d.cluster('metrics'), ['CREATE SCHEMA app', 'CREATE TABLE app.t (id serial, v int)', 'CREATE TABLE public.p (v int)']);
+    if (r.code !== 0) throw new Error(r.stderr);
+  });
+  afterAll(async () => d?.stop());
+
+  test('apply in one run at the engine\'s parallelism, and plan nothing more', async () => {
+    d.synth((stack) => {
+      const project = new MstProject(stack, 'acme', { deployer: 'ci@acme.example' });
+      project.addMember('ci@acme.example', ProjectRole.ADMIN);
+      const metrics = project.addService('metrics', { postgresVersion: 17 });
+      for (let i = 0; i < 20; i++) {
+        const u = metrics.addUser(`u${i}`);
+        if (i % 2 === 0) u.grantWrite({ schema: 'app' }).grantRead({ schema: 'public', tables: ['p'] });
+        else u.grantRead({ schema: 'app' }).grantRead({ schema: 'public' });
+      }
+    });
+    await d.apply();
+    const plan = await d.plan();
+    expect(plan.stdout).toContain('No changes');
+    const pw = await d.password('metrics', 'u0');
+    expect((await sql(d.cluster('metrics'), 'INSERT INTO app.t (v) VALUES (1)', { user: 'u0', password: pw })).code).toBe(0);
   });
 });

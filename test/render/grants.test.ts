@@ -1,6 +1,6 @@
 import { GrantSpec } from '../../src/domain/grants';
 import { UserSpec } from '../../src/domain/model';
-import { blockNamePart, grantBlocks, GrantService } from '../../src/render/grants';
+import { blockNamePart, grantBlocks, GrantService, roleBlockOverrides } from '../../src/render/grants';
 
 const METRICS: GrantService = { name: 'metrics', providerFqn: 'postgresql.metrics', adminUsername: 'tsdbadmin', database: 'defaultdb' };
 
@@ -113,5 +113,13 @@ describe('grantBlocks', () => {
   test('a user with no grants has no blocks', () => {
     expect(grantBlocks(user('u', []), METRICS)).toEqual([]);
     expect(grantBlocks({ ...user('u', []), grants: undefined }, METRICS)).toEqual([]);
+  });
+});
+
+describe('roleBlockOverrides', () => {
+  test('a user with a membership has its role ignore changes of `roles`, which its grant_role blocks make', () => {
+    expect(roleBlockOverrides(user('ops', [{ kind: 'role', role: 'pg_monitor' }]))).toEqual({ lifecycle: { ignore_changes: ['roles'] } });
+    expect(roleBlockOverrides(user('ops', [{ kind: 'read', schema: 'public' }]))).toEqual({});
+    expect(roleBlockOverrides(user('ops', []))).toEqual({});
   });
 });
