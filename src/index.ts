@@ -40,5 +40,6 @@ export type { AccessReport } from './report/report';
 export { diffAccess } from './report/diff';
 export type { AccessDiff, AccessChange } from './report/diff';
 export type { ReportFinding } from './report/common';
+export type { GrantChange, GrantGained, GrantLost, GrantObject, GrantRow } from './report/grants-diff';
 export { reportToMarkdown, diffToMarkdown } from './report/markdown';
 export { InputError, readAccessInput } from './report/input';
