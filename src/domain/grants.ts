@@ -177,7 +177,7 @@ export class PredefinedRole {
     if (postgresVersion < this.since) return `PostgreSQL ${postgresVersion} has no such role (it exists from ${this.since})`;
     if (adminIsSuperuser) return undefined;
     if (postgresVersion >= CREATEROLE_GRANTS_ONLY_ADMIN_OPTION_SINCE) {
-      return `from PostgreSQL ${CREATEROLE_GRANTS_ONLY_ADMIN_OPTION_SINCE} a non-superuser admin may grant only roles it holds WITH ADMIN OPTION, and MST's admin holds none of them so`;
+      return `from PostgreSQL ${CREATEROLE_GRANTS_ONLY_ADMIN_OPTION_SINCE} a non-superuser admin may grant only roles it holds WITH ADMIN OPTION, and MST's admin holds no predefined role that way`;
     }
     return undefined;
   }

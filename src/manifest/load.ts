@@ -182,6 +182,12 @@ function issueFindings(issue: z.core.$ZodIssue, source: string): Finding[] {
       return issue.keys.map((k) => finding('MST-MANIFEST-001', where, `unknown key ${quote(k)}`,
         'remove it or correct its spelling (see schema/mst-manifest.schema.json)', shorten(k)));
     case 'invalid_union':
+      if (issue.path.length >= 2 && issue.path[issue.path.length - 2] === 'grants') {
+        const keys = typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input)
+          ? Object.keys(issue.input).map((k) => quote(k)).join(', ') : '';
+        return [finding('MST-MANIFEST-001', where, `is not a grant (received ${keys ? `an object with key(s) ${keys}` : received()})`,
+          'write exactly one of read: { schema }, write: { schema }, connect: DATABASE, role: NAME or role: { user: NAME }')];
+      }
       if (secret) {
         return [finding('MST-MANIFEST-001', where, 'is neither { generated: { length } } nor { variable: NAME }',
           'write one of those two forms')];
