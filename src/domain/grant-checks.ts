@@ -223,3 +223,40 @@ function identifierProblem(value: unknown): string | undefined {
 function echo(value: unknown): string {
   return typeof value === 'string' ? quote(value) : shorten(String(value));
 }
+
+/**
+ * Users of one service made members of each other in a circle (a → b → a):
+ * PostgreSQL refuses the membership that closes it, so the deploy would fail
+ * half done (MST-GRANT-003). Each circle is reported once, at the user first
+ * in it by key; a user made a member of itself is reported by {@link grantFindings}.
+ */
+export function membershipCycleFindings(service: ServiceSpec): Finding[] {
+  const users = new Map(service.users.map((u) => [userKey(u.username), u] as const));
+  const edges = new Map<string, string[]>();
+  for (const [key, u] of users) {
+    const targets = (u.grants ?? []).filter((g): g is Extract<GrantSpec, { kind: 'role' }> => g.kind === 'role' && g.service === service.name)
+      .map((g) => userKey(g.role)).filter((t) => t !== key && users.has(t));
+    edges.set(key, [...new Set(targets)].sort());
+  }
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  const walk = (start: string, at: string, trail: string[]) => {
+    for (const next of edges.get(at) ?? []) {
+      if (next === start) {
+        const circle = [...trail, start];
+        // Once per circle: from its smallest key, which `start` is when every key on the trail is larger.
+        if (trail.every((k) => k >= start) && !seen.has(circle.join('\u0000'))) {
+          seen.add(circle.join('\u0000'));
+          const names = circle.map((k) => users.get(k)!.username);
+          out.push(finding('MST-GRANT-003', users.get(start)!.path,
+            `users ${names.slice(0, -1).map((n) => quote(n)).join(', ')} on service ${quote(service.name)} are made members of one another in a circle (${names.join(' → ')})`,
+            'remove one of the memberships: PostgreSQL refuses the one that closes the circle', names.join(' -> ')));
+        }
+      } else if (!trail.includes(next) && next > start) {
+        walk(start, next, [...trail, next]);
+      }
+    }
+  };
+  for (const key of [...users.keys()].sort()) walk(key, key, [key]);
+  return out;
+}

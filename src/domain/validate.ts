@@ -15,7 +15,7 @@ import {
   checkUsername, checkVariableName,
 } from './checks';
 import { emailKey, serviceVariablePrefix, userKey } from './conventions';
-import { grantFindings } from './grant-checks';
+import { grantFindings, membershipCycleFindings } from './grant-checks';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
 export const NON_SUPERUSER_REPLICATION_SINCE = 16;
@@ -210,6 +210,7 @@ function serviceFindings(service: ServiceSpec): Finding[] {
     if (user.allowReplication) out.push(...replicationFindings(service, user.path, user.username));
     out.push(...grantFindings(service, user));
   }
+  out.push(...membershipCycleFindings(service));
   return out;
 }
 

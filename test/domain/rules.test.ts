@@ -1044,6 +1044,20 @@ const CASES: Record<string, readonly RuleCase[]> = {
       level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['twice'],
     }),
     c({
+      name: 'users made members of one another in a circle (a chain passes)',
+      fail: project({ services: [serviceWith([
+        user('a', { grants: [{ kind: 'role', role: 'b', service: 'metrics' }] }),
+        user('b', { grants: [{ kind: 'role', role: 'C', service: 'metrics' }] }),
+        user('c', { grants: [{ kind: 'role', role: 'a', service: 'metrics' }] }),
+      ])] }),
+      pass: project({ services: [serviceWith([
+        user('a', { grants: [{ kind: 'role', role: 'b', service: 'metrics' }] }),
+        user('b', { grants: [{ kind: 'role', role: 'C', service: 'metrics' }] }),
+        user('c'),
+      ])] }),
+      level: 'error', path: `${ACME}/metrics/users/a`, names: ['users "a", "b", "c" on service "metrics"', '(a → b → c → a)'],
+    }),
+    c({
       name: 'CONNECT on one database twice (two databases pass)',
       fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'connect', database: 'analytics' }, { kind: 'connect', database: 'analytics' }] }))] }),
       pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'connect', database: 'analytics' }, { kind: 'connect', database: 'reports' }] }))] }),
