@@ -80,7 +80,7 @@ export const RULES: readonly Rule[] = [
   rule('MST-GRANT-002', 'error', 'A grant of membership names a user of the same service.',
     'A PostgreSQL role exists only on its own service: a user of another service, or a username no user of the service has, is not a role there. Declare the user on this service, or grant the other user\'s privileges directly.'),
   rule('MST-GRANT-003', 'error', 'A user\'s grants are neither repeated nor in conflict.',
-    'The same grant twice, read and write on the same tables, or a grant on a whole schema beside grants on named tables of it (the provider revokes a schema-wide grant\'s privileges on every table before granting, so the two would undo each other on each deploy) are refused. Keep one grant per object: write includes read; grant the whole schema or list every table.'),
+    'The same grant twice, read and write on the same tables, a grant on a whole schema beside grants on named tables of it (the provider revokes a schema-wide grant\'s privileges on every table before granting, so the two would undo each other on each deploy), and users made members of themselves or of one another in a circle (PostgreSQL refuses the membership that closes it) are refused. Keep one grant per object: write includes read; grant the whole schema or list every table.'),
   rule('MST-GRANT-004', 'error', 'Grants are made on services the deployer may manage.',
     `A grant changes a service user, which needs ${NEEDS('service-users')}; give the deployer a role that holds it (${holdersText(GOVERNING['service-users'].permission, 'and')}) or remove the grant.`),
   rule('MST-GRANT-005', 'warning', 'A replication user is given write privileges.',
