@@ -241,7 +241,7 @@ export class ServiceUser extends Construct {
   public roleConfig(): Record<string, unknown> {
     const password = `\${${this.passwordReference}}`;
     return {
-      ...roleBlockOverrides(this.toSpec()),
+      ...roleBlockOverrides({ grants: this.declaredGrants }),
       login: true,
       name: this.username,
       ...(this.service.writeOnlyPasswords

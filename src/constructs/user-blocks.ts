@@ -170,8 +170,8 @@ export class UsersFile extends Construct {
 function grantSections(users: readonly ServiceUser[]): Array<[string, Block[]]> {
   const byType = new Map<string, Block[]>();
   for (const u of users) {
+    if (u.grants.length === 0) continue;
     const spec = u.toSpec();
-    if (!spec.grants) continue;
     const service = { name: u.service.name, providerFqn: u.service.provider.fqn, adminUsername: u.service.adminUsername, database: u.service.database };
     for (const b of grantBlocks(spec, service)) {
       const list = byType.get(b.type);

@@ -137,7 +137,7 @@ function compare(a: string, b: string): number {
  * attribute, and a role block that declares none would otherwise plan to
  * revoke each one its grant_role blocks made, on every plan.
  */
-export function roleBlockOverrides(user: UserSpec): Record<string, unknown> {
+export function roleBlockOverrides(user: Pick<UserSpec, 'grants'>): Record<string, unknown> {
   return (user.grants ?? []).some((g) => g.kind === 'role') ? { lifecycle: { ignore_changes: ['roles'] } } : {};
 }
 
