@@ -6,8 +6,12 @@ export type { ProjectMemberProps, ProjectInvitationOptions, ProjectInvitationPro
 export { MstService } from './constructs/service';
 export type { MstServiceProps, ServiceConnection } from './constructs/service';
 export { ServiceUser } from './constructs/service-user';
-export type { ServiceUserOptions, ServiceUserProps } from './constructs/service-user';
+export type {
+  GrantTarget, ServiceUserOptions, ServiceUserProps, TablePrivilege, WriteGrantTarget,
+} from './constructs/service-user';
 export { UserRole, SSLMODE_CONTEXT } from './render/render';
+export { PredefinedRole, grantableRoles } from './domain/grants';
+export type { ConnectGrantSpec, GrantSpec, RoleGrantSpec, TableGrantSpec } from './domain/grants';
 export { Secret } from './constructs/secret';
 export { Acknowledgements } from './constructs/acknowledgements';
 export { synthOrExit } from './constructs/synth';

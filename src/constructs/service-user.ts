@@ -5,6 +5,9 @@ import { finding, quote, usernameCollision } from '../domain/findings';
 import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/checks';
 import { derivedPassword, renderPasswordOutput, UserRole } from '../render/render';
+import { checkGrantAlone } from '../domain/grant-checks';
+import { GrantSpec, PredefinedRole } from '../domain/grants';
+import { throwOnErrors } from '../domain/findings';
 import { checkSameStack, declare } from './declare';
 import { Secret } from './secret';
 import type { MstService } from './service';
@@ -27,6 +30,34 @@ export interface ServiceUserOptions {
    * @default 1
    */
   readonly passwordVersion?: number;
+}
+
+/** A privilege PostgreSQL has on tables. */
+export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
+
+/** The tables a read or write grant covers: a whole schema, or named tables of it. */
+export interface GrantTarget {
+  /** The schema the tables are in. The user is also given USAGE on it. */
+  readonly schema: string;
+  /**
+   * Only these tables of the schema.
+   * @default - every table of the schema: those there at the deploy, and those its admin creates later (default privileges)
+   */
+  readonly tables?: readonly string[];
+  /** @default - the service's database (its connection's `database`, `defaultdb` unless told otherwise) */
+  readonly database?: string;
+}
+
+/** The tables a write grant covers, and what it gives on them. */
+export interface WriteGrantTarget extends GrantTarget {
+  /**
+   * With named tables: the sequences their inserts draw from (a serial or
+   * identity column's `<table>_<column>_seq`), given USAGE and SELECT.
+   * @default - none with named tables; a write on a whole schema covers every sequence of it, present and future
+   */
+  readonly sequences?: readonly string[];
+  /** Only these privileges on the tables. @default - SELECT, INSERT, UPDATE and DELETE */
+  readonly privileges?: readonly TablePrivilege[];
 }
 
 /** Props of {@link ServiceUser}. */
@@ -54,6 +85,7 @@ export class ServiceUser extends Construct {
   public readonly passwordVersion: number;
   private readonly _role: UserRole;
   private ownPasswordOutput?: TerraformOutput;
+  private readonly declaredGrants: GrantSpec[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceUserProps) {
     const parent = scope === props.service ? props.service.usersScope : scope;
@@ -94,6 +126,67 @@ export class ServiceUser extends Construct {
     return this.ownPasswordOutput;
   }
 
+  /**
+   * Lets the user read (SELECT) a schema's tables, or named tables of it, and
+   * use the schema. A whole schema covers the tables its admin creates after
+   * the deploy too, with no new deploy.
+   *
+   * @example grafana.grantRead({ schema: 'public' });
+   */
+  public grantRead(target: GrantTarget): this {
+    return this.grant({ kind: 'read', ...target });
+  }
+
+  /**
+   * Lets the user read and write (SELECT, INSERT, UPDATE, DELETE unless
+   * `privileges` says otherwise) a schema's tables, or named tables of it, and
+   * use what their inserts need: the schema, and its sequences (every one for a
+   * whole schema, those named in `sequences` for named tables).
+   *
+   * @example ingest.grantWrite({ schema: 'metrics', tables: ['samples'] });
+   */
+  public grantWrite(target: WriteGrantTarget): this {
+    return this.grant({ kind: 'write', ...target });
+  }
+
+  /** Lets the user connect to `database` of the service (for a database whose CONNECT was revoked from PUBLIC). */
+  public grantConnect(database: string): this {
+    return this.grant({ kind: 'connect', database });
+  }
+
+  /**
+   * Makes the user a member of `role`: a PostgreSQL predefined role MST's
+   * admin can grant on the service's version (MST-GRANT-006; docs/grants.md),
+   * or another user of the same service, whose privileges it then holds.
+   *
+   * @example monitor.grantRole(PredefinedRole.PG_MONITOR);
+   */
+  public grantRole(role: PredefinedRole | ServiceUser): this {
+    return this.grant(role instanceof ServiceUser
+      ? { kind: 'role', role: role.username, service: role.service.name }
+      : { kind: 'role', role: role instanceof PredefinedRole ? role.name : String(role) });
+  }
+
+  /** What the user is granted, in declaration order. */
+  public get grants(): readonly GrantSpec[] {
+    return [...this.declaredGrants];
+  }
+
+  /** @internal A grant as the model holds it (a manifest's): a membership in a user names it and its service. */
+  public addGrant(spec: GrantSpec): this {
+    return this.grant(spec);
+  }
+
+  private grant(spec: GrantSpec): this {
+    // Wrong on its own (a bad name, a privilege tables do not take): refused at the call.
+    throwOnErrors(checkGrantAlone(this.node.path, this.username, spec));
+    this.declaredGrants.push(spec);
+    // Grants go through the service's admin connection, which an MST API service declares on first use.
+    void this.service.provider;
+    StackValidation.changed(this);
+    return this;
+  }
+
   /** The username lowercased: usernames are unique case-insensitively within a service. */
   public get key(): string {
     return userKey(this.username);
@@ -132,6 +225,7 @@ export class ServiceUser extends Construct {
       allowReplication: this.allowReplication,
       password: this.password.source,
       passwordVersion: this.passwordVersion,
+      ...(this.declaredGrants.length > 0 ? { grants: this.grants } : {}),
     };
   }
 }

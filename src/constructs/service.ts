@@ -5,7 +5,8 @@ import { finding, quote } from '../domain/findings';
 import { ServiceSpec } from '../domain/model';
 import { PowerState } from '../domain/power-state';
 import {
-  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS, serviceVariablePrefix, USERS_SCOPE,
+  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ADMIN_USERNAME, DEFAULT_DATABASE, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS,
+  serviceVariablePrefix, USERS_SCOPE,
 } from '../domain/conventions';
 import { checkAdminSecret, checkBackend, checkPasswordVersion, checkPostgresVersion, checkServiceName } from '../domain/checks';
 import { DEFAULT_BACKEND, UserBackend } from '../domain/backend';
@@ -96,6 +97,10 @@ export class MstService extends Construct {
   public readonly passwordsVersion: number;
   /** How the service's users are made real. */
   public readonly backend: UserBackend;
+  /** The admin the provider connects as: the owner of the tables its deploys and migrations create, whose future tables grants cover. */
+  public readonly adminUsername: string;
+  /** The database the provider connects to: where grants apply unless they name another. */
+  public readonly database: string;
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
   private readonly blocks: ServiceBlocks;
@@ -123,6 +128,8 @@ export class MstService extends Construct {
     const connection = props.connection ?? {};
     this.adminIsSuperuser = connection.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
     this.backend = props.backend ?? props.project.backend;
+    this.adminUsername = connection.username ?? DEFAULT_ADMIN_USERNAME;
+    this.database = connection.database ?? DEFAULT_DATABASE;
     this.blocks = renderService(this, connection, givenAdminPassword);
     this.usersScope = new Construct(this, USERS_SCOPE);
     markDeclaration(this, 'service');

@@ -79,6 +79,8 @@ export function toDocument(projects: readonly ProjectSpec[], findings: readonly 
           ...(u.allowReplication !== DEFAULT_ALLOW_REPLICATION ? { allowReplication: u.allowReplication } : {}),
           ...(isDefaultUserPassword(u.password) ? {} : { password: u.password }),
           ...(u.passwordVersion !== DEFAULT_PASSWORD_VERSION ? { passwordVersion: u.passwordVersion } : {}),
+          // Grants in canonical order too: their order changes nothing PostgreSQL holds.
+          ...(u.grants && u.grants.length > 0 ? { grants: sortBy(u.grants, (g) => [JSON.stringify(g)]) } : {}),
         })),
       })),
       acknowledgements: sortBy(p.acknowledgements, (a) => [a.path, a.ruleId, a.reason]).map((a) => ({ ...a })),
@@ -134,6 +136,7 @@ export function fromDocument(doc: AccessDocument | unknown): ProjectSpec[] {
         allowReplication: u.allowReplication ?? DEFAULT_ALLOW_REPLICATION,
         password: u.password ?? generatedPassword(),
         passwordVersion: u.passwordVersion ?? DEFAULT_PASSWORD_VERSION,
+        ...(u.grants ? { grants: u.grants } : {}),
       })),
     })),
   }));
@@ -146,6 +149,15 @@ const secret = z.union([
   z.object({ kind: z.literal('generated'), length: z.number() }),
   z.object({ kind: z.literal('variable'), name: str, sensitive: z.boolean() }),
   z.object({ kind: z.literal('literal') }),
+]);
+const names = z.array(str);
+const grant = z.union([
+  z.object({
+    kind: z.enum(['read', 'write']), database: str.optional(), schema: str, tables: names.optional(),
+    sequences: names.optional(), privileges: names.optional(),
+  }),
+  z.object({ kind: z.literal('connect'), database: str }),
+  z.object({ kind: z.literal('role'), role: str, service: str.optional() }),
 ]);
 const documentProjects = z.array(z.object({
   path: str,
@@ -167,6 +179,7 @@ const documentProjects = z.array(z.object({
     backend: z.enum(['postgres-roles', 'mst-api']).optional(),
     users: z.array(z.object({
       path: str.optional(), username: str, allowReplication: z.boolean().optional(), password: secret.optional(), passwordVersion: z.number().optional(),
+      grants: z.array(grant).optional(),
     })),
   })),
   acknowledgements: z.array(z.object({ path: str, ruleId: str, reason: str })),

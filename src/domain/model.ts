@@ -6,6 +6,7 @@
 import { ProjectRole } from './permissions';
 
 import { BackendId } from './backend';
+import { GrantSpec } from './grants';
 import { PowerStateId } from './power-state';
 
 /** Where a password comes from. A `literal` is never accepted; it is modelled so the rule can name it. */
@@ -47,6 +48,8 @@ export interface UserSpec {
   readonly password: SecretSource;
   /** Bumped to rotate the password. */
   readonly passwordVersion: number;
+  /** What the user may do besides logging in, in declaration order. Absent: nothing. */
+  readonly grants?: readonly GrantSpec[];
 }
 
 export interface ServiceSpec {

@@ -133,7 +133,7 @@ export const GOVERNING: Readonly<Record<Governed, { readonly permission: Permiss
     what: 'Members and invitations: inviting, adding a member, changing a role, removing a member, withdrawing or re-sending an invitation',
   },
   'billing': { permission: 'modify-billing', what: 'Billing details' },
-  'service-users': { permission: 'manage-services', what: 'Service users: adding, removing, renaming, replication, password rotation' },
+  'service-users': { permission: 'manage-services', what: 'Service users: adding, removing, renaming, replication, password rotation, grants' },
   'power-state': { permission: 'start-stop-services', what: 'A managed power state' },
 };
 

@@ -3,6 +3,7 @@
  * that findings, acknowledgements and the README's catalogue refer to.
  */
 import { MST_API_USER_LIMIT } from './backend';
+import { TABLE_PRIVILEGES } from './grants';
 import { GOVERNING, holdersText, PERMISSION_LABELS, PERMISSIONS, ProjectRole } from './permissions';
 
 export type RuleLevel = 'error' | 'warning';
@@ -83,6 +84,20 @@ export const RULES = [
     'Aiven organization IDs are `org` followed by letters and digits, as the console shows them (Organization settings); copy the ID, not the organization\'s name.'),
   rule('MST-BACKEND-003', 'error', 'Stacks with the MST API backend are synthesized as JSON.',
     'The MST API blocks are written as JSON only; turn off hclOutput (or SYNTH_HCL_OUTPUT) for the stack.'),
+  rule('MST-GRANT-001', 'error', 'A grant gives only privileges that apply to its object.',
+    `Tables take ${TABLE_PRIVILEGES.join(', ')}; a privilege of another kind of object (USAGE, CONNECT, EXECUTE) or a misspelt one cannot be granted on them, and an empty list grants nothing. Give table privileges, or use grantConnect (\`connect:\` in a manifest) for a database.`),
+  rule('MST-GRANT-002', 'error', 'A grant of membership names a user of the same service.',
+    'A PostgreSQL role exists only on its own service: a user of another service, or a username no user of the service has, is not a role there. Declare the user on this service, or grant the other user\'s privileges directly.'),
+  rule('MST-GRANT-003', 'error', 'A user\'s grants are neither repeated nor in conflict.',
+    'The same grant twice, read and write on the same tables, a grant on a whole schema beside grants on named tables of it (the provider revokes a schema-wide grant\'s privileges on every table before granting, so the two would undo each other on each deploy), and users made members of themselves or of one another in a circle (PostgreSQL refuses the membership that closes it) are refused. Keep one grant per object: write includes read; grant the whole schema or list every table.'),
+  rule('MST-GRANT-004', 'error', 'Grants are made on services the deployer may manage.',
+    `A grant changes a service user, which needs ${NEEDS('service-users')}; give the deployer a role that holds it (${holdersText(GOVERNING['service-users'].permission, 'and')}) or remove the grant.`),
+  rule('MST-GRANT-005', 'warning', 'A replication user is given write privileges.',
+    'A replication user already reads every row; writing too makes one credential both the copy and the source of the data. Give writes to another user, or acknowledge with the reason.'),
+  rule('MST-GRANT-006', 'error', 'A role membership is one MST\'s admin can grant.',
+    'MST\'s admin holds CREATEROLE but is no superuser: up to PostgreSQL 15 it may grant the predefined roles (pg_monitor, pg_read_all_data, ...), from 16 none of them; pg_database_owner takes no members, and pg_read_server_files, pg_write_server_files and pg_execute_server_program reach the server\'s OS account and are never granted (docs/grants.md lists them per version). Declare postgresVersion, choose a role the admin can grant, or grant table privileges instead.'),
+  rule('MST-GRANT-007', 'error', 'Grants name valid PostgreSQL objects.',
+    'Databases, schemas, tables and sequences are named by PostgreSQL identifiers: 1 to 63 bytes, no NUL character; a list of tables or sequences is not empty. Correct the name.'),
   rule('MST-SEC-001', 'error', 'No plaintext password in the configuration.',
     'A literal password ends up in the repository, the synthesized JSON and the plan; use a generated password or a sensitive variable. A password variable\'s `default` is a literal too: declare the variable without one and set `TF_VAR_<name>` in the pipeline.'),
   rule('MST-SEC-002', 'error', 'Password variables are marked sensitive.',

@@ -16,6 +16,7 @@ import {
 } from './checks';
 import { MST_API_USER_LIMIT } from './backend';
 import { emailKey, serviceVariablePrefix, userKey } from './conventions';
+import { grantFindings, membershipCycleFindings } from './grant-checks';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
 export const NON_SUPERUSER_REPLICATION_SINCE = 16;
@@ -73,6 +74,7 @@ function projectFindings(project: ProjectSpec): Finding[] {
       'make at least one member an Admin'));
   }
   out.push(...deployerFindings(project, members));
+  out.push(...grantDeployerFindings(project, members));
   for (const ack of project.acknowledgements) out.push(...checkAcknowledgement(ack));
   for (const service of project.services) out.push(...serviceFindings(service));
   out.push(...mstApiFindings(project));
@@ -161,6 +163,20 @@ function deployerFindings(project: ProjectSpec, members: Map<string, ProjectRole
   return out;
 }
 
+/**
+ * Grants on a service whose users the deployer may not manage (MST-GRANT-004),
+ * one finding per user with grants. A deployer that is not a member is
+ * MST-DEPLOY-001 alone.
+ */
+function grantDeployerFindings(project: ProjectSpec, members: Map<string, ProjectRole>): Finding[] {
+  const role = members.get(emailKey(project.deployer));
+  const permission = GOVERNING['service-users'].permission;
+  if (!role || role.can(permission)) return [];
+  return project.services.flatMap((s) => s.users.filter((u) => (u.grants ?? []).length > 0).map((u) => finding('MST-GRANT-004', u.path,
+    `deployer ${quote(project.deployer)} is ${article(role)}, which lacks ${PERMISSION_LABELS[permission]} needed to grant user ${quote(u.username)} on service ${quote(s.name)} its ${(u.grants ?? []).length} grant(s)`,
+    `give the deployer a role that holds ${PERMISSION_LABELS[permission]} or remove the grants`, role.id)));
+}
+
 /** Each kind of change the stack carries, mapped to the permission it needs and what carries it. */
 function neededPermissions(project: ProjectSpec): Map<Permission, string[]> {
   const needs = new Map<Permission, string[]>();
@@ -216,7 +232,9 @@ function serviceFindings(service: ServiceSpec): Finding[] {
       byKey.set(key, user.username);
     }
     if (user.allowReplication) out.push(...replicationFindings(service, user.path, user.username));
+    out.push(...grantFindings(service, user));
   }
+  out.push(...membershipCycleFindings(service));
   return out;
 }
 

@@ -5,6 +5,7 @@ import { StackValidation } from '../constructs/stack-validation';
 import { MstProject } from '../constructs/project';
 import { Secret } from '../constructs/secret';
 import { UserBackend } from '../domain/backend';
+import { ServiceUser } from '../constructs/service-user';
 import { PowerState } from '../domain/power-state';
 import { ProjectSpec, SecretSource } from '../domain/model';
 import { Manifest } from './schema';
@@ -85,6 +86,9 @@ function build(scope: Construct, spec: ProjectSpec, m: Manifest): MstProject {
       }));
     }
   });
+  // Grants once every user exists: a membership may name a user declared after its member.
+  const users = new Map(spec.services.flatMap((s) => s.users.map((u) => [u.path, u] as const)));
+  for (const [path, u] of users) for (const g of u.grants ?? []) (byPath.get(path) as ServiceUser).addGrant(g);
   for (const a of spec.acknowledgements) Acknowledgements.of(byPath.get(a.path)!).add(a.ruleId, a.reason);
   return project;
 }

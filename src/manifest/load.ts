@@ -17,7 +17,8 @@ import { parseRole } from '../domain/checks';
 import { DEFAULT_BACKEND } from '../domain/backend';
 import { aliasLimit, checkData, checkText, readCapped } from './limits';
 import { parseStructuredText } from './parse';
-import { Manifest, ManifestPassword, manifestSchema } from './schema';
+import { Manifest, ManifestGrant, ManifestPassword, manifestSchema } from './schema';
+import { GrantSpec } from '../domain/grants';
 
 /** A manifest that parsed and matched the schema, or every reason it did not. */
 export type ParseResult =
@@ -96,6 +97,7 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
           allowReplication: u.allowReplication ?? DEFAULT_ALLOW_REPLICATION,
           password: secretSource(u.password, generatedPassword()),
           passwordVersion: u.passwordVersion ?? DEFAULT_PASSWORD_VERSION,
+          ...(u.grants && u.grants.length > 0 ? { grants: u.grants.map((g) => grantSpec(g, s.name)) } : {}),
         };
       }),
     };
@@ -154,7 +156,14 @@ export function manifestFindings(m: Manifest, spec: ProjectSpec): Finding[] {
   return findings;
 }
 
-/** Throws an MstValidationError carrying every error finding, if there is any. */
+/** A manifest grant as the model holds it; a membership in a user names its service (this one unless told otherwise). */
+function grantSpec(g: ManifestGrant, service: string): GrantSpec {
+  if ('read' in g) return { kind: 'read', ...g.read };
+  if ('write' in g) return { kind: 'write', ...g.write };
+  if ('connect' in g) return { kind: 'connect', database: g.connect };
+  return typeof g.role === 'string' ? { kind: 'role', role: g.role } : { kind: 'role', role: g.role.user, service: g.role.service ?? service };
+}
+
 function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
   if (value === undefined) return fallback;
   if (typeof value === 'string') return { kind: 'literal' };
@@ -180,6 +189,12 @@ function issueFindings(issue: z.core.$ZodIssue, source: string): Finding[] {
       return issue.keys.map((k) => finding('MST-MANIFEST-001', where, `unknown key ${quote(k)}`,
         'remove it or correct its spelling (see schema/mst-manifest.schema.json)', shorten(k)));
     case 'invalid_union':
+      if (issue.path.length >= 2 && issue.path[issue.path.length - 2] === 'grants') {
+        const keys = typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input)
+          ? Object.keys(issue.input).map((k) => quote(k)).join(', ') : '';
+        return [finding('MST-MANIFEST-001', where, `is not a grant (received ${keys ? `an object with key(s) ${keys}` : received()})`,
+          'write exactly one of read: { schema }, write: { schema }, connect: DATABASE, role: NAME or role: { user: NAME }')];
+      }
       if (secret) {
         return [finding('MST-MANIFEST-001', where, 'is neither { generated: { length } } nor { variable: NAME }',
           'write one of those two forms')];

@@ -26,11 +26,39 @@ const acknowledgement = z.strictObject({
   reason: z.string().describe('Why the warning is accepted.'),
 });
 
+const tables = z.strictObject({
+  schema: z.string().describe('The schema the tables are in; the user also gets USAGE on it.'),
+  tables: z.array(z.string()).optional().describe('Only these tables of the schema. Default: every table of it, including those the admin creates after the deploy.'),
+  database: z.string().optional().describe('Default: the service\'s database (connection.database, defaultdb).'),
+});
+
+/** What a service user may do besides logging in: one key per grant. */
+const grant = z.union([
+  z.strictObject({ read: tables.describe('SELECT on a schema\'s tables (present and future) or on named tables.') }),
+  z.strictObject({
+    write: tables.extend({
+      sequences: z.array(z.string()).optional().describe('With named tables: the sequences their inserts draw from. A write on a whole schema covers every sequence of it.'),
+      privileges: z.array(z.string()).optional().describe('Only these table privileges (SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER). Default: SELECT, INSERT, UPDATE, DELETE.'),
+    }).describe('Read and write a schema\'s tables (present and future) or named tables, with the sequences inserts need.'),
+  }),
+  z.strictObject({ connect: z.string().describe('CONNECT on this database of the service.') }),
+  z.strictObject({
+    role: z.union([
+      z.string().describe('A PostgreSQL predefined role MST\'s admin can grant on the service\'s version (MST-GRANT-006), e.g. pg_monitor on 15.'),
+      z.strictObject({
+        user: z.string().describe('A user of the same service, whose privileges the user then holds.'),
+        service: z.string().optional().describe('Default: this service (a user of another service is refused, MST-GRANT-002).'),
+      }),
+    ]).describe('Membership in a role.'),
+  }),
+]);
+
 const user = z.strictObject({
   username: z.string().describe('PostgreSQL role name: letters, digits and underscores, at most 63 bytes.'),
   allowReplication: z.boolean().optional().describe('Allow replication connections. Default false.'),
   password: password.optional().describe('Default: a generated 32-character password.'),
   passwordVersion: z.number().int().optional().describe('Bump to rotate the password; a whole number from 1 (MST-USER-008). Default 1.'),
+  grants: z.array(grant).optional().describe('What the user may do besides logging in. Default: nothing.'),
   acknowledge: z.array(acknowledgement).optional().describe('Warnings accepted for this user.'),
 });
 
@@ -83,6 +111,7 @@ export const manifestSchema = z.strictObject({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestPassword = z.infer<typeof password>;
+export type ManifestGrant = z.infer<typeof grant>;
 
 /** The JSON Schema shipped in schema/ for editor completion. */
 export function manifestJsonSchema(): unknown {

@@ -34,6 +34,7 @@ import {
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
 import { compareText, Finding, finding, MstValidationError, usernameCollision } from '../domain/findings';
 import { AIVEN_PROVIDER, mstApiFragment, mstApiName } from './mst-api';
+import { grantBlocks, postgresRole, RoleReference, roleBlockOverrides, TerraformBlock } from './grants';
 import { ProjectSpec, SecretSource } from '../domain/model';
 import { Deferred } from '../constructs/deferred';
 import { Secret } from '../constructs/secret';
@@ -224,6 +225,19 @@ export class UserRole extends Construct implements ITerraformDependable {
     at[parts[parts.length - 1]] = value;
   }
 
+  /**
+   * @internal The blocks of the user's grants (render/grants.ts): through the
+   * service's admin connection, whatever the backend that made the role.
+   */
+  public grantBlocks(roleOf: RoleReference): TerraformBlock[] {
+    const user = this.user;
+    if (user.grants.length === 0) return [];
+    const service = user.service;
+    return grantBlocks(user.toSpec(), {
+      name: service.name, providerFqn: `postgresql.${service.name}`, adminUsername: service.adminUsername, database: service.database,
+    }, roleOf);
+  }
+
   /** @internal The block's attributes (keys sorted, as cdktf writes them), overrides applied. */
   public body(): Record<string, unknown> {
     const user = this.user;
@@ -241,6 +255,8 @@ export class UserRole extends Construct implements ITerraformDependable {
       service_name: service.name,
       username: user.username,
     } : {
+      // The provider reads a member's roles into its role block: what the grants manage is not a change of the role.
+      ...roleBlockOverrides({ grants: user.grants }),
       login: true,
       name: user.username,
       ...(service.writeOnlyPasswords
@@ -310,7 +326,11 @@ export class StackRendering {
       declarations.refuseErrors();
       const tf = json() as Record<string, any>;
       sortOwnProviders(tf.provider?.postgresql, new Set(declarations.services().map((s) => s.name)));
-      for (const role of roleBlocks(declarations.users())) ((tf.resource ??= {})[role.type] ??= {})[role.blockName] = role.body();
+      const roleOf = roleReferences(declarations.services());
+      for (const role of roleBlocks(declarations.users())) {
+        ((tf.resource ??= {})[role.type] ??= {})[role.blockName] = role.body();
+        for (const b of role.grantBlocks(roleOf)) (tf.resource[b.type] ??= {})[b.name] = b.body;
+      }
       const api = mstApiFragment(declarations.specs());
       if (api) {
         (tf.provider ??= {}).aiven = [...(tf.provider.aiven ?? []), ...api.provider];
@@ -332,13 +352,24 @@ export class StackRendering {
         throw new MstValidationError([finding('MST-BACKEND-003', stack.node.path,
           'the stack uses the MST API backend and is synthesized as HCL', 'turn off hclOutput (SYNTH_HCL_OUTPUT) for the stack')]);
       }
-      const roles = roleBlocks(declarations.users());
-      return { ...out, hcl: `${out.hcl}${roles.map((r) => `\n${hclBlock(`resource "${r.type}"`, r.blockName, r.body())}`).join('')}` };
+      const roleOf = roleReferences(declarations.services());
+      const blocks = roleBlocks(declarations.users()).flatMap((r) => [
+        hclBlock(`resource "${r.type}"`, r.blockName, r.body()),
+        ...r.grantBlocks(roleOf).map((b) => hclBlock(`resource "${b.type}"`, b.name, b.body)),
+      ]);
+      return { ...out, hcl: `${out.hcl}${blocks.map((b) => `\n${b}`).join('')}` };
     };
   }
 }
 
 const rendered = new WeakSet<TerraformStack>();
+
+/** How each service of the stack names its users' roles, by its backend (for grants naming another user). */
+function roleReferences(services: readonly MstService[]): RoleReference {
+  const mstApi = new Set(services.filter((s) => s.backend === UserBackend.MST_API).map((s) => s.name));
+  return (service, username) => (mstApi.has(service)
+    ? `\${aiven_pg_user.${userResourceName(service, username)}.username}` : postgresRole(service, username));
+}
 
 /**
  * Orders the library's own provider configurations (one per service) by alias,

@@ -19,6 +19,7 @@ import {
   byText, PasswordInfo, passwordInfo, pathInProject, projectOf, ReportFinding, reportFinding,
 } from './common';
 import { judgeChanges } from './judge';
+import { diffGrants, GrantGained, GrantLost } from './grants-diff';
 
 /** Identifies the JSON format; bumped when a field changes meaning. */
 export const DIFF_FORMAT = 'cdktf-mst/access-diff@2';
@@ -36,6 +37,7 @@ export type AccessChange =
   | MemberAdded | MemberRemoved | RoleChanged
   | InvitationSent | InvitationWithdrawn | InvitationChanged | InvitationAccepted
   | UserAdded | UserRemoved | UserRenamed | ReplicationEnabled | ReplicationDisabled | PasswordRotated
+  | GrantGained | GrantLost
   | ServiceAdded | ServiceRemoved | PowerStateChanged
   | DeployerChanged | BillingChanged
   | WarningRaised | WarningAcknowledged;
@@ -124,7 +126,7 @@ export interface WarningAcknowledged extends Base<'warning-acknowledged'> {
 
 /** Escalations, most dangerous first. */
 export const ESCALATION_ORDER: readonly ChangeKind[] = [
-  'role-changed', 'invitation-accepted', 'replication-enabled', 'user-added', 'member-added',
+  'role-changed', 'invitation-accepted', 'replication-enabled', 'grant-gained', 'user-added', 'member-added',
   'invitation-sent', 'invitation-changed',
 ];
 
@@ -134,6 +136,7 @@ export const CHANGE_ORDER: readonly ChangeKind[] = [
   'member-added', 'member-removed', 'role-changed',
   'invitation-sent', 'invitation-withdrawn', 'invitation-changed', 'invitation-accepted',
   'user-added', 'user-removed', 'user-renamed', 'password-rotated', 'replication-disabled',
+  'grant-gained', 'grant-lost',
   'service-added', 'service-removed', 'power-state-changed',
   'deployer-changed', 'billing-changed',
   'warning-raised', 'warning-acknowledged',
@@ -309,6 +312,7 @@ function diffServices(project: string, base: readonly ServiceSpec[], head: reado
       changes.push({ kind: 'power-state-changed', escalation: false, project, service, from: bs.state ?? null, to: hs.state ?? null });
     }
     changes.push(...diffUsers(project, service, bs?.users ?? [], hs?.users ?? []));
+    changes.push(...diffGrants(project, service, bs?.users ?? [], hs?.users ?? []));
   }
   return changes;
 }

@@ -139,6 +139,8 @@ function otherNeed(c: AccessChange): { governed: Governed; cause: string } | und
     case 'replication-enabled':
     case 'replication-disabled':
     case 'password-rotated':
+    case 'grant-gained':
+    case 'grant-lost':
       return { governed: 'service-users', cause: `the users of service "${c.service}"` };
     case 'service-added':
       return c.powerState !== null ? { governed: 'power-state', cause: `the power state of service "${c.service}"` } : undefined;

@@ -15,6 +15,7 @@ import { PowerStateId } from '../domain/power-state';
 import { PasswordInfo, ReportFinding } from './common';
 import { visible } from '../domain/visible';
 import { AccessChange, AccessDiff } from './diff';
+import { GrantObject } from './grants-diff';
 import { AccessReport, PermissionCells, ProjectReport } from './report';
 
 // ---------------------------------------------------------------------------
@@ -81,6 +82,14 @@ function projectSection(p: ProjectReport, report: AccessReport): string[] {
     lines.push(row(['Service', 'User', 'Replication', 'Password']), row([':--', ':--', ':-:', ':--']));
     for (const u of users) {
       lines.push(row([code(u.service), code(u.username), u.replication ? '**on**' : 'off', password(u.password)]));
+    }
+  }
+  const granted = users.flatMap((u) => (u.grants ?? []).map((g) => ({ service: u.service, username: u.username, ...g })));
+  if (granted.length > 0) {
+    lines.push('', '#### Privileges', '', 'Who may read and who may write what; a user not listed may log in and nothing else.', '');
+    lines.push(row(['Service', 'User', 'Access', 'On', 'Privileges']), row([':--', ':--', ':--', ':--', ':--']));
+    for (const g of granted) {
+      lines.push(row([code(g.service), code(g.username), g.access === 'write' ? '**write**' : g.access, grantObject(g.on), privilegeList(g.privileges)]));
     }
   }
   return lines;
@@ -181,6 +190,10 @@ function describeChange(c: AccessChange): [string, string] {
       return ['Replication turned on', `${code(c.username)} ${on(c.service)} can now read every row of the service`];
     case 'replication-disabled':
       return ['Replication turned off', `${code(c.username)} ${on(c.service)}`];
+    case 'grant-gained':
+      return [c.escalation ? 'Write access granted' : 'Privileges granted', `${code(c.username)} ${on(c.service)} gains ${privilegeList(c.privileges)} on ${grantObject(c.on)}`];
+    case 'grant-lost':
+      return ['Privileges revoked', `${code(c.username)} ${on(c.service)} loses ${privilegeList(c.privileges)} on ${grantObject(c.on)}`];
     case 'password-rotated':
       return ['Password rotated', `${code(c.username)} ${on(c.service)}: ${rotation(c.from, c.to)}`];
     case 'service-added':
@@ -255,6 +268,28 @@ function rotation(from: PasswordInfo, to: PasswordInfo): string {
   const source = passwordSource(from) === passwordSource(to) ? '' : `${passwordSource(from)} → ${passwordSource(to)}`;
   const version = from.version === to.version ? '' : `version ${from.version} → ${to.version}`;
   return [source, version].filter(Boolean).join(', ');
+}
+
+/** An object a grant applies to, in words; the service's database unless one is named. */
+function grantObject(o: GrantObject): string {
+  const db = 'database' in o && o.database !== undefined && o.type !== 'database' ? ` in database ${code(o.database)}` : '';
+  switch (o.type) {
+    case 'tables':
+      return `every table of schema ${code(o.schema)}${db}, present and future`;
+    case 'sequences':
+      return `every sequence of schema ${code(o.schema)}${db}, present and future`;
+    case 'table':
+    case 'sequence':
+      return `${o.type} ${code(`${o.schema}.${o.name}`)}${db}`;
+    case 'database':
+      return `database ${code(o.database)}`;
+    case 'role':
+      return o.service !== undefined ? `role ${code(o.role)} (a user of the service)` : `role ${code(o.role)}`;
+  }
+}
+
+function privilegeList(privileges: readonly string[]): string {
+  return privileges.map((p) => text(p)).join(', ');
 }
 
 function billingText(b: { readonly email?: string } | null): string {

@@ -11,6 +11,7 @@ import { sortBy } from '../domain/document';
 import { emailKey, userKey } from '../domain/conventions';
 import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole, RoleId } from '../domain/permissions';
 import { PasswordInfo, passwordInfo, ReportFinding, reportFinding } from './common';
+import { GrantRow, grantRows } from './grants-diff';
 
 /** Identifies the JSON format; bumped when a field changes meaning. */
 export const REPORT_FORMAT = 'cdktf-mst/access-report@1';
@@ -68,6 +69,8 @@ export interface ProjectReport {
       readonly username: string;
       readonly replication: boolean;
       readonly password: PasswordInfo;
+      /** What the user may do besides logging in, object by object; absent when nothing. */
+      readonly grants?: readonly GrantRow[];
     }[];
   }[];
 }
@@ -148,6 +151,7 @@ function projectReport(p: ProjectSpec): ProjectReport {
         username: u.username,
         replication: u.allowReplication,
         password: passwordInfo(u),
+        ...(u.grants && u.grants.length > 0 ? { grants: grantRows(u.grants) } : {}),
       })),
     })),
   };

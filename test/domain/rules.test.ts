@@ -1058,6 +1058,163 @@ const CASES: Record<string, readonly RuleCase[]> = {
       also: ['MST-USER-006'],
     }),
   ],
+  'MST-GRANT-001': [
+    c({
+      name: 'a write with a privilege tables do not take (table privileges pass)',
+      fail: project({ services: [serviceWith(user('ingest', { grants: [{ kind: 'write', schema: 'metrics', tables: ['samples'], privileges: ['INSERT', 'USAGE'] }] }))] }),
+      pass: project({ services: [serviceWith(user('ingest', { grants: [{ kind: 'write', schema: 'metrics', tables: ['samples'], privileges: ['INSERT', 'SELECT'] }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/ingest`, names: ['privilege "USAGE"', 'user "ingest"', 'does not apply to tables'],
+    }),
+    c({
+      name: 'a write with no privileges at all (leaving privileges out passes)',
+      fail: project({ services: [serviceWith(user('ingest', { grants: [{ kind: 'write', schema: 'metrics', privileges: [] }] }))] }),
+      pass: project({ services: [serviceWith(user('ingest', { grants: [{ kind: 'write', schema: 'metrics' }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/ingest`, names: ['empty: it grants nothing'],
+    }),
+    c({
+      name: 'a privilege in the typed API, at the call',
+      fail: () => declared((m) => m.addUser('ingest').grantWrite({ schema: 'metrics', privileges: ['CONNECT' as 'SELECT'] })),
+      pass: () => declared((m) => m.addUser('ingest').grantWrite({ schema: 'metrics', privileges: ['INSERT'] })),
+      level: 'error', path: 'stack/acme/metrics/users/ingest', names: ['privilege "CONNECT"'],
+    }),
+  ],
+  'MST-GRANT-002': [
+    c({
+      name: 'membership in a user of another service (a user of the same service passes)',
+      fail: project({ services: [serviceWith([user('grafana'), user('reporting', { grants: [{ kind: 'role', role: 'grafana', service: 'events' }] })])] }),
+      pass: project({ services: [serviceWith([user('grafana'), user('reporting', { grants: [{ kind: 'role', role: 'grafana', service: 'metrics' }] })])] }),
+      level: 'error', path: `${ACME}/metrics/users/reporting`, names: ['"grafana"', 'service "events"'],
+    }),
+    c({
+      name: 'membership in a username the service does not have',
+      fail: project({ services: [serviceWith([user('grafana'), user('reporting', { grants: [{ kind: 'role', role: 'grafan', service: 'metrics' }] })])] }),
+      pass: project({ services: [serviceWith([user('grafana'), user('reporting', { grants: [{ kind: 'role', role: 'Grafana', service: 'metrics' }] })])] }),
+      level: 'error', path: `${ACME}/metrics/users/reporting`, names: ['"grafan"', 'no user of the service'],
+    }),
+    c({
+      name: 'the typed API: grantRole with a user of another service',
+      fail: () => declared((m) => m.addUser('reporting').grantRole(m.project.addService('events', { postgresVersion: 16 }).addUser('grafana'))),
+      pass: () => declared((m) => m.addUser('reporting').grantRole(m.addUser('grafana'))),
+      level: 'error', path: 'stack/acme/metrics/users/reporting', names: ['"grafana"', 'service "events"'],
+    }),
+  ],
+  'MST-GRANT-003': [
+    c({
+      name: 'read and write on the same schema (write alone passes)',
+      fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public' }, { kind: 'write', schema: 'public' }] }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'write', schema: 'public' }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['user "grafana"', 'read on schema "public"', 'write on schema "public"', 'conflict'],
+    }),
+    c({
+      name: 'a whole schema beside a named table of it (another schema passes)',
+      fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public' }, { kind: 'write', schema: 'public', tables: ['notes'] }] }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public' }, { kind: 'write', schema: 'app', tables: ['notes'] }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['"public.notes"', 'schema "public"'],
+    }),
+    c({
+      name: 'the same grant twice (two different tables pass)',
+      fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public', tables: ['a'] }, { kind: 'read', schema: 'public', tables: ['a'] }] }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public', tables: ['a'] }, { kind: 'read', schema: 'public', tables: ['b'] }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['twice'],
+    }),
+    c({
+      name: 'users made members of one another in a circle (a chain passes)',
+      fail: project({ services: [serviceWith([
+        user('a', { grants: [{ kind: 'role', role: 'b', service: 'metrics' }] }),
+        user('b', { grants: [{ kind: 'role', role: 'C', service: 'metrics' }] }),
+        user('c', { grants: [{ kind: 'role', role: 'a', service: 'metrics' }] }),
+      ])] }),
+      pass: project({ services: [serviceWith([
+        user('a', { grants: [{ kind: 'role', role: 'b', service: 'metrics' }] }),
+        user('b', { grants: [{ kind: 'role', role: 'C', service: 'metrics' }] }),
+        user('c'),
+      ])] }),
+      level: 'error', path: `${ACME}/metrics/users/a`, names: ['users "a", "b", "c" on service "metrics"', '(a → b → c → a)'],
+    }),
+    c({
+      name: 'CONNECT on one database twice (two databases pass)',
+      fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'connect', database: 'analytics' }, { kind: 'connect', database: 'analytics' }] }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'connect', database: 'analytics' }, { kind: 'connect', database: 'reports' }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['connect to database "analytics" twice'],
+    }),
+  ],
+  'MST-GRANT-004': [
+    c({
+      name: 'grants by a deployer who may not manage services (an Operator may)',
+      fail: deployerAs(READ_ONLY, { services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public' }] }))] }),
+      pass: deployerAs(OPERATOR, { services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public' }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['deployer "ci@acme.example"', 'Manage services', 'user "grafana"'],
+      also: ['MST-DEPLOY-002'], passAlso: [],
+    }),
+  ],
+  'MST-GRANT-005': [
+    c({
+      name: 'a replication user that writes (reading passes)',
+      fail: project({ services: [serviceWith(user('replicator', { allowReplication: true, grants: [{ kind: 'write', schema: 'metrics' }] }))] }),
+      pass: project({ services: [serviceWith(user('replicator', { allowReplication: true, grants: [{ kind: 'read', schema: 'metrics' }] }))] }),
+      level: 'warning', path: `${ACME}/metrics/users/replicator`, names: ['replication user "replicator"', 'write on schema "metrics"'],
+      also: ['MST-USER-006'],
+    }),
+    c({
+      name: 'a replication user made a member of pg_write_all_data on 15 (pg_read_all_data passes)',
+      fail: project({ services: [serviceWith(user('replicator', { allowReplication: true, grants: [{ kind: 'role', role: 'pg_write_all_data' }] }), { postgresVersion: 15, adminIsSuperuser: true })] }),
+      pass: project({ services: [serviceWith(user('replicator', { allowReplication: true, grants: [{ kind: 'role', role: 'pg_read_all_data' }] }), { postgresVersion: 15, adminIsSuperuser: true })] }),
+      level: 'warning', path: `${ACME}/metrics/users/replicator`, names: ['pg_write_all_data'],
+      also: ['MST-USER-006'],
+    }),
+  ],
+  'MST-GRANT-006': [
+    c({
+      name: 'a predefined role on 17 (15 passes: its admin may grant it)',
+      fail: project({ services: [serviceWith(user('monitor', { grants: [{ kind: 'role', role: 'pg_monitor' }] }), { postgresVersion: 17 })] }),
+      pass: project({ services: [serviceWith(user('monitor', { grants: [{ kind: 'role', role: 'pg_monitor' }] }), { postgresVersion: 15 })] }),
+      level: 'error', path: `${ACME}/metrics/users/monitor`, names: ['"pg_monitor"', 'PostgreSQL 16', 'WITH ADMIN OPTION'],
+    }),
+    c({
+      name: 'a predefined role with no declared version (declaring 15 passes)',
+      fail: project({ services: [serviceWith(user('monitor', { grants: [{ kind: 'role', role: 'pg_monitor' }] }), { postgresVersion: undefined })] }),
+      pass: project({ services: [serviceWith(user('monitor', { grants: [{ kind: 'role', role: 'pg_monitor' }] }), { postgresVersion: 15 })] }),
+      level: 'error', path: `${ACME}/metrics/users/monitor`, names: ['"pg_monitor"', 'not declared'],
+    }),
+    c({
+      name: 'a role that reaches the server, even where the admin could grant it (pg_read_all_data passes)',
+      fail: project({ services: [serviceWith(user('etl', { grants: [{ kind: 'role', role: 'pg_execute_server_program' }] }), { postgresVersion: 15 })] }),
+      pass: project({ services: [serviceWith(user('etl', { grants: [{ kind: 'role', role: 'pg_read_all_data' }] }), { postgresVersion: 15 })] }),
+      level: 'error', path: `${ACME}/metrics/users/etl`, names: ['"pg_execute_server_program"', 'OS account'],
+    }),
+    c({
+      name: 'pg_database_owner, which takes no members',
+      fail: project({ services: [serviceWith(user('etl', { grants: [{ kind: 'role', role: 'pg_database_owner' }] }), { postgresVersion: 15 })] }),
+      pass: project({ services: [serviceWith(user('etl', { grants: [{ kind: 'role', role: 'pg_signal_backend' }] }), { postgresVersion: 15 })] }),
+      level: 'error', path: `${ACME}/metrics/users/etl`, names: ['"pg_database_owner"', 'takes no members'],
+    }),
+    c({
+      name: 'a role older versions lack (pg_checkpoint on 14; 15 passes)',
+      fail: project({ services: [serviceWith(user('ops', { grants: [{ kind: 'role', role: 'pg_checkpoint' }] }), { postgresVersion: 14 })] }),
+      pass: project({ services: [serviceWith(user('ops', { grants: [{ kind: 'role', role: 'pg_checkpoint' }] }), { postgresVersion: 15 })] }),
+      level: 'error', path: `${ACME}/metrics/users/ops`, names: ['PostgreSQL 14 has no such role'],
+    }),
+  ],
+  'MST-GRANT-007': [
+    c({
+      name: 'an empty schema name',
+      fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: '' }] }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public' }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['schema ""', 'is empty'],
+    }),
+    c({
+      name: 'a table name past 63 bytes',
+      fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public', tables: ['t'.repeat(64)] }] }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public', tables: ['t'.repeat(63)] }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['is 64 bytes long'],
+    }),
+    c({
+      name: 'an empty list of tables',
+      fail: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public', tables: [] }] }))] }),
+      pass: project({ services: [serviceWith(user('grafana', { grants: [{ kind: 'read', schema: 'public', tables: ['a'] }] }))] }),
+      level: 'error', path: `${ACME}/metrics/users/grafana`, names: ['tables of a grant of user "grafana" is empty'],
+    }),
+  ],
 };
 
 function withDeveloper(inv: InvitationSpec): ProjectSpec {
@@ -1153,10 +1310,10 @@ describe('the rule catalogue', () => {
     for (const id of Object.keys(CASES)) expect(CASES[id].length).toBeGreaterThan(0);
   });
 
-  it('has unique IDs, and its warnings are USER-005, USER-006, USER-009 and ACK-001', () => {
+  it('has unique IDs, and its warnings are GRANT-005, USER-005, USER-006, USER-009 and ACK-001', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
     expect(RULES.filter((r) => r.level === 'warning').map((r) => r.id).sort())
-      .toEqual(['MST-ACK-001', 'MST-USER-005', 'MST-USER-006', 'MST-USER-009']);
+      .toEqual(['MST-ACK-001', 'MST-GRANT-005', 'MST-USER-005', 'MST-USER-006', 'MST-USER-009']);
     for (const r of RULES) {
       expect(r.id).toMatch(/^MST-[A-Z]+-\d{3}$/);
       expect(r.summary.length).toBeGreaterThan(10);
