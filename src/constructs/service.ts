@@ -1,15 +1,17 @@
-import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import {
+  DefaultTokenResolver, StringConcat, TerraformOutput, TerraformStack, TerraformVariable, Token, Tokenization,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { finding, quote } from '../domain/findings';
-import { ServiceSpec } from '../domain/model';
+import { ConnectionSetting, ConnectionSpec, ServiceSpec } from '../domain/model';
 import { PowerState } from '../domain/power-state';
 import {
-  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPasswordVariable, serviceVariablePrefix,
-  servicePasswordsOutputName, USERS_SCOPE,
+  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ADMIN_USERNAME, DEFAULT_DATABASE, DEFAULT_SSLMODE, DEFAULT_WRITE_ONLY_PASSWORDS,
+  defaultAdminPasswordVariable, hostVariable, portVariable, serviceVariablePrefix, servicePasswordsOutputName, USERS_SCOPE,
 } from '../domain/conventions';
-import { checkAdminSecret, checkPostgresVersion, checkServiceName } from '../domain/checks';
+import { checkAdminSecret, checkConnectionStrings, checkPostgresVersion, checkServiceName } from '../domain/checks';
 import { checkSameStack, declare } from './declare';
 import { Deferred } from './deferred';
 import type { MstProject } from './project';
@@ -85,6 +87,7 @@ export class MstService extends Construct {
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
   private readonly adminPassword: Secret;
+  private readonly connection: ConnectionSpec;
   private _passwordsOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
@@ -94,6 +97,7 @@ export class MstService extends Construct {
       ...checkServiceName(path, name),
       ...checkPostgresVersion(path, props.postgresVersion),
       ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
+      ...checkConnectionStrings(path, literals(props.connection), name),
       ...checkSameStack(path, scope, `service ${quote(name)}`, props.project, `project ${quote(props.project.name)}`),
     ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
       `service name ${quote(existing.name)} is already used at ${existing.node.path}`, 'rename one of the services', name) : undefined)));
@@ -105,23 +109,30 @@ export class MstService extends Construct {
 
     const c = props.connection ?? {};
     this.adminIsSuperuser = c.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER;
-    const base = this.variablePrefix;
     this.adminPassword = givenAdminPassword
       ?? Secret.fromVariable(variable(this, 'admin-password', defaultAdminPasswordVariable(this.name), {
         type: 'string', sensitive: true, description: `Password of the admin of MST service ${this.name}.`,
       }));
+    const sslmode = c.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? DEFAULT_SSLMODE;
+    this.connection = {
+      host: setting(this, c.host, { variable: hostVariable(this.name) }),
+      port: setting(this, c.port, { variable: portVariable(this.name) }),
+      database: setting(this, c.database, { value: DEFAULT_DATABASE }),
+      username: setting(this, c.username, { value: DEFAULT_ADMIN_USERNAME }),
+      sslmode: setting(this, sslmode, { value: DEFAULT_SSLMODE }),
+    };
     this.provider = new PostgresqlProvider(this, 'provider', {
       alias: this.name,
-      host: c.host ?? variable(this, 'host', `${base}_host`, {
+      host: c.host ?? variable(this, 'host', hostVariable(this.name), {
         type: 'string', description: `Host name of MST service ${this.name}.`,
       }).stringValue,
-      port: c.port ?? variable(this, 'port', `${base}_port`, {
+      port: c.port ?? variable(this, 'port', portVariable(this.name), {
         type: 'number', description: `Port of MST service ${this.name}.`,
       }).numberValue,
-      database: c.database ?? 'defaultdb',
-      username: c.username ?? 'tsdbadmin',
+      database: c.database ?? DEFAULT_DATABASE,
+      username: c.username ?? DEFAULT_ADMIN_USERNAME,
       password: this.adminPassword.expression,
-      sslmode: c.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require',
+      sslmode,
       superuser: this.adminIsSuperuser,
     });
     this.usersScope = new Construct(this, USERS_SCOPE);
@@ -154,10 +165,16 @@ export class MstService extends Construct {
       ...(this.state ? { state: this.state.id } : {}),
       ...(this.postgresVersion !== undefined ? { postgresVersion: this.postgresVersion } : {}),
       adminIsSuperuser: this.adminIsSuperuser,
+      connection: this.connection,
       adminPassword: this.adminPassword.source,
       writeOnlyPasswords: this.writeOnlyPasswords,
       users: users.map((u) => u.toSpec()),
     };
+  }
+
+  /** @internal Where the admin password comes from, read afresh (the stack's last check of the secrets, at synth). */
+  public get adminSecret(): Secret {
+    return this.adminPassword;
   }
 
   /** Prefix of the variables and outputs of this service (`-` becomes `_` for shell-friendly TF_VAR_ names). */
@@ -210,6 +227,34 @@ function passwordsMap(users: readonly ServiceUser[]): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Keys are usernames (letters, digits, underscores): a JSON string is an HCL string for them.
   return `\${{${entries.map(([key, reference]) => `${JSON.stringify(key)} = ${reference}`).join(', ')}}}`;
+}
+
+/**
+ * A connection setting as the spec records it: a value written in the
+ * configuration, or, for a token of the typed API (a variable's value, a
+ * function call), the expression cdktf renders it as, read when the access
+ * document is written (reading it earlier would fix a variable's name before
+ * a later `overrideLogicalId`).
+ */
+function setting(scope: Construct, given: unknown, fallback: ConnectionSetting): ConnectionSetting {
+  if (given === undefined) return fallback;
+  if (!Token.isUnresolved(given)) return { value: given as string | number };
+  const stack = TerraformStack.of(scope);
+  return {
+    get expression(): string {
+      return String(Tokenization.resolve(given, { scope: stack, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) }));
+    },
+  };
+}
+
+/** The strings of a connection written in the configuration, not tokens: what reaches the provider block verbatim. */
+function literals(c: ServiceConnection | undefined): Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>> {
+  const out: Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>> = {};
+  for (const key of ['host', 'database', 'username', 'sslmode'] as const) {
+    const v = c?.[key];
+    if (v !== undefined && !Token.isUnresolved(v)) out[key] = v;
+  }
+  return out;
 }
 
 /** App context key that sets the default `sslmode` of every service (cdktf.json's `context`). */

@@ -11,7 +11,8 @@
  */
 import { Permission, PERMISSION_LABELS, ProjectRole, RoleId } from '../domain/permissions';
 import { PowerStateId } from '../domain/power-state';
-import { PasswordInfo, ReportFinding } from './common';
+import { PasswordInfo, ReportFinding, SecretInfo } from './common';
+import { ConnectionSetting } from '../domain/model';
 import { visible } from '../domain/visible';
 import { AccessChange, AccessDiff } from './diff';
 import { AccessReport, PermissionCells, ProjectReport } from './report';
@@ -188,8 +189,17 @@ function describeChange(c: AccessChange): [string, string] {
       return ['Service removed', `${code(c.service)}: no longer managed by this stack`];
     case 'power-state-changed':
       return ['Power state changed', `${code(c.service)}: ${powerState(c.from)} → ${powerState(c.to)}`];
+    case 'admin-connection-changed':
+      return [`Admin connection moved (${c.rule})`, `${code(c.service)}: ${CONNECTION_LABELS[c.setting]} ${setting(c.from)} → ${setting(c.to)}: the admin password goes there`];
+    case 'tls-changed':
+      return [c.weakened ? `TLS weakened (${c.rule})` : `TLS mode changed (${c.rule})`,
+        `${code(c.service)}: sslmode ${setting(c.from)} → ${setting(c.to)}${c.weakened ? ': the admin password may cross the network unprotected' : ''}`];
+    case 'admin-password-changed':
+      return [`Admin password source changed (${c.rule})`, `${code(c.service)}: ${secretSource(c.from)} → ${secretSource(c.to)}`];
+    case 'password-shared':
+      return [`Password shared (${c.rule})`, `${c.username === null ? `the admin password of ${code(c.service)}` : `${code(c.username)} ${on(c.service)}`} comes from variable ${code(c.variable)}, which ${c.with.map(text).join(', ')} also ${c.with.length === 1 ? 'reads' : 'read'}: whoever holds one password holds the other`];
     case 'deployer-changed':
-      return ['Deployer changed', `${code(c.from)} → ${code(c.to)}`];
+      return ['Deployer changed', `${code(c.from)} → ${code(c.to)}${c.gained.length > 0 ? `, who holds more: ${permissions(c.gained)}` : ''}`];
     case 'billing-changed':
       return ['Billing details changed', `${billingText(c.from)} → ${billingText(c.to)}`];
     case 'warning-raised':
@@ -248,6 +258,18 @@ function passwordSource(p: PasswordInfo): string {
     case 'literal':
       return 'plaintext (refused, MST-SEC-001)';
   }
+}
+
+const CONNECTION_LABELS = { host: 'host', port: 'port', database: 'database', username: 'admin role' } as const;
+
+function setting(s: ConnectionSetting): string {
+  if ('value' in s) return code(String(s.value));
+  if ('variable' in s) return `variable ${code(s.variable)}`;
+  return `expression ${code(s.expression)}`;
+}
+
+function secretSource(s: SecretInfo): string {
+  return passwordSource({ ...s, version: 1 } as PasswordInfo);
 }
 
 function rotation(from: PasswordInfo, to: PasswordInfo): string {
