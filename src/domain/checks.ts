@@ -181,9 +181,9 @@ const TEMPLATE = /[$%]\{/;
  * evaluate a template in it (`${var.other_password}`, `${file("/etc/passwd")}`)
  * when it plans with the deploy's credentials, so none may hold one.
  */
-export function checkNoTemplate(path: string, value: unknown, what: string): Finding[] {
+export function checkNoTemplate(path: string, value: unknown, what: string, whose = ''): Finding[] {
   if (typeof value !== 'string' || !TEMPLATE.test(value)) return [];
-  return [finding('MST-TF-001', path, `${what} ${quote(value)} holds a Terraform template sequence (${quote(TEMPLATE.exec(value)![0])})`,
+  return [finding('MST-TF-001', path, `${what} ${quote(value)}${whose} holds a Terraform template sequence (${quote(TEMPLATE.exec(value)![0])})`,
     'write the value itself (a host name, a database name), or, in typed code, pass a TerraformVariable\'s value instead of an expression in a string', value)];
 }
 
@@ -192,7 +192,7 @@ export function checkConnectionStrings(
   path: string, connection: Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>>, service: string,
 ): Finding[] {
   return (['host', 'database', 'username', 'sslmode'] as const)
-    .flatMap((key) => checkNoTemplate(path, connection[key], `connection ${key} of service ${quote(String(service))}`));
+    .flatMap((key) => checkNoTemplate(path, connection[key], `the connection's ${key}`, ` of service ${quote(String(service))}`));
 }
 
 /** A value a message names: quoted when a string, as written otherwise. */

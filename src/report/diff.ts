@@ -179,14 +179,13 @@ export const ESCALATION_ORDER: readonly ChangeKind[] = [
   'invitation-sent', 'invitation-changed',
 ];
 
-/** Every other change, in reading order. */
+/** Every other change, in reading order (a kind that is always an escalation is not among them). */
 export const CHANGE_ORDER: readonly ChangeKind[] = [
   'project-added', 'project-removed',
   'member-added', 'member-removed', 'role-changed',
   'invitation-sent', 'invitation-withdrawn', 'invitation-changed', 'invitation-accepted',
   'user-added', 'user-removed', 'user-renamed', 'password-rotated', 'replication-disabled',
-  'service-added', 'service-removed', 'power-state-changed',
-  'admin-connection-changed', 'tls-changed', 'admin-password-changed', 'password-shared',
+  'service-added', 'service-removed', 'power-state-changed', 'tls-changed',
   'deployer-changed', 'billing-changed',
   'warning-raised', 'warning-acknowledged',
 ];
@@ -231,7 +230,7 @@ export function diffAccess(base: DiffSide, head: DiffSide): AccessDiff {
       const empty = emptyLike(h);
       const found = sortChanges([...diffProject(empty, hs), ...(shared.get(key) ?? [])]);
       changes.push({ kind: 'project-added', escalation: false, project: h.name, deployer: h.deployer }, ...found);
-      errors.push(...judgeChanges(found, { project: key, base: empty, heads: hs }));
+      errors.push(...judgeChanges(found, { project: key, base: empty, heads: hs, added: true }));
     } else if (bs) {
       const b = merged(bs);
       changes.push({

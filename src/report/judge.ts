@@ -29,15 +29,18 @@ export interface Judged {
    * must agree, MST-PROJECT-002): the deployer's own role after the change.
    */
   readonly heads: readonly ProjectSpec[];
+  /** Set when BASE does not declare the project: `base` is then an empty one, where nobody holds anything. */
+  readonly added?: boolean;
 }
 
 /** The changes of one project BASE's deployer may not make, as findings. */
-export function judgeChanges(changes: readonly AccessChange[], { project, base, heads }: Judged): Finding[] {
+export function judgeChanges(changes: readonly AccessChange[], { project, base, heads, added }: Judged): Finding[] {
   const deployer = base.deployer;
   const key = emailKey(deployer);
   const role = base.members.find((m) => emailKey(m.email) === key)?.role;
   const invited = base.invitations.find((i) => emailKey(i.email) === key)?.role;
-  const who = role ? `is ${withArticle(role)} in base, which lacks`
+  const who = added ? 'deploys a project base does not declare, so holds nothing in it and lacks'
+    : role ? `is ${withArticle(role)} in base, which lacks`
     : invited ? 'is only invited in base, so holds nothing and lacks'
       : 'is not a member in base, so holds nothing and lacks';
   const holds = (p: Permission) => role?.can(p) ?? false;

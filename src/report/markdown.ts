@@ -197,7 +197,7 @@ function describeChange(c: AccessChange): [string, string] {
     case 'admin-password-changed':
       return [`Admin password source changed (${c.rule})`, `${code(c.service)}: ${secretSource(c.from)} → ${secretSource(c.to)}`];
     case 'password-shared':
-      return [`Password shared (${c.rule})`, `${c.username === null ? `the admin password of ${code(c.service)}` : `${code(c.username)} ${on(c.service)}`} comes from variable ${code(c.variable)}, which ${c.with.map(text).join(', ')} also ${c.with.length === 1 ? 'reads' : 'read'}: whoever holds one password holds the other`];
+      return [`Password shared (${c.rule})`, `${c.username === null ? `the admin password of ${code(c.service)}` : `the password of ${code(c.username)} ${on(c.service)}`} comes from variable ${code(c.variable)}, which ${c.with.map(text).join(', ')} also ${c.with.length === 1 ? 'reads' : 'read'}: whoever holds one password holds the other`];
     case 'deployer-changed':
       return ['Deployer changed', `${code(c.from)} → ${code(c.to)}${c.gained.length > 0 ? `, who holds more: ${permissions(c.gained)}` : ''}`];
     case 'billing-changed':

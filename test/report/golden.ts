@@ -53,4 +53,5 @@ export const DIFF_CASES = [
   'beyond-deployer',
   'deployer-lacks-permission',
   'projects',
+  'connections',
 ] as const;
