@@ -104,11 +104,11 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
     expect(d.changes.some((c) => c.kind === 'warning-raised')).toBe(false);
   });
 
-  it('deployer-lacks-invite: role change, removal and withdrawal need Invite more users, which the Operator lacks in base', () => {
+  it('deployer-lacks-invite: a role change and a removal need Invite more users, which the Operator lacks in base', () => {
     const d = diffOf('deployer-lacks-invite');
     expect(d.errors).toEqual([{
       ruleId: 'MST-DIFF-001', level: 'error', path: 'acme-ops',
-      message: 'deployer "ops@acme.example" is an Operator in base, which lacks Invite more users, needed to remove "old@acme.example", change the role of "dev@acme.example", withdraw the invitation of "temp@acme.example"',
+      message: 'deployer "ops@acme.example" is an Operator in base, which lacks Invite more users, needed to remove "old@acme.example", change the role of "dev@acme.example"',
       fix: 'deploy this change as a member holding Invite more users in base (Admin or Developer)',
     }]);
   });
