@@ -157,6 +157,27 @@ describe('strings that reach Terraform hold no template', () => {
     expect(json.errors.map((e) => e.ruleId)).toContain('MST-TF-001');
   });
 
+  it('the other strings that reach Terraform are held to rules of their own that leave no room for one', () => {
+    // Service names and usernames: letters, digits and a few separators only.
+    const names = run('check', write('template-names.yaml', yaml([...admin,
+      'services:', '  - name: "m${var.x}"', '  - name: metrics', '    users: [{ username: "a${var.x}" }]',
+    ])));
+    expect(names.code).toBe(1);
+    expect(names.err).toMatch(/MST-SVC-002: service name "m\$\{var\.x\}" is not a valid MST service name/);
+    expect(names.err).toMatch(/MST-USER-001: username "a\$\{var\.x\}" contains characters other than letters, digits and underscores/);
+    // Password variables: identifiers, in a manifest (its schema) and in typed code (MST-VAR-001).
+    const variables = run('check', write('template-variables.yaml', yaml([...admin,
+      'services:', '  - name: metrics', '    adminPassword: { variable: "%{x}" }', '    users: [{ username: b, password: { variable: "v${x}" } }]',
+    ])));
+    expect(variables.code).toBe(1);
+    expect(variables.err.match(/MST-MANIFEST-001: a string \(not shown: it sits in a password\) is not a Terraform variable name/g)).toHaveLength(2);
+    const p = project();
+    const v = new TerraformVariable(TerraformStack.of(p), 'pw', { type: 'string', sensitive: true });
+    v.overrideLogicalId('v${x}');
+    p.addService('metrics', { postgresVersion: 16 }).addUser('b', { password: Secret.fromVariable(v) });
+    expect(() => Testing.synth(TerraformStack.of(p))).toThrow(/MST-VAR-001: password of user "b" comes from variable "v\$\{x\}", which is not a valid Terraform variable name/);
+  });
+
   function project(): MstProject {
     const p = new MstProject(new TerraformStack(Testing.app(), 'acme-access'), 'acme', { deployer: 'ana@acme.example' });
     p.addMember('ana@acme.example', ProjectRole.ADMIN);
