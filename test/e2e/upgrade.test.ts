@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TerraformStack } from 'cdktf';
-import { Acknowledgements, MstProject, PowerState, ProjectRole, UPGRADE_MOVES_CONTEXT } from '../../src';
+import { TerraformStack, Testing } from 'cdktf';
+import { Acknowledgements, DOCUMENT_KEY, MstProject, toDocument, PowerState, ProjectRole, UPGRADE_MOVES_CONTEXT } from '../../src';
 import { sql } from '../../tools/sandbox/cluster';
 import { Deployment } from './support';
 
@@ -52,6 +52,11 @@ describe('upgrade from the keyed shape of 0.1', () => {
     const old = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'typed-example-0.1.cdk.tf.json'), 'utf8'));
     old.terraform.backend.local.path = 'terraform.tfstate';
     for (const p of old.provider.postgresql) p.sslmode = 'disable';
+    // The harness reads the services' variables from the access document, and 0.1's is of a version
+    // this one no longer reads: the same services' document as this version writes it.
+    const stack = new TerraformStack(Testing.app(), 'e2e');
+    typedExample(stack);
+    old['//'][DOCUMENT_KEY] = toDocument([(stack.node.findChild('acme') as MstProject).toSpec()], []);
     fs.writeFileSync(path.join(d.dir, 'cdk.tf.json'), JSON.stringify(old, null, 2));
     await d.apply();
     const state = JSON.parse(d.state());
