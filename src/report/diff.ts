@@ -458,25 +458,29 @@ const holderText = (h: Holder) => (h.username === null
 
 /**
  * Passwords HEAD takes from a variable another holder reads too, where BASE
- * did not share it with that holder: one change per holder, listing the new
+ * did not share one between the two: one change per holder, listing the new
  * others, by project name. Variables are a stack's: holders are grouped by
- * the stack (the first segment of the path) they are declared in.
+ * the stack (the first segment of the path) they are declared in; pairs are
+ * compared by who the holders are, so a manifest and a synthesized stack
+ * compare alike.
  */
 function sharedPasswords(base: readonly ProjectSpec[], head: readonly ProjectSpec[]): Map<string, AccessChange[]> {
-  const before = readers(base);
-  const after = readers(head);
+  const pair = (a: Holder, b: Holder, variable: string) => `${holderKey(a)}\u0001${holderKey(b)}\u0001${variable}`;
+  const before = new Set<string>();
+  for (const [key, holders] of readers(base)) {
+    const variable = key.slice(key.indexOf('\u0000') + 1);
+    for (const a of holders) for (const b of holders) if (a !== b) before.add(pair(a, b, variable));
+  }
   const out = new Map<string, AccessChange[]>();
-  for (const [variable, holders] of after) {
-    if (holders.length < 2) continue;
-    const was = new Set((before.get(variable) ?? []).map(holderKey));
+  for (const [key, holders] of readers(head)) {
+    const variable = key.slice(key.indexOf('\u0000') + 1);
     for (const h of holders) {
-      const others = holders.filter((o) => holderKey(o) !== holderKey(h));
-      const fresh = was.has(holderKey(h)) ? others.filter((o) => !was.has(holderKey(o))) : others;
+      const fresh = holders.filter((o) => o !== h && !before.has(pair(h, o, variable)));
       if (fresh.length === 0) continue;
       const list = out.get(h.project) ?? [];
       list.push({
         kind: 'password-shared', rule: 'MST-DIFF-008', escalation: true, project: h.project, service: h.service,
-        username: h.username, variable: variable.slice(variable.indexOf('\u0000') + 1), with: fresh.map(holderText),
+        username: h.username, variable, with: fresh.map(holderText),
       });
       out.set(h.project, list);
     }

@@ -11,6 +11,7 @@ import { MstProject } from '../../src/constructs/project';
 import { MstService } from '../../src/constructs/service';
 import { Secret } from '../../src/constructs/secret';
 import { ProjectRole } from '../../src/domain/permissions';
+import { loadManifest } from '../../src/manifest/constructs';
 import { run } from './golden';
 import { scratchFolder } from '../support/scratch';
 
@@ -102,6 +103,22 @@ describe('what is compared: everything that decides who can reach what', () => {
     const ro = gate(rb, rh, 'error');
     expect(ro.code).toBe(1);
     expect(ro.json.errors).toContainEqual(expect.objectContaining({ ruleId: 'MST-DIFF-004', message: expect.stringContaining('lacks Manage services') }));
+  });
+
+  it('a password variable BASE already shares is no new escalation, whether read from the manifest or from its synthesized stack', () => {
+    const shared = [...admin, ...SERVICE(CONNECTION, '[{ username: app, password: { variable: app_password } }, { username: etl, password: { variable: app_password } }]')];
+    const manifestFile = write('shared/acme.yaml', yaml(shared));
+    const app = new App({ outdir: path.join(tmp, 'shared.out') });
+    loadManifest(new TerraformStack(app, 'acme-access'), manifestFile);
+    app.synth();
+    expect(run('diff', manifestFile, path.join(tmp, 'shared.out')).out).toContain('No access changes');
+    // A third holder is new to both.
+    const third = write('shared/third.yaml', yaml([...shared.slice(0, -1), '  - { name: events, postgresVersion: 16, users: [{ username: bi, password: { variable: app_password } }] }']));
+    const d = gate(manifestFile, third, 'escalation');
+    expect(d.code).toBe(1);
+    expect(d.json.changes.filter((c) => c.kind === 'password-shared').map((c) => (c as unknown as { with: string[] }).with)).toEqual([
+      ['user "app" of service "metrics"', 'user "etl" of service "metrics"'], ['user "bi" of service "events"'], ['user "bi" of service "events"'],
+    ]);
   });
 
   it('a stronger TLS mode is listed, not an escalation', () => {
