@@ -34,6 +34,7 @@ export const DIFF_RULE_FIXTURES: Readonly<Record<string, string>> = {
   'MST-DIFF-006': 'connections',
   'MST-DIFF-007': 'connections',
   'MST-DIFF-008': 'connections',
+  'MST-DIFF-009': 'connections',
 };
 
 /**

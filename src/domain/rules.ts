@@ -124,6 +124,8 @@ export const RULES: readonly Rule[] = [
     'Which variable holds the admin password decides which secret the provider sends to the service\'s connection; pointing it at another variable sends that secret instead. Reported as an escalation; it needs Manage services from the deployer in base (MST-DIFF-004).'),
   rule('MST-DIFF-008', 'escalation', 'A password comes from a variable another user or service\'s admin reads too (cdktf-mst diff).',
     'Two holders of one password variable share one password: whoever can log in as one can log in as the other, and a user given an admin\'s variable gets the admin\'s password (refused outright, MST-SEC-005). Reported as an escalation for each holder that newly shares; it needs Manage services from the deployer in base (MST-DIFF-004). Give each password a sensitive variable of its own.'),
+  rule('MST-DIFF-009', 'escalation', 'A service\'s user passwords stop being write-only (cdktf-mst diff).',
+    'With `writeOnlyPasswords` the users\' passwords go to PostgreSQL through write-only attributes and never into the Terraform state; turned off, every password is written into the state, and whoever can read the state (its bucket, the pipeline\'s runners) can log in as each user. Reported as an escalation (turning it on is listed only); it needs Manage services from the deployer in base (MST-DIFF-004).'),
   rule('MST-ACK-001', 'warning', 'An acknowledgement matches a finding.',
     'An acknowledgement that silences nothing is stale; remove it.'),
   rule('MST-ACK-002', 'error', 'Acknowledgements name a warning rule and give a reason.',

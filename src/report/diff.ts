@@ -20,7 +20,7 @@
 import { Finding, sortFindings } from '../domain/findings';
 import { ConnectionSetting, ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
 import { PowerStateId } from '../domain/power-state';
-import { connectionOf, defaultAdminPassword, emailKey, userKey } from '../domain/conventions';
+import { connectionOf, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPassword, emailKey, userKey } from '../domain/conventions';
 import { Permission, ProjectRole, RoleId } from '../domain/permissions';
 import {
   byText, PasswordInfo, passwordInfo, pathInProject, projectOf, ReportFinding, reportFinding, SecretInfo, secretInfo, settingInfo,
@@ -44,7 +44,7 @@ export type AccessChange =
   | InvitationSent | InvitationWithdrawn | InvitationChanged | InvitationAccepted
   | UserAdded | UserRemoved | UserRenamed | ReplicationEnabled | ReplicationDisabled | PasswordRotated
   | ServiceAdded | ServiceRemoved | PowerStateChanged
-  | AdminConnectionChanged | TlsChanged | AdminPasswordChanged | PasswordShared
+  | AdminConnectionChanged | TlsChanged | AdminPasswordChanged | PasswordShared | WriteOnlyChanged
   | DeployerChanged | BillingChanged
   | WarningRaised | WarningAcknowledged;
 
@@ -150,6 +150,14 @@ export interface PasswordShared extends OnService<'password-shared'> {
   readonly with: readonly string[];
 }
 /**
+ * Whether the users' passwords of a service stay out of the Terraform state
+ * changed (MST-DIFF-009); an escalation when turned off: the passwords are
+ * then written into the state, for whoever can read it.
+ */
+export interface WriteOnlyChanged extends OnService<'write-only-changed'> {
+  readonly rule: 'MST-DIFF-009'; readonly from: boolean; readonly to: boolean;
+}
+/**
  * Another member deploys. Needs Invite more users from BASE's deployer (it
  * decides whose credentials apply every later change); an escalation when
  * the new deployer's role holds more than the old one's.
@@ -174,7 +182,7 @@ export interface WarningAcknowledged extends Base<'warning-acknowledged'> {
 
 /** Escalations, most dangerous first. */
 export const ESCALATION_ORDER: readonly ChangeKind[] = [
-  'admin-connection-changed', 'tls-changed', 'admin-password-changed', 'password-shared', 'deployer-changed',
+  'admin-connection-changed', 'tls-changed', 'admin-password-changed', 'password-shared', 'write-only-changed', 'deployer-changed',
   'role-changed', 'invitation-accepted', 'replication-enabled', 'user-added', 'member-added',
   'invitation-sent', 'invitation-changed',
 ];
@@ -185,7 +193,7 @@ export const CHANGE_ORDER: readonly ChangeKind[] = [
   'member-added', 'member-removed', 'role-changed',
   'invitation-sent', 'invitation-withdrawn', 'invitation-changed', 'invitation-accepted',
   'user-added', 'user-removed', 'user-renamed', 'password-rotated', 'replication-disabled',
-  'service-added', 'service-removed', 'power-state-changed', 'tls-changed',
+  'service-added', 'service-removed', 'power-state-changed', 'tls-changed', 'write-only-changed',
   'deployer-changed', 'billing-changed',
   'warning-raised', 'warning-acknowledged',
 ];
@@ -424,6 +432,12 @@ function diffAdmin(project: string, service: string, b: ServiceSpec, h: ServiceS
     const weakened = tlsRank(y) < TLS_REQUIRED || tlsRank(y) < tlsRank(x);
     changes.push({ kind: 'tls-changed', rule: 'MST-DIFF-006', escalation: weakened, project, service, from: x, to: y, weakened });
   }
+  if (b.writeOnlyPasswords !== h.writeOnlyPasswords) {
+    changes.push({
+      kind: 'write-only-changed', rule: 'MST-DIFF-009', escalation: !h.writeOnlyPasswords, project, service,
+      from: b.writeOnlyPasswords, to: h.writeOnlyPasswords,
+    });
+  }
   const [pa, pb] = [secretInfo(b.adminPassword), secretInfo(h.adminPassword)];
   if (JSON.stringify(pa) !== JSON.stringify(pb)) {
     changes.push({ kind: 'admin-password-changed', rule: 'MST-DIFF-007', escalation: true, project, service, from: pa, to: pb });
@@ -446,7 +460,9 @@ function tlsRank(s: ConnectionSetting): number {
 
 /** A service as MST's defaults have it, to compare a service only HEAD declares with. */
 function defaultsLike(s: ServiceSpec): ServiceSpec {
-  return { ...s, connection: undefined, adminPassword: defaultAdminPassword(s.name), users: [] };
+  return {
+    ...s, connection: undefined, adminPassword: defaultAdminPassword(s.name), writeOnlyPasswords: DEFAULT_WRITE_ONLY_PASSWORDS, users: [],
+  };
 }
 
 /** Who reads a password variable: a user of a service, or a service's admin. */

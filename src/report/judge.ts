@@ -153,6 +153,8 @@ function otherNeed(c: AccessChange): { governed: Governed; cause: string } | und
       return { governed: 'service-users', cause: `the admin connection of service "${c.service}"` };
     case 'admin-password-changed':
       return { governed: 'service-users', cause: `the admin password of service "${c.service}"` };
+    case 'write-only-changed':
+      return { governed: 'service-users', cause: `the users of service "${c.service}"` };
     case 'service-added':
       return c.powerState !== null ? { governed: 'power-state', cause: `the power state of service "${c.service}"` } : undefined;
     case 'power-state-changed':

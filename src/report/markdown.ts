@@ -198,6 +198,10 @@ function describeChange(c: AccessChange): [string, string] {
       return [`Admin password source changed (${c.rule})`, `${code(c.service)}: ${secretSource(c.from)} → ${secretSource(c.to)}`];
     case 'password-shared':
       return [`Password shared (${c.rule})`, `${c.username === null ? `the admin password of ${code(c.service)}` : `the password of ${code(c.username)} ${on(c.service)}`} comes from variable ${code(c.variable)}, which ${c.with.map(text).join(', ')} also ${c.with.length === 1 ? 'reads' : 'read'}: whoever holds one password holds the other`];
+    case 'write-only-changed':
+      return c.to
+        ? [`Passwords kept out of the state (${c.rule})`, `${code(c.service)}: user passwords are now write-only`]
+        : [`Passwords written into the state (${c.rule})`, `${code(c.service)}: user passwords are no longer write-only; whoever reads the Terraform state reads them`];
     case 'deployer-changed':
       return ['Deployer changed', `${code(c.from)} → ${code(c.to)}${c.gained.length > 0 ? `, who holds more: ${permissions(c.gained)}` : ''}`];
     case 'billing-changed':

@@ -5,7 +5,7 @@
  * name — and may change several things at once. Whatever HEAD says, every
  * change BASE's deployer could not make must fail `--fail-on error` (an error
  * in the diff's summary), and every change of where an admin password goes
- * must be an escalation.
+ * must be an escalation, and so must user passwords leaving write-only.
  *
  * The verdict is an oracle written from the permission table and the
  * documented rules (docs/reviewing-access.md, docs/threat-model.md), on the
@@ -86,6 +86,7 @@ const edit = fc.oneof(
   fc.record({ op: fc.constant('state' as const), service: serviceName, state: fc.constantFrom(undefined, 'running' as const, 'powered-off' as const) }),
   connectionEdit,
   fc.record({ op: fc.constant('admin-password' as const), service: serviceName, variable: fc.option(variable, { nil: undefined }) }),
+  fc.record({ op: fc.constant('write-only' as const), service: serviceName, on: fc.option(fc.boolean(), { nil: undefined }) }),
   fc.record({
     op: fc.constant('user' as const), service: serviceName, username: fc.constantFrom('app', 'App', 'etl', 'cdc', 'bi'),
     user: fc.option(fc.record({
@@ -153,6 +154,11 @@ function applyEdits(base: Manifest, edits: readonly Edit[]): Manifest {
         if (e.variable === undefined) delete s.adminPassword; else s.adminPassword = { variable: e.variable };
         break;
       }
+      case 'write-only': {
+        const s = service(e.service);
+        if (e.on === undefined) delete s.writeOnlyPasswords; else s.writeOnlyPasswords = e.on;
+        break;
+      }
       case 'user': {
         const s = service(e.service);
         const users = (s.users ??= []) as ManifestUser[];
@@ -196,7 +202,9 @@ const perms = (r: RoleId) => ProjectRole.of(r).permissions;
 const VIEW = perms('read-only');
 
 /** Everything a service decides about access, MST's defaults filled in, as text to compare. */
-function serviceText(s: ManifestService | undefined, name: string): { users: string; admin: string; connection: Record<ConnectionKey, string>; state?: string } {
+function serviceText(s: ManifestService | undefined, name: string): {
+  users: string; admin: string; writeOnly: boolean; connection: Record<ConnectionKey, string>; state?: string;
+} {
   const c = s?.connection ?? {};
   const connection: Record<ConnectionKey, string> = {
     host: JSON.stringify(c.host ?? `var ${name}_host`),
@@ -211,7 +219,7 @@ function serviceText(s: ManifestService | undefined, name: string): { users: str
   ])).sort().join('|');
   const admin = s?.adminPassword && typeof s.adminPassword === 'object' && 'variable' in s.adminPassword
     ? s.adminPassword.variable : `${name}_admin_password`;
-  return { users, admin, connection, ...(s?.state ? { state: s.state } : {}) };
+  return { users, admin, writeOnly: s?.writeOnlyPasswords ?? false, connection, ...(s?.state ? { state: s.state } : {}) };
 }
 
 const TLS = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -276,10 +284,10 @@ function verdict(base: Manifest, head: Manifest): Verdict {
       if (h) {
         const moved = (['host', 'port', 'database', 'username'] as const).some((k) => bt.connection[k] !== ht.connection[k]);
         const tls = bt.connection.sslmode !== ht.connection.sslmode;
-        if (moved || tls || bt.admin !== ht.admin) needs.add('manage-services');
+        if (moved || tls || bt.admin !== ht.admin || bt.writeOnly !== ht.writeOnly) needs.add('manage-services');
         const rank = (x: string) => TLS.indexOf(JSON.parse(x));
         const weaker = tls && (rank(ht.connection.sslmode) < TLS.indexOf('require') || rank(ht.connection.sslmode) < rank(bt.connection.sslmode));
-        if (moved || weaker || bt.admin !== ht.admin) escalation = true;
+        if (moved || weaker || bt.admin !== ht.admin || (bt.writeOnly && !ht.writeOnly)) escalation = true;
         if (ht.state !== undefined && ht.state !== bt.state) needs.add('start-stop-services');
       }
     }

@@ -167,7 +167,7 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
     ]);
   });
 
-  it('connections: the admin connection, its TLS mode, the admin password\'s source and shared password variables', () => {
+  it('connections: the admin connection, its TLS mode, the admin password\'s source, shared password variables, passwords in the state', () => {
     const d = diffOf('connections');
     expect(d.changes.map(brief)).toEqual([
       'admin-connection-changed! metrics',
@@ -178,8 +178,10 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
       'password-shared! metrics',
       'password-shared! metrics/app',
       'password-shared! metrics/grafana',
+      'write-only-changed! events',
       'password-rotated metrics/app',
       'tls-changed archive',
+      'write-only-changed archive',
     ]);
     expect(d.changes.slice(0, 4)).toEqual([
       expect.objectContaining({ setting: 'host', from: { value: 'metrics.acme.example' }, to: { value: 'metrics.elsewhere.example' } }),

@@ -88,18 +88,24 @@ describe('what is compared: everything that decides who can reach what', () => {
     ['TLS no longer verified', 'tls-changed', SERVICE('{ host: metrics.acme.example, port: 5432, sslmode: require }'), 'MST-DIFF-006'],
     ['the admin password switched to another service\'s variable', 'admin-password-changed',
       SERVICE(CONNECTION, undefined, ', adminPassword: { variable: events_admin_password }'), 'MST-DIFF-007'],
+    ['user passwords no longer write-only', 'write-only-changed',
+      SERVICE(CONNECTION, undefined, ', writeOnlyPasswords: false'), 'MST-DIFF-009'],
     ['a user switched to another user\'s password variable', 'password-shared',
       SERVICE(CONNECTION, '[{ username: app, password: { variable: app_password } }, { username: etl, password: { variable: app_password } }]'), 'MST-DIFF-008'],
   ];
 
+  // BASE keeps the users' passwords out of the state (they all come from variables).
+  const BASE_SERVICES = SERVICE(CONNECTION, undefined, ', writeOnlyPasswords: true');
+
   it.each(cases)('%s: an escalation, and an error for a deployer that may not manage services', (name, kind, services, rule) => {
-    const [base, head] = pair(name.replace(/\W+/g, '-'), [...admin, ...SERVICE(CONNECTION)], [...admin, ...services]);
+    const keep = (lines: readonly string[]) => lines.map((l) => (l.includes('name: metrics') && !l.includes('writeOnlyPasswords') ? l.replace(/ }$/, ', writeOnlyPasswords: true }') : l));
+    const [base, head] = pair(name.replace(/\W+/g, '-'), [...admin, ...BASE_SERVICES], [...admin, ...keep(services)]);
     expect(run('diff', base, head).out).not.toContain('No access changes');
     const { code, json } = gate(base, head, 'escalation');
     expect(code).toBe(1);
     expect(json.changes).toContainEqual(expect.objectContaining({ kind, escalation: true, rule }));
     // The same change by a Read-only deployer of BASE: beyond its role.
-    const [rb, rh] = pair(`${name.replace(/\W+/g, '-')}-ro`, [...readOnly, ...SERVICE(CONNECTION)], [...readOnly, ...services]);
+    const [rb, rh] = pair(`${name.replace(/\W+/g, '-')}-ro`, [...readOnly, ...BASE_SERVICES], [...readOnly, ...keep(services)]);
     const ro = gate(rb, rh, 'error');
     expect(ro.code).toBe(1);
     expect(ro.json.errors).toContainEqual(expect.objectContaining({ ruleId: 'MST-DIFF-004', message: expect.stringContaining('lacks Manage services') }));
