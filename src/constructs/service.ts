@@ -117,9 +117,9 @@ export class MstService extends Construct {
     this.connection = {
       host: setting(this, c.host, { variable: hostVariable(this.name) }),
       port: setting(this, c.port, { variable: portVariable(this.name) }),
-      database: setting(this, c.database, { value: DEFAULT_DATABASE }),
-      username: setting(this, c.username, { value: DEFAULT_ADMIN_USERNAME }),
-      sslmode: setting(this, sslmode, { value: DEFAULT_SSLMODE }),
+      database: setting(this, c.database, { literal: DEFAULT_DATABASE }),
+      username: setting(this, c.username, { literal: DEFAULT_ADMIN_USERNAME }),
+      sslmode: setting(this, sslmode, { literal: DEFAULT_SSLMODE }),
     };
     this.provider = new PostgresqlProvider(this, 'provider', {
       alias: this.name,
@@ -238,7 +238,7 @@ function passwordsMap(users: readonly ServiceUser[]): string {
  */
 function setting(scope: Construct, given: unknown, fallback: ConnectionSetting): ConnectionSetting {
   if (given === undefined) return fallback;
-  if (!Token.isUnresolved(given)) return { value: given as string | number };
+  if (!Token.isUnresolved(given)) return { literal: given as string | number };
   const stack = TerraformStack.of(scope);
   return {
     get expression(): string {

@@ -105,9 +105,9 @@ export function defaultConnection(serviceName: string): ConnectionSpec {
   return {
     host: { variable: hostVariable(serviceName) },
     port: { variable: portVariable(serviceName) },
-    database: { value: DEFAULT_DATABASE },
-    username: { value: DEFAULT_ADMIN_USERNAME },
-    sslmode: { value: DEFAULT_SSLMODE },
+    database: { literal: DEFAULT_DATABASE },
+    username: { literal: DEFAULT_ADMIN_USERNAME },
+    sslmode: { literal: DEFAULT_SSLMODE },
   };
 }
 

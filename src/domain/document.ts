@@ -152,7 +152,7 @@ const secret = z.union([
   z.object({ kind: z.literal('literal') }),
 ]);
 const setting = z.union([
-  z.strictObject({ value: z.union([str, z.number()]) }),
+  z.strictObject({ literal: z.union([str, z.number()]) }),
   z.strictObject({ variable: str }),
   z.strictObject({ expression: str }),
 ]);

@@ -55,7 +55,7 @@ export interface UserSpec {
  * engine reads it (`${data.x.host}`).
  */
 export type ConnectionSetting =
-  | { readonly value: string | number }
+  | { readonly literal: string | number }
   | { readonly variable: string }
   | { readonly expression: string };
 

@@ -202,7 +202,7 @@ function writtenValues(c: ConnectionSpec): Partial<Record<'host' | 'database' | 
   const out: Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>> = {};
   for (const key of ['host', 'database', 'username', 'sslmode'] as const) {
     const setting = c[key];
-    if ('value' in setting) out[key] = setting.value;
+    if ('literal' in setting) out[key] = setting.literal;
   }
   return out;
 }

@@ -151,7 +151,7 @@ export function manifestFindings(m: Manifest, spec: ProjectSpec): Finding[] {
 /** A manifest service's connection: what it states, MST's defaults for the rest. */
 function connectionSpec(service: string, c: NonNullable<Manifest['services']>[number]['connection']): ConnectionSpec {
   const d = defaultConnection(service);
-  const given = (v: string | number | undefined, fallback: ConnectionSpec['host']) => (v === undefined ? fallback : { value: v });
+  const given = (v: string | number | undefined, fallback: ConnectionSpec['host']) => (v === undefined ? fallback : { literal: v });
   return {
     host: given(c?.host, d.host),
     port: given(c?.port, d.port),

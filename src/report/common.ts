@@ -44,7 +44,7 @@ export function secretInfo(source: SecretSource): SecretInfo {
 
 /** A connection setting as plain data (a typed expression is read here, once). */
 export function settingInfo(s: ConnectionSetting): ConnectionSetting {
-  if ('value' in s) return { value: s.value };
+  if ('literal' in s) return { literal: s.literal };
   if ('variable' in s) return { variable: s.variable };
   return { expression: s.expression };
 }

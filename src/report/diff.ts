@@ -455,7 +455,7 @@ const TLS_REQUIRED = SSLMODES.indexOf('require');
 
 /** How much a setting of sslmode protects; -1 when the diff cannot read it (a variable, an expression, an unknown mode). */
 function tlsRank(s: ConnectionSetting): number {
-  return 'value' in s && typeof s.value === 'string' ? SSLMODES.indexOf(s.value) : -1;
+  return 'literal' in s && typeof s.literal === 'string' ? SSLMODES.indexOf(s.literal) : -1;
 }
 
 /** A service as MST's defaults have it, to compare a service only HEAD declares with. */

@@ -73,6 +73,14 @@ function projectSection(p: ProjectReport, report: AccessReport): string[] {
   for (const svc of p.services) {
     lines.push(row([code(svc.name), powerState(svc.powerState), svc.postgresVersion === null ? 'not declared' : String(svc.postgresVersion), String(svc.users.length)]));
   }
+  lines.push('', '#### Admin connections', '');
+  lines.push(row(['Service', 'Host', 'Port', 'Database', 'Admin role', 'sslmode', 'Admin password', 'User passwords in the state']),
+    row([':--', ':--', ':--', ':--', ':--', ':--', ':--', ':-:']));
+  for (const svc of p.services) {
+    const c = svc.connection;
+    lines.push(row([code(svc.name), setting(c.host), setting(c.port), setting(c.database), setting(c.username), setting(c.sslmode),
+      secretSource(svc.adminPassword), svc.writeOnlyPasswords ? 'no (write-only)' : 'yes']));
+  }
   const users = p.services.flatMap((svc) => svc.users.map((u) => ({ service: svc.name, ...u })));
   lines.push('', '#### Service users', '');
   if (users.length === 0) {
@@ -267,7 +275,7 @@ function passwordSource(p: PasswordInfo): string {
 const CONNECTION_LABELS = { host: 'host', port: 'port', database: 'database', username: 'admin role' } as const;
 
 function setting(s: ConnectionSetting): string {
-  if ('value' in s) return code(String(s.value));
+  if ('literal' in s) return code(String(s.literal));
   if ('variable' in s) return `variable ${code(s.variable)}`;
   return `expression ${code(s.expression)}`;
 }

@@ -518,8 +518,8 @@ describe('the access document', () => {
     const providers = (json.provider as { postgresql: Record<string, unknown>[] }).postgresql;
     for (const s of p.services) {
       const block = providers.find((b) => b.alias === s.name)!;
-      const rendered = (x: { value: unknown } | { variable: string } | { expression: string }) =>
-        ('value' in x ? x.value : 'variable' in x ? `\${var.${x.variable}}` : x.expression);
+      const rendered = (x: { literal: unknown } | { variable: string } | { expression: string }) =>
+        ('literal' in x ? x.literal : 'variable' in x ? `\${var.${x.variable}}` : x.expression);
       const c = s.connection!;
       expect([c.host, c.port, c.database, c.username, c.sslmode].map(rendered))
         .toEqual([block.host, block.port, block.database, block.username, block.sslmode]);

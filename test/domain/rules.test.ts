@@ -445,19 +445,19 @@ const CASES: Record<string, readonly RuleCase[]> = {
   'MST-TF-001': [
     ...(['host', 'database', 'username', 'sslmode'] as const).map((key) => c({
       name: `a template in the connection's ${key} (the same text without one passes)`,
-      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), [key]: { value: 'a${var.metrics_admin_password}b' } } })] }),
-      pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), [key]: { value: 'a$var.metrics_admin_password}b' } } })] }),
+      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), [key]: { literal: 'a${var.metrics_admin_password}b' } } })] }),
+      pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), [key]: { literal: 'a$var.metrics_admin_password}b' } } })] }),
       level: 'error', path: `${ACME}/metrics`, names: [`the connection's ${key} "a\${var.metrics_admin_password}b" of service "metrics"`],
     })),
     c({
       name: 'a template directive (%{); a lone % passes',
-      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), host: { value: '%{if true}h%{endif}' } } })] }),
-      pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), host: { value: '100%.acme.example' } } })] }),
+      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), host: { literal: '%{if true}h%{endif}' } } })] }),
+      pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), host: { literal: '100%.acme.example' } } })] }),
       level: 'error', path: `${ACME}/metrics`, names: ['"%{if true}h%{endif}"', '("%{")'],
     }),
     c({
       name: 'a variable or a typed expression is the engine\'s own, not a string written in the configuration',
-      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), database: { value: '${file("/etc/passwd")}' } } })] }),
+      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), database: { literal: '${file("/etc/passwd")}' } } })] }),
       pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), database: { expression: '${var.db}' } } })] }),
       level: 'error', path: `${ACME}/metrics`, names: ['"${file("/etc/passwd")}"'],
     }),

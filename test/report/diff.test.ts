@@ -184,9 +184,9 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
       'write-only-changed archive',
     ]);
     expect(d.changes.slice(0, 4)).toEqual([
-      expect.objectContaining({ setting: 'host', from: { value: 'metrics.acme.example' }, to: { value: 'metrics.elsewhere.example' } }),
-      expect.objectContaining({ setting: 'port', from: { value: 5432 }, to: { value: 6432 } }),
-      expect.objectContaining({ rule: 'MST-DIFF-006', from: { value: 'require' }, to: { value: 'disable' }, weakened: true }),
+      expect.objectContaining({ setting: 'host', from: { literal: 'metrics.acme.example' }, to: { literal: 'metrics.elsewhere.example' } }),
+      expect.objectContaining({ setting: 'port', from: { literal: 5432 }, to: { literal: 6432 } }),
+      expect.objectContaining({ rule: 'MST-DIFF-006', from: { literal: 'require' }, to: { literal: 'disable' }, weakened: true }),
       expect.objectContaining({ rule: 'MST-DIFF-007', from: { source: 'variable', variable: 'events_admin_password' }, to: { source: 'variable', variable: 'metrics_admin_password' } }),
     ]);
     expect(d.changes[4]).toMatchObject({ username: null, variable: 'metrics_admin_password', with: ['the admin of service "metrics"'] });
