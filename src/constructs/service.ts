@@ -232,9 +232,9 @@ function passwordsMap(users: readonly ServiceUser[]): string {
 /**
  * A connection setting as the spec records it: a value written in the
  * configuration, or, for a token of the typed API (a variable's value, a
- * function call), the expression cdktf renders it as, read when the access
- * document is written (reading it earlier would fix a variable's name before
- * a later `overrideLogicalId`).
+ * function call), the expression cdktf renders it as, resolved when the
+ * access document is written, once the tree is complete (a token may refer
+ * to what is declared after the service).
  */
 function setting(scope: Construct, given: unknown, fallback: ConnectionSetting): ConnectionSetting {
   if (given === undefined) return fallback;

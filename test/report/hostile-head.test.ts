@@ -127,6 +127,30 @@ describe('what is compared: everything that decides who can reach what', () => {
     ]);
   });
 
+  it('a connection given as a Terraform expression in typed code is recorded as the engine reads it, and compared', () => {
+    function typed(name: string, hostVariable: string): string {
+      const outdir = path.join(tmp, name);
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, 'acme-access');
+      const project = new MstProject(stack, 'acme', { name: 'acme-prod', deployer: 'ana@acme.example' });
+      project.addMember('ana@acme.example', ProjectRole.ADMIN);
+      const host = new TerraformVariable(stack, 'host', { type: 'string' });
+      host.overrideLogicalId(hostVariable);
+      project.addService('metrics', { postgresVersion: 16, connection: { host: host.stringValue } });
+      app.synth();
+      const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'acme-access', 'cdk.tf.json'), 'utf8'));
+      expect(json.provider.postgresql[0].host).toBe(`\${var.${hostVariable}}`);
+      return outdir;
+    }
+    const base = typed('expr-base', 'metrics_db_host');
+    expect(run('diff', base, typed('expr-same', 'metrics_db_host')).out).toContain('No access changes');
+    const { code, json } = gate(base, typed('expr-head', 'somewhere_else'), 'escalation');
+    expect(code).toBe(1);
+    expect(json.changes).toEqual([expect.objectContaining({
+      kind: 'admin-connection-changed', setting: 'host', from: { expression: '${var.metrics_db_host}' }, to: { expression: '${var.somewhere_else}' },
+    })]);
+  });
+
   it('a stronger TLS mode is listed, not an escalation', () => {
     const [base, head] = pair('tls-up', [...admin, ...SERVICE('{ host: metrics.acme.example, port: 5432, sslmode: require }')], [...admin, ...SERVICE(CONNECTION)]);
     const { code, json } = gate(base, head, 'escalation');
