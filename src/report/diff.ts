@@ -146,8 +146,10 @@ export interface AdminPasswordChanged extends OnService<'admin-password-changed'
 export interface PasswordShared extends OnService<'password-shared'> {
   readonly rule: 'MST-DIFF-008';
   readonly username: string | null; readonly variable: string;
-  /** The other holders that did not share it in BASE, as `user "app" of service "metrics"` or `the admin of service "events"`. */
+  /** The first other holders that did not share it in BASE, as `user "app" of service "metrics"` or `the admin of service "events"`. */
   readonly with: readonly string[];
+  /** How many more such holders there are. */
+  readonly more: number;
 }
 /**
  * Whether the users' passwords of a service stay out of the Terraform state
@@ -472,31 +474,42 @@ const holderKey = (h: Holder) => `${h.project}\u0000${h.service}\u0000${h.userna
 const holderText = (h: Holder) => (h.username === null
   ? `the admin of service "${h.service}"` : `user "${h.username}" of service "${h.service}"`);
 
+/** Holders a *Password shared* change names; the rest are counted. */
+const SHOWN_HOLDERS = 3;
+
 /**
  * Passwords HEAD takes from a variable another holder reads too, where BASE
- * did not share one between the two: one change per holder, listing the new
- * others, by project name. Variables are a stack's: holders are grouped by
- * the stack (the first segment of the path) they are declared in; pairs are
- * compared by who the holders are, so a manifest and a synthesized stack
- * compare alike.
+ * did not share one between the two: one change per holder, naming the first
+ * new others and counting the rest, by project name. Variables are a stack's:
+ * holders are grouped by the stack (the first segment of the path) they are
+ * declared in; holders are compared by who they are, so a manifest and a
+ * synthesized stack compare alike. Linear in the holders, however many share
+ * one variable.
  */
 function sharedPasswords(base: readonly ProjectSpec[], head: readonly ProjectSpec[]): Map<string, AccessChange[]> {
-  const pair = (a: Holder, b: Holder, variable: string) => `${holderKey(a)}\u0001${holderKey(b)}\u0001${variable}`;
-  const before = new Set<string>();
-  for (const [key, holders] of readers(base)) {
+  // Each BASE holder's group for a variable: the holders it shared that variable with.
+  const before = new Map<string, ReadonlyMap<string, Holder>>();
+  for (const [key, group] of readers(base)) {
     const variable = key.slice(key.indexOf('\u0000') + 1);
-    for (const a of holders) for (const b of holders) if (a !== b) before.add(pair(a, b, variable));
+    for (const k of group.keys()) before.set(`${variable}\u0000${k}`, group);
   }
   const out = new Map<string, AccessChange[]>();
-  for (const [key, holders] of readers(head)) {
+  for (const [key, group] of readers(head)) {
+    if (group.size < 2) continue;
     const variable = key.slice(key.indexOf('\u0000') + 1);
-    for (const h of holders) {
-      const fresh = holders.filter((o) => o !== h && !before.has(pair(h, o, variable)));
-      if (fresh.length === 0) continue;
+    const holders = [...group.values()];
+    // The holders of this group outside each BASE group, computed once per BASE group.
+    const outside = new Map<ReadonlyMap<string, Holder> | undefined, Holder[]>();
+    for (const [k, h] of group) {
+      const was = before.get(`${variable}\u0000${k}`);
+      let fresh = outside.get(was);
+      if (!fresh) outside.set(was, fresh = was ? holders.filter((o) => !was.has(holderKey(o))) : holders);
+      const others = was ? fresh : fresh.filter((o) => o !== h);
+      if (others.length === 0) continue;
       const list = out.get(h.project) ?? [];
       list.push({
         kind: 'password-shared', rule: 'MST-DIFF-008', escalation: true, project: h.project, service: h.service,
-        username: h.username, variable, with: fresh.map(holderText),
+        username: h.username, variable, with: others.slice(0, SHOWN_HOLDERS).map(holderText), more: Math.max(0, others.length - SHOWN_HOLDERS),
       });
       out.set(h.project, list);
     }
@@ -504,17 +517,14 @@ function sharedPasswords(base: readonly ProjectSpec[], head: readonly ProjectSpe
   return out;
 }
 
-/** Each password variable of a side (keyed by stack and name) and who reads it. */
-function readers(projects: readonly ProjectSpec[]): Map<string, Holder[]> {
-  const map = new Map<string, Holder[]>();
+/** Each password variable of a side (keyed by stack and name) and who reads it, by holder key. */
+function readers(projects: readonly ProjectSpec[]): Map<string, Map<string, Holder>> {
+  const map = new Map<string, Map<string, Holder>>();
   const add = (stack: string, name: string, h: Holder) => {
     const key = `${stack}\u0000${name}`;
-    const list = map.get(key);
-    if (list) {
-      if (!list.some((o) => holderKey(o) === holderKey(h))) list.push(h);
-    } else {
-      map.set(key, [h]);
-    }
+    let group = map.get(key);
+    if (!group) map.set(key, group = new Map());
+    if (!group.has(holderKey(h))) group.set(holderKey(h), h);
   };
   for (const p of projects) {
     const stack = p.path.split('/')[0];

@@ -205,7 +205,7 @@ function describeChange(c: AccessChange): [string, string] {
     case 'admin-password-changed':
       return [`Admin password source changed (${c.rule})`, `${code(c.service)}: ${secretSource(c.from)} → ${secretSource(c.to)}`];
     case 'password-shared':
-      return [`Password shared (${c.rule})`, `${c.username === null ? `the admin password of ${code(c.service)}` : `the password of ${code(c.username)} ${on(c.service)}`} comes from variable ${code(c.variable)}, which ${c.with.map(text).join(', ')} also ${c.with.length === 1 ? 'reads' : 'read'}: whoever holds one password holds the other`];
+      return [`Password shared (${c.rule})`, `${c.username === null ? `the admin password of ${code(c.service)}` : `the password of ${code(c.username)} ${on(c.service)}`} comes from variable ${code(c.variable)}, which ${c.with.map(text).join(', ')}${c.more > 0 ? ` and ${c.more} more` : ''} also ${c.with.length + c.more === 1 ? 'reads' : 'read'}: whoever holds one password holds the other`];
     case 'write-only-changed':
       return c.to
         ? [`Passwords kept out of the state (${c.rule})`, `${code(c.service)}: user passwords are now write-only`]

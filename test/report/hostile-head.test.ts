@@ -12,6 +12,9 @@ import { MstService } from '../../src/constructs/service';
 import { Secret } from '../../src/constructs/secret';
 import { ProjectRole } from '../../src/domain/permissions';
 import { loadManifest } from '../../src/manifest/constructs';
+import { manifestToSpec } from '../../src/manifest/load';
+import { Manifest } from '../../src/manifest/schema';
+import { diffAccess, PasswordShared } from '../../src/report/diff';
 import { run } from './golden';
 import { scratchFolder } from '../support/scratch';
 
@@ -149,6 +152,21 @@ describe('what is compared: everything that decides who can reach what', () => {
     expect(json.changes).toEqual([expect.objectContaining({
       kind: 'admin-connection-changed', setting: 'host', from: { expression: '${var.metrics_db_host}' }, to: { expression: '${var.somewhere_else}' },
     })]);
+  });
+
+  it('10,000 users made to share one variable: a change each, three holders named and the rest counted, without a quadratic blow-up', () => {
+    const users = (variable: (i: number) => string) => Array.from({ length: 10_000 }, (_, i) => ({ username: `u${i}`, password: { variable: variable(i) } }));
+    const side = (variable: (i: number) => string): Manifest => ({
+      project: 'acme-prod', deployer: 'ana@acme.example', members: [{ email: 'ana@acme.example', role: 'admin' }],
+      services: [{ name: 'metrics', postgresVersion: 16, users: users(variable) }],
+    });
+    const read = (m: Manifest) => ({ projects: [manifestToSpec(m)], findings: [] });
+    const started = Date.now();
+    const d = diffAccess(read(side((i) => `p${i}`)), read(side(() => 'one_password')));
+    const shared = d.changes.filter((c): c is PasswordShared => c.kind === 'password-shared');
+    expect(shared).toHaveLength(10_000);
+    expect(shared[0]).toMatchObject({ username: 'u0', with: ['user "u1" of service "metrics"', 'user "u2" of service "metrics"', 'user "u3" of service "metrics"'], more: 9_996 });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('a stronger TLS mode is listed, not an escalation', () => {
