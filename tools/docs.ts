@@ -20,6 +20,7 @@ import { RULES } from '../src/domain/rules';
 import { validateProjects } from '../src/domain/validate';
 import { checkManifestFile, manifestToSpec, readManifest } from '../src/manifest/load';
 import { diffAccess } from '../src/report/diff';
+import { changeLine } from '../src/report/markdown';
 import { InputError, readAccessInput } from '../src/report/input';
 import { checkDeclarationsAgree } from '../src/domain/agreement';
 
@@ -32,6 +33,11 @@ export const DIFF_RULE_FIXTURES: Readonly<Record<string, string>> = {
   'MST-DIFF-002': 'self-role-change',
   'MST-DIFF-003': 'beyond-deployer',
   'MST-DIFF-004': 'deployer-lacks-permission',
+  'MST-DIFF-005': 'connections',
+  'MST-DIFF-006': 'connections',
+  'MST-DIFF-007': 'connections',
+  'MST-DIFF-008': 'connections',
+  'MST-DIFF-009': 'connections',
 };
 
 /**
@@ -60,6 +66,9 @@ export function ruleExample(ruleId: string): string {
   if (pair) {
     const dir = path.join(ROOT, 'test', 'fixtures', 'report', pair);
     const diff = diffAccess(readAccessInput(path.join(dir, 'base.yaml')), readAccessInput(path.join(dir, 'head.yaml')));
+    // An escalation rule names a kind of change: its example is the change as the diff lists it.
+    const change = diff.changes.find((c) => 'rule' in c && c.rule === ruleId && c.escalation);
+    if (change) return changeLine(change, false);
     const error = diff.errors.find((e) => e.ruleId === ruleId);
     if (!error) throw new Error(`no example diff error for ${ruleId}`);
     return formatFinding(error as Finding);

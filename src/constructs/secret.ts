@@ -26,14 +26,17 @@ export class Secret {
    * the override made after this call is the name used everywhere.
    */
   public static fromVariable(variable: TerraformVariable): Secret {
-    return new Secret(() => ({
-      kind: 'variable',
-      get name() {
-        return variable.friendlyUniqueId;
-      },
-      sensitive: variable.sensitive === true,
-      ...(variable.default !== undefined ? { hasDefault: true } : {}),
-    }), variable);
+    return new Secret(() => {
+      const block = renderedBlock(variable);
+      return {
+        kind: 'variable',
+        get name() {
+          return variable.friendlyUniqueId;
+        },
+        sensitive: block.sensitive === true,
+        ...(block.default !== undefined ? { hasDefault: true } : {}),
+      };
+    }, variable);
   }
 
   /** Interprets whatever was passed as a password prop; anything but a Secret is a literal. */
@@ -63,5 +66,33 @@ export class Secret {
   /** The HCL reference (`var.name`), read at synth so a later logical-ID override is honoured. */
   public reference(): string | undefined {
     return this.variable ? `var.${this.variable.friendlyUniqueId}` : undefined;
+  }
+}
+
+/**
+ * The variable's block as `toTerraform()` renders it, without its name: the
+ * attributes with the escape hatches' overrides (`addOverride('default', …)`,
+ * `addOverride('sensitive', false)`) merged in as cdktf merges them (an
+ * object merges key by key, `undefined` deletes, anything else replaces).
+ * The secret rules judge this, not the constructor's props. `toTerraform()`
+ * itself reads the variable's name, which would fix it before a later
+ * `overrideLogicalId` (see {@link Secret.fromVariable}).
+ */
+function renderedBlock(variable: TerraformVariable): Record<string, unknown> {
+  const block: Record<string, unknown> = { ...variable.synthesizeAttributes() };
+  merge(block, (variable as unknown as { rawOverrides?: Record<string, unknown> }).rawOverrides ?? {});
+  return block;
+}
+
+function merge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) {
+      delete target[key];
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      if (typeof target[key] !== 'object' || target[key] === null) target[key] = {};
+      merge(target[key] as Record<string, unknown>, value as Record<string, unknown>);
+    } else {
+      target[key] = value;
+    }
   }
 }

@@ -1,16 +1,18 @@
-import { TerraformOutput } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, TerraformOutput, TerraformStack, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { finding, quote } from '../domain/findings';
-import { ServiceSpec } from '../domain/model';
+import { ConnectionSetting, ConnectionSpec, SecretSource, ServiceSpec } from '../domain/model';
 import { PowerState } from '../domain/power-state';
 import {
-  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ADMIN_USERNAME, DEFAULT_DATABASE, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS,
-  serviceVariablePrefix, USERS_SCOPE,
+  DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ADMIN_USERNAME, DEFAULT_DATABASE, DEFAULT_PASSWORD_VERSION, DEFAULT_SSLMODE,
+  DEFAULT_WRITE_ONLY_PASSWORDS, hostVariable, portVariable, serviceVariablePrefix, USERS_SCOPE,
 } from '../domain/conventions';
-import { checkAdminSecret, checkBackend, checkPasswordVersion, checkPostgresVersion, checkServiceName } from '../domain/checks';
+import {
+  checkAdminSecret, checkBackend, checkConnectionStrings, checkPasswordVersion, checkPostgresVersion, checkServiceName,
+} from '../domain/checks';
 import { DEFAULT_BACKEND, UserBackend } from '../domain/backend';
-import { renderService, ServiceBlocks } from '../render/render';
+import { renderService, ServiceBlocks, SSLMODE_CONTEXT } from '../render/render';
 import { checkSameStack, declare } from './declare';
 import type { MstProject } from './project';
 import { Secret } from './secret';
@@ -104,6 +106,7 @@ export class MstService extends Construct {
   /** @internal Parent of the users added with `addUser`. */
   public readonly usersScope: Construct;
   private readonly blocks: ServiceBlocks;
+  private readonly connection: ConnectionSpec;
   private _passwordsOutput?: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
@@ -115,6 +118,7 @@ export class MstService extends Construct {
       ...checkPostgresVersion(path, props.postgresVersion),
       ...checkPasswordVersion(path, passwordsVersion, name, 'passwordsVersion', `service ${quote(name)}`),
       ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
+      ...checkConnectionStrings(path, literals(props.connection), name),
       ...checkSameStack(path, scope, `service ${quote(name)}`, props.project, `project ${quote(props.project.name)}`),
       ...checkBackend(path, props.backend),
     ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
@@ -130,7 +134,15 @@ export class MstService extends Construct {
     this.backend = props.backend ?? props.project.backend;
     this.adminUsername = connection.username ?? DEFAULT_ADMIN_USERNAME;
     this.database = connection.database ?? DEFAULT_DATABASE;
-    this.blocks = renderService(this, connection, givenAdminPassword);
+    const sslmode = connection.sslmode ?? this.node.tryGetContext(SSLMODE_CONTEXT) ?? DEFAULT_SSLMODE;
+    this.connection = {
+      host: setting(this, connection.host, { variable: hostVariable(this.name) }),
+      port: setting(this, connection.port, { variable: portVariable(this.name) }),
+      database: setting(this, connection.database, { literal: DEFAULT_DATABASE }),
+      username: setting(this, connection.username, { literal: DEFAULT_ADMIN_USERNAME }),
+      sslmode: setting(this, sslmode, { literal: DEFAULT_SSLMODE }),
+    };
+    this.blocks = renderService(this, { ...connection, sslmode }, givenAdminPassword);
     this.usersScope = new Construct(this, USERS_SCOPE);
     markDeclaration(this, 'service');
     StackValidation.declared(this);
@@ -168,6 +180,7 @@ export class MstService extends Construct {
       ...(this.powerState ? { state: this.powerState.id } : {}),
       ...(this.postgresVersion !== undefined ? { postgresVersion: this.postgresVersion } : {}),
       adminIsSuperuser: this.adminIsSuperuser,
+      connection: this.connection,
       adminPassword: this.blocks.adminPassword(),
       writeOnlyPasswords: this.writeOnlyPasswords,
       ...(this.backend.id !== DEFAULT_BACKEND ? { backend: this.backend.id } : {}),
@@ -192,10 +205,43 @@ export class MstService extends Construct {
     return this._passwordsOutput;
   }
 
+  /** @internal Where the admin password comes from, read afresh (the stack's last check of the secrets, at synth). */
+  public adminSecret(): SecretSource {
+    return this.blocks.adminPassword();
+  }
+
   /** @internal The address of the seed of the service's generated passwords, made on first use with their output. */
   public passwordSeed(): string {
     const { seed, output } = this.blocks.passwords();
     this._passwordsOutput = output;
     return `random_bytes.${seed.friendlyUniqueId}`;
   }
+}
+
+/**
+ * A connection setting as the spec records it: a value written in the
+ * configuration, or, for a token of the typed API (a variable's value, a
+ * function call), the expression cdktf renders it as, resolved when the
+ * access document is written, once the tree is complete (a token may refer
+ * to what is declared after the service).
+ */
+function setting(scope: Construct, given: unknown, fallback: ConnectionSetting): ConnectionSetting {
+  if (given === undefined) return fallback;
+  if (!Token.isUnresolved(given)) return { literal: given as string | number };
+  const stack = TerraformStack.of(scope);
+  return {
+    get expression(): string {
+      return String(Tokenization.resolve(given, { scope: stack, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) }));
+    },
+  };
+}
+
+/** The strings of a connection written in the configuration, not tokens: what reaches the provider block verbatim. */
+function literals(c: ServiceConnection | undefined): Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>> {
+  const out: Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>> = {};
+  for (const key of ['host', 'database', 'username', 'sslmode'] as const) {
+    const v = c?.[key];
+    if (v !== undefined && !Token.isUnresolved(v)) out[key] = v;
+  }
+  return out;
 }

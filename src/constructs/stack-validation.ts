@@ -1,7 +1,8 @@
 import { AnnotationMetadataEntryType, TerraformElement, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { checkDeclarationsAgree } from '../domain/agreement';
-import { Finding, findingText, sortFindings, throwOnErrors } from '../domain/findings';
+import { checkAdminSecret, checkSecret } from '../domain/checks';
+import { Finding, findingText, quote, sortFindings, throwOnErrors } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
 import { validateProjects } from '../domain/validate';
 import { visible } from '../domain/visible';
@@ -111,6 +112,21 @@ export class StackValidation {
    */
   public refuseErrors(): void {
     throwOnErrors(this.result().findings);
+    throwOnErrors(this.secretsAsRendered());
+  }
+
+  /**
+   * The secret rules (MST-SEC-*) over every password as its variable renders
+   * now. The findings above are kept while the tree does not change, and an
+   * escape hatch on a variable (`addOverride('default', …)`) is no change of
+   * the tree: whatever was judged before it, the stack is not rendered with it.
+   */
+  private secretsAsRendered(): Finding[] {
+    const tree = this.tree();
+    return [
+      ...[...tree.services.values()].flat().flatMap((s) => checkAdminSecret(s.node.path, s.adminSecret(), s.name)),
+      ...tree.allUsers.flatMap((u) => checkSecret(u.node.path, u.password.source, `password of user ${quote(u.username)}`)),
+    ];
   }
 
   /** Every finding of this stack's declarations, sorted by path. */

@@ -67,6 +67,10 @@ function compare(a: ProjectSpec, b: ProjectSpec): string[] {
   }
   if (a.billing && b.billing && emailKey(a.billing.email ?? '') !== emailKey(b.billing.email ?? '')) {
     out.push(`the billing email is "${a.billing.email ?? ''}" at ${here} and "${b.billing.email ?? ''}" at ${there}`);
+  } else if (Boolean(a.billing) !== Boolean(b.billing)) {
+    // One stack deploying billing while another leaves it as it is would make the project read both ways.
+    const [managed, not] = a.billing ? [here, there] : [there, here];
+    out.push(`billing details are managed at ${managed} but not declared at ${not}`);
   }
   const servicesA = new Set(a.services.map((s) => s.name));
   for (const s of b.services) {

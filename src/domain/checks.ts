@@ -175,6 +175,28 @@ export function checkVariableName(path: string, name: string, what: string): Fin
   return [];
 }
 
+/** What opens a Terraform template: an interpolation (`${`) or a directive (`%{`). */
+const TEMPLATE = /[$%]\{/;
+
+/**
+ * A string the stack writes into Terraform as it is: the engine would
+ * evaluate a template in it (`${var.other_password}`, `${file("/etc/passwd")}`)
+ * when it plans with the deploy's credentials, so none may hold one.
+ */
+export function checkNoTemplate(path: string, value: unknown, what: string, whose = ''): Finding[] {
+  if (typeof value !== 'string' || !TEMPLATE.test(value)) return [];
+  return [finding('MST-TF-001', path, `${what} ${quote(value)}${whose} holds a Terraform template sequence (${quote(TEMPLATE.exec(value)![0])})`,
+    'write the value itself (a host name, a database name), or, in typed code, pass a TerraformVariable\'s value instead of an expression in a string', value)];
+}
+
+/** The strings of a service's connection that reach the provider block as written. */
+export function checkConnectionStrings(
+  path: string, connection: Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>>, service: string,
+): Finding[] {
+  return (['host', 'database', 'username', 'sslmode'] as const)
+    .flatMap((key) => checkNoTemplate(path, connection[key], `the connection's ${key}`, ` of service ${quote(String(service))}`));
+}
+
 /** A value a message names: quoted when a string, as written otherwise. */
 function echo(value: unknown): string {
   return typeof value === 'string' ? quote(value) : shorten(String(value));

@@ -4,17 +4,13 @@
  * the key a username is unique by, the variables a service reads, and the
  * construct path of each declaration.
  */
-import { SecretSource } from './model';
+import { ConnectionSpec, SecretSource, ServiceSpec } from './model';
 
 /** Length of generated passwords unless told otherwise. */
 export const DEFAULT_PASSWORD_LENGTH = 32;
 
 /** A user's password version, and a service's passwords version, unless told otherwise; bumped to rotate. */
 export const DEFAULT_PASSWORD_VERSION = 1;
-
-/** MST's defaults for a service's admin connection. */
-export const DEFAULT_DATABASE = 'defaultdb';
-export const DEFAULT_ADMIN_USERNAME = 'tsdbadmin';
 
 /** The defaults of the flags of services and users: off unless set. */
 export const DEFAULT_ALLOW_REPLICATION = false;
@@ -87,6 +83,35 @@ export function defaultAdminPasswordVariable(serviceName: string): string {
 /** The admin password's source unless told otherwise: the sensitive variable {@link defaultAdminPasswordVariable}. */
 export function defaultAdminPassword(serviceName: string): SecretSource {
   return { kind: 'variable', name: defaultAdminPasswordVariable(serviceName), sensitive: true };
+}
+
+/** The admin's database, role and TLS mode on an MST service unless told otherwise. */
+export const DEFAULT_DATABASE = 'defaultdb';
+export const DEFAULT_ADMIN_USERNAME = 'tsdbadmin';
+export const DEFAULT_SSLMODE = 'require';
+
+/** The variables a service's host and port come from unless told otherwise. */
+export function hostVariable(serviceName: string): string {
+  return `${serviceVariablePrefix(serviceName)}_host`;
+}
+export function portVariable(serviceName: string): string {
+  return `${serviceVariablePrefix(serviceName)}_port`;
+}
+
+/** How the provider reaches service `serviceName` unless told otherwise. */
+export function defaultConnection(serviceName: string): ConnectionSpec {
+  return {
+    host: { variable: hostVariable(serviceName) },
+    port: { variable: portVariable(serviceName) },
+    database: { literal: DEFAULT_DATABASE },
+    username: { literal: DEFAULT_ADMIN_USERNAME },
+    sslmode: { literal: DEFAULT_SSLMODE },
+  };
+}
+
+/** A service's connection, MST's defaults where the spec states none. */
+export function connectionOf(service: Pick<ServiceSpec, 'name' | 'connection'>): ConnectionSpec {
+  return service.connection ?? defaultConnection(service.name);
 }
 
 /** The construct ids of the scopes that hold a project's members and invitations and a service's users. */

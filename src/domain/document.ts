@@ -2,31 +2,33 @@
  * The access document: the model as JSON, written into the synthesized stack
  * under `"//"."cdktf-mst"` (Terraform ignores "//" keys) and read back by the
  * report and diff commands. It never holds a secret value, only where each
- * secret comes from.
+ * secret comes from, and it holds everything that decides who can reach
+ * what: members, invitations, billing, each service's connection (where the
+ * admin password is sent, and over which TLS mode) and every password's source.
  *
- * Version 2 leaves out what a reader can derive: a member's, an invitation's
- * or a user's construct path when it is the one `addMember`, `invite` or
- * `addUser` gives (`<project>/members/<email>`, `<project>/invitations/<email>`,
+ * It leaves out what a reader can derive: a member's, an invitation's or a
+ * user's construct path when it is the one `addMember`, `invite` or `addUser`
+ * gives (`<project>/members/<email>`, `<project>/invitations/<email>`,
  * `<service>/users/<username>`), and a user's `allowReplication: false`,
  * `passwordVersion: 1` and default generated password. At 10,000 users that
  * halves what cdktf resolves and pretty-prints for the document, the largest
  * part of the library's own synth time (docs/performance.md). fromDocument
- * restores them, and reads version 1 (everything written out) as well, so a
- * diff against a base synthesized by cdktf-mst 0.1 still works.
+ * restores them. A reader reads its own version only: a document of another
+ * version may lack what the diff compares, and is refused (MST-INPUT-002).
  */
 import { z } from 'zod';
 import { Finding, finding, MstValidationError } from './findings';
 import { InvitationSpec, MemberSpec, ProjectSpec, ServiceSpec, UserSpec } from './model';
 import {
-  declarationPath, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, generatedPassword, isDefaultUserPassword, userKey,
+  connectionOf, declarationPath, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, generatedPassword, isDefaultUserPassword, userKey,
 } from './conventions';
 import { RoleId } from './permissions';
 import { parseRole } from './checks';
 import { visible } from './visible';
 
 export const DOCUMENT_KEY = 'cdktf-mst';
-export const DOCUMENT_VERSION = 2;
-const READABLE_VERSIONS: readonly number[] = [1, DOCUMENT_VERSION];
+export const DOCUMENT_VERSION = 3;
+const READABLE_VERSIONS: readonly number[] = [DOCUMENT_VERSION];
 
 export interface AccessDocument {
   readonly schemaVersion: number;
@@ -38,8 +40,11 @@ export interface AccessDocument {
 /** A user as JSON: fields at their default (see the module comment) left out. */
 export type UserDocument = Pick<UserSpec, 'username'> & Partial<Omit<UserSpec, 'username'>>;
 
-/** A service as JSON. */
-export type ServiceDocument = Omit<ServiceSpec, 'users'> & { readonly users: readonly UserDocument[] };
+/** A service as JSON: its connection always written out. */
+export type ServiceDocument = Omit<ServiceSpec, 'users' | 'connection'> & {
+  readonly connection: NonNullable<ServiceSpec['connection']>;
+  readonly users: readonly UserDocument[];
+};
 
 /** A project as JSON: the model with roles spelled as in manifests, derivable paths left out. */
 export type ProjectDocument = Omit<ProjectSpec, 'members' | 'invitations' | 'services'> & {
@@ -73,6 +78,7 @@ export function toDocument(projects: readonly ProjectSpec[], findings: readonly 
       })),
       services: sortBy(p.services, (s) => [s.name, s.path]).map((s) => ({
         ...s,
+        connection: connectionOf(s),
         users: sortBy(s.users, (u) => [userKey(u.username), u.username, u.path]).map((u) => ({
           ...(u.path !== userPath(s.path, u.username) ? { path: u.path } : {}),
           username: u.username,
@@ -159,11 +165,16 @@ const grant = z.union([
   z.object({ kind: z.literal('connect'), database: str }),
   z.object({ kind: z.literal('role'), role: str, service: str.optional() }),
 ]);
+const setting = z.union([
+  z.strictObject({ literal: z.union([str, z.number()]) }),
+  z.strictObject({ variable: str }),
+  z.strictObject({ expression: str }),
+]);
 const documentProjects = z.array(z.object({
   path: str,
   name: str,
   deployer: str,
-  // Paths and user fields at their default are absent from version 2 documents.
+  // Paths and user fields at their default are left out (see the module comment).
   members: z.array(z.object({ path: str.optional(), email: str, role })),
   invitations: z.array(z.object({ path: str.optional(), email: str, role, invitedBy: str })),
   billing: z.object({ path: str, email: str.optional() }).optional(),
@@ -174,6 +185,7 @@ const documentProjects = z.array(z.object({
     state: z.enum(['running', 'powered-off']).optional(),
     postgresVersion: z.number().optional(),
     adminIsSuperuser: z.boolean(),
+    connection: z.object({ host: setting, port: setting, database: setting, username: setting, sslmode: setting }),
     adminPassword: secret,
     writeOnlyPasswords: z.boolean(),
     backend: z.enum(['postgres-roles', 'mst-api']).optional(),

@@ -52,6 +52,27 @@ export interface UserSpec {
   readonly grants?: readonly GrantSpec[];
 }
 
+/**
+ * One setting of a service's connection, as the stack renders it into the
+ * provider block: a value written in the configuration, a Terraform
+ * variable's value, or (typed API only) another Terraform expression, as the
+ * engine reads it (`${data.x.host}`).
+ */
+export type ConnectionSetting =
+  | { readonly literal: string | number }
+  | { readonly variable: string }
+  | { readonly expression: string };
+
+/** How the provider reaches a service's PostgreSQL as its admin: who decides where the admin password is sent. */
+export interface ConnectionSpec {
+  readonly host: ConnectionSetting;
+  readonly port: ConnectionSetting;
+  readonly database: ConnectionSetting;
+  /** The admin's PostgreSQL role. */
+  readonly username: ConnectionSetting;
+  readonly sslmode: ConnectionSetting;
+}
+
 export interface ServiceSpec {
   readonly path: string;
   readonly name: string;
@@ -60,6 +81,8 @@ export interface ServiceSpec {
   readonly postgresVersion?: number;
   /** Whether the admin the provider connects as is a PostgreSQL superuser (MST's tsdbadmin is not). */
   readonly adminIsSuperuser: boolean;
+  /** @default - MST's: host and port from the variables `<service>_host` and `<service>_port`, defaultdb, tsdbadmin, require */
+  readonly connection?: ConnectionSpec;
   readonly adminPassword: SecretSource;
   /** Passwords go to PostgreSQL through write-only attributes and stay out of the state. */
   readonly writeOnlyPasswords: boolean;

@@ -6,7 +6,13 @@ import { MST_API_USER_LIMIT } from './backend';
 import { TABLE_PRIVILEGES } from './grants';
 import { GOVERNING, holdersText, PERMISSION_LABELS, PERMISSIONS, ProjectRole } from './permissions';
 
-export type RuleLevel = 'error' | 'warning';
+/**
+ * `error` fails the synth (and `cdktf-mst diff --fail-on error`); `warning`
+ * prints and can be acknowledged; `escalation` names a kind of change
+ * `cdktf-mst diff` reports as an escalation (`--fail-on escalation`), never a
+ * finding of the rules.
+ */
+export type RuleLevel = 'error' | 'warning' | 'escalation';
 
 export interface Rule<Id extends string = string> {
   readonly id: Id;
@@ -110,6 +116,8 @@ export const RULES = [
     'A user whose password comes from a service\'s admin password variable (`<service>_admin_password` or the one given) gets tsdbadmin\'s password; a password from a host or port variable (`<service>_host`, `<service>_port`) turns that variable sensitive and makes an address a password. Give each password a sensitive variable of its own.'),
   rule('MST-VAR-001', 'error', 'Password variables have valid, unreserved Terraform variable names.',
     'Terraform and OpenTofu refuse a variable named source, version, count, for_each, depends_on, providers, lifecycle, locals, provider or _ (their meaning in module blocks), and names that are not identifiers; rename the variable.'),
+  rule('MST-TF-001', 'error', 'No Terraform template sequence in a string the stack writes into Terraform.',
+    'A service\'s host, database, admin username and sslmode go into the provider block as written, and Terraform and OpenTofu evaluate `${...}` and `%{...}` in them when they plan, with the deploy\'s credentials: a host `${var.other_admin_password}.x.example` would send another service\'s admin password to a name server, a database `${file("/etc/passwd")}` would read a file of the runner. Write the value itself; in typed code, pass a TerraformVariable\'s value (a token) rather than an expression inside a string.'),
   rule('MST-API-001', 'error', 'Typed declarations pass values of the documented types.',
     'Plain JavaScript or a cast can pass what TypeScript would refuse: a role that is not a ProjectRole, an unknown power state, a flag that is not a boolean; pass the documented value.'),
   rule('MST-API-002', 'error', 'Each declaration has a construct id of its own.',
@@ -123,15 +131,25 @@ export const RULES = [
   rule('MST-INPUT-001', 'error', 'Reports and diffs read a manifest or the output of cdktf synth.',
     'Give a manifest (.yaml, .yml, .json), the folder `cdktf synth` wrote (cdktf.out), one stack folder in it, or one stack\'s cdk.tf.json. A path that does not exist or cannot be read, a file of another kind, a folder without a synthesized stack, JSON that does not parse, and synthesized stacks none of which was built with cdktf-mst are refused with one line naming the path (`cdktf-mst report` and `diff` exit 2).'),
   rule('MST-INPUT-002', 'error', 'A synthesized stack\'s access document is one this version of cdktf-mst reads.',
-    'report and diff read the model from each stack\'s `"//"."cdktf-mst"` document (schema versions 1 and 2). A document edited by hand, cut short, or written by a newer cdktf-mst is refused, naming the first field that does not match; synthesize the stack again with this version.'),
+    'report and diff read the model from each stack\'s `"//"."cdktf-mst"` document (schema version 3, which records every service\'s connection; a document of another version may lack what the diff compares). A document edited by hand, cut short, or written by a newer cdktf-mst is refused, naming the first field that does not match; synthesize the stack again with this version.'),
   rule('MST-DIFF-001', 'error', 'Changing members needs a deployer who may invite (cdktf-mst diff).',
-    `Adding a member, inviting, changing a role, removing a member, withdrawing or re-sending an invitation, and accepting a member with another role than invited need the deployer to hold ${INVITE} in base (the ${INVITERS} roles); a deployer that is not a member in base holds nothing. Deploy the change as a member who holds it.`),
+    `Adding a member, inviting, changing a role, removing a member, withdrawing or re-sending an invitation, accepting a member with another role than invited, and naming another deployer need the deployer of base to hold ${INVITE} in base (the ${INVITERS} roles); a deployer that is not a member in base holds nothing. Deploy the change as a member who holds it.`),
   rule('MST-DIFF-002', 'error', 'Nobody changes their own role (cdktf-mst diff).',
-    'The deployer\'s role differs between base and head; have another member make the change.'),
+    'The role of the deployer of base differs between base and head; have another member make the change.'),
   rule('MST-DIFF-003', 'error', 'The deployer cannot grant a role beyond its own (cdktf-mst diff).',
     'As for inviters (MST-INVITE-003): a member added, an invitation sent or re-sent, a role raised or an invitation accepted with more than invited may not hand out a permission the deployer lacks in base; deploy as a member who holds it.'),
   rule('MST-DIFF-004', 'error', 'Every other change needs its permission from the deployer\'s role in base (cdktf-mst diff).',
-    'As MST-DEPLOY-002 for what a stack carries, judged on what changes and with the role the deployer holds in base: changes to service users, a managed power state or billing details each need the permission of the table that governs them.'),
+    'As MST-DEPLOY-002 for what a stack carries, judged on what changes and with the role the deployer of base holds in base (whatever deployer head names): changes to service users, to a service\'s admin connection or admin password source, a managed power state or billing details each need the permission of the table that governs them. A project base does not declare is judged as one where nobody holds anything yet.'),
+  rule('MST-DIFF-005', 'escalation', 'A service\'s admin connection moves (cdktf-mst diff).',
+    'The provider sends the admin password to the host, port and database it connects to, as the admin role it names: a pull request that changes one of them decides where the admin password goes. Reported as an escalation whoever deploys, and it needs Manage services from the deployer in base (MST-DIFF-004); check the new value is the service\'s own.'),
+  rule('MST-DIFF-006', 'escalation', 'A service\'s admin connection stops requiring TLS, or verifies less (cdktf-mst diff).',
+    'With sslmode disable, allow or prefer the admin password and every statement may cross the network in clear text; verify-ca and verify-full also check the server is the service. A change to a weaker mode, or to one the diff cannot read (a variable, an expression), is an escalation; one to a stronger mode is listed only. It needs Manage services from the deployer in base (MST-DIFF-004).'),
+  rule('MST-DIFF-007', 'escalation', 'A service\'s admin password comes from another source (cdktf-mst diff).',
+    'Which variable holds the admin password decides which secret the provider sends to the service\'s connection; pointing it at another variable sends that secret instead. Reported as an escalation; it needs Manage services from the deployer in base (MST-DIFF-004).'),
+  rule('MST-DIFF-008', 'escalation', 'A password comes from a variable another user or service\'s admin reads too (cdktf-mst diff).',
+    'Two holders of one password variable share one password: whoever can log in as one can log in as the other, and a user given an admin\'s variable gets the admin\'s password (refused outright, MST-SEC-005). Reported as an escalation for each holder that newly shares; it needs Manage services from the deployer in base (MST-DIFF-004). Give each password a sensitive variable of its own.'),
+  rule('MST-DIFF-009', 'escalation', 'A service\'s user passwords stop being write-only (cdktf-mst diff).',
+    'With `writeOnlyPasswords` the users\' passwords go to PostgreSQL through write-only attributes and never into the Terraform state; turned off, every password is written into the state, and whoever can read the state (its bucket, the pipeline\'s runners) can log in as each user. Reported as an escalation (turning it on is listed only); it needs Manage services from the deployer in base (MST-DIFF-004).'),
   rule('MST-ACK-001', 'warning', 'An acknowledgement matches a finding.',
     'An acknowledgement that silences nothing is stale; remove it.'),
   rule('MST-ACK-002', 'error', 'Acknowledgements name a warning rule and give a reason.',

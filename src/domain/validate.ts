@@ -4,18 +4,18 @@
  * project is returned at once, sorted by path.
  */
 import { compareText as cmp, Finding, finding, quote, sortFindings, usernameCollision } from './findings';
-import { Acknowledgement, ProjectSpec, ServiceSpec } from './model';
+import { Acknowledgement, ConnectionSpec, ProjectSpec, ServiceSpec } from './model';
 import {
   GOVERNING, Permission, PERMISSION_LABELS, PERMISSIONS, permissionLabels, ProjectRole, rolesHolding, withArticle,
 } from './permissions';
 import { findRule } from './rules';
 import { visible } from './visible';
 import {
-  checkAdminSecret, checkEmail, checkOrganizationId, checkPasswordVersion, checkPostgresVersion, checkProjectName, checkSecret,
-  checkServiceName, checkUsername, checkVariableName,
+  checkAdminSecret, checkConnectionStrings, checkEmail, checkOrganizationId, checkPasswordVersion, checkPostgresVersion,
+  checkProjectName, checkSecret, checkServiceName, checkUsername, checkVariableName,
 } from './checks';
 import { MST_API_USER_LIMIT } from './backend';
-import { emailKey, serviceVariablePrefix, userKey } from './conventions';
+import { connectionOf, emailKey, serviceVariablePrefix, userKey } from './conventions';
 import { grantFindings, membershipCycleFindings } from './grant-checks';
 
 /** The first PostgreSQL major version in which a non-superuser with CREATEROLE may create REPLICATION roles. */
@@ -36,8 +36,8 @@ export function checkAcknowledgement(ack: Acknowledgement): Finding[] {
   const rule = findRule(ack.ruleId);
   const fix = 'fix the error instead, or name a warning rule and give a reason';
   if (!rule) return [finding('MST-ACK-002', ack.path, `acknowledgement names unknown rule ${quote(ack.ruleId)}`, fix, ack.ruleId)];
-  if (rule.level === 'error') {
-    return [finding('MST-ACK-002', ack.path, `${ack.ruleId} is an error and cannot be acknowledged`, fix, ack.ruleId)];
+  if (rule.level !== 'warning') {
+    return [finding('MST-ACK-002', ack.path, `${ack.ruleId} is an ${rule.level} and cannot be acknowledged`, fix, ack.ruleId)];
   }
   if (ack.reason.trim() === '') {
     return [finding('MST-ACK-002', ack.path, `acknowledgement of ${ack.ruleId} gives no reason`, 'write why the warning is accepted', ack.ruleId)];
@@ -204,6 +204,7 @@ function serviceFindings(service: ServiceSpec): Finding[] {
     // An invalid service name makes its default variable names invalid too: MST-SVC-002 says it once.
     ...(service.adminPassword.kind === 'variable' && nameFindings.length === 0
       ? checkVariableName(service.path, service.adminPassword.name, `admin password of service ${quote(service.name)}`) : []),
+    ...checkConnectionStrings(service.path, writtenValues(connectionOf(service)), service.name),
   ];
   if (service.state === 'powered-off' && service.users.length > 0) {
     out.push(finding('MST-SVC-001', service.path,
@@ -235,6 +236,16 @@ function serviceFindings(service: ServiceSpec): Finding[] {
     out.push(...grantFindings(service, user));
   }
   out.push(...membershipCycleFindings(service));
+  return out;
+}
+
+/** The settings of a connection written in the configuration (variables and typed expressions are the engine's own). */
+function writtenValues(c: ConnectionSpec): Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>> {
+  const out: Partial<Record<'host' | 'database' | 'username' | 'sslmode', unknown>> = {};
+  for (const key of ['host', 'database', 'username', 'sslmode'] as const) {
+    const setting = c[key];
+    if ('literal' in setting) out[key] = setting.literal;
+  }
   return out;
 }
 

@@ -6,10 +6,10 @@
 import * as path from 'path';
 import { z } from 'zod';
 import { Finding, finding, quote, shorten, sortFindings } from '../domain/findings';
-import { Acknowledgement, ProjectSpec, SecretSource } from '../domain/model';
+import { Acknowledgement, ConnectionSpec, ProjectSpec, SecretSource } from '../domain/model';
 import {
   declarationPath, DEFAULT_ADMIN_IS_SUPERUSER, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, DEFAULT_WRITE_ONLY_PASSWORDS,
-  defaultAdminPassword, generatedPassword,
+  defaultAdminPassword, defaultConnection, generatedPassword,
 } from '../domain/conventions';
 
 import { validateProjects } from '../domain/validate';
@@ -85,6 +85,7 @@ export function manifestToSpec(m: Manifest, root = ''): ProjectSpec {
       ...(s.state ? { state: s.state } : {}),
       ...(s.postgresVersion !== undefined ? { postgresVersion: s.postgresVersion } : {}),
       adminIsSuperuser: s.connection?.superuser ?? DEFAULT_ADMIN_IS_SUPERUSER,
+      connection: connectionSpec(s.name, s.connection),
       adminPassword: secretSource(s.adminPassword, defaultAdminPassword(s.name)),
       writeOnlyPasswords: s.writeOnlyPasswords ?? DEFAULT_WRITE_ONLY_PASSWORDS,
       ...((s.backend ?? m.backend ?? DEFAULT_BACKEND) !== DEFAULT_BACKEND ? { backend: s.backend ?? m.backend } : {}),
@@ -164,6 +165,18 @@ function grantSpec(g: ManifestGrant, service: string): GrantSpec {
   return typeof g.role === 'string' ? { kind: 'role', role: g.role } : { kind: 'role', role: g.role.user, service: g.role.service ?? service };
 }
 
+/** A manifest service's connection: what it states, MST's defaults for the rest. */
+function connectionSpec(service: string, c: NonNullable<Manifest['services']>[number]['connection']): ConnectionSpec {
+  const d = defaultConnection(service);
+  const given = (v: string | number | undefined, fallback: ConnectionSpec['host']) => (v === undefined ? fallback : { literal: v });
+  return {
+    host: given(c?.host, d.host),
+    port: given(c?.port, d.port),
+    database: given(c?.database, d.database),
+    username: given(c?.username, d.username),
+    sslmode: given(c?.sslmode, d.sslmode),
+  };
+}
 function secretSource(value: ManifestPassword | undefined, fallback: SecretSource): SecretSource {
   if (value === undefined) return fallback;
   if (typeof value === 'string') return { kind: 'literal' };

@@ -22,13 +22,13 @@
  * they reach Terraform, which reads every string as a template: `${` and `%{`
  * in them stay text ({@link literal}). The rules refuse them earlier anyway.
  */
-import { ITerraformDependable, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { ITerraformDependable, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import {
-  DEFAULT_DATABASE, DEFAULT_ADMIN_USERNAME, defaultAdminPassword, defaultAdminPasswordVariable, passwordSeedName, serviceVariablePrefix,
+  DEFAULT_DATABASE, DEFAULT_ADMIN_USERNAME, DEFAULT_SSLMODE, defaultAdminPassword, defaultAdminPasswordVariable, hostVariable, portVariable, passwordSeedName,
   servicePasswordsOutputName, userPasswordOutputName, userResourceName,
 } from '../domain/conventions';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
@@ -45,9 +45,13 @@ import type { ServiceUser } from '../constructs/service-user';
 /** App context key that sets the default `sslmode` of every service (cdktf.json's `context`). */
 export const SSLMODE_CONTEXT = 'cdktf-mst:sslmode';
 
-/** `value` as Terraform reads it literally: a string is a template, so `${` and `%{` are doubled to `$${` and `%%{`. */
+/**
+ * `value` as Terraform reads it literally: a string is a template, so `${` and
+ * `%{` are doubled to `$${` and `%%{`. A cdktf token (a variable's value, a
+ * function call) is left for cdktf to render.
+ */
 export function literal(value: string): string {
-  return value.replace(/([$%])\{/g, '$1$1{');
+  return Token.isUnresolved(value) ? value : value.replace(/([$%])\{/g, '$1$1{');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -69,23 +73,22 @@ export interface ServiceBlocks {
  * user has a generated password, the seed and the sensitive passwords output.
  */
 export function renderService(service: MstService, connection: ServiceConnection, adminPassword: Secret | undefined): ServiceBlocks {
-  const prefix = serviceVariablePrefix(service.name);
   // The admin password's variable is declared with the provider: an MST API service without one reads none.
   let declared: Secret | undefined;
   const adminSecret = () => adminPassword ?? (declared ??= Secret.fromVariable(variable(service, 'admin-password',
     defaultAdminPasswordVariable(service.name), { type: 'string', sensitive: true, description: `Password of the admin of MST service ${service.name}.` })));
   const makeProvider = () => new PostgresqlProvider(service, 'provider', {
     alias: service.name,
-    host: connection.host !== undefined ? literal(connection.host) : variable(service, 'host', `${prefix}_host`, {
+    host: connection.host !== undefined ? literal(connection.host) : variable(service, 'host', hostVariable(service.name), {
       type: 'string', description: `Host name of MST service ${service.name}.`,
     }).stringValue,
-    port: connection.port ?? variable(service, 'port', `${prefix}_port`, {
+    port: connection.port ?? variable(service, 'port', portVariable(service.name), {
       type: 'number', description: `Port of MST service ${service.name}.`,
     }).numberValue,
     database: literal(connection.database ?? DEFAULT_DATABASE),
     username: literal(connection.username ?? DEFAULT_ADMIN_USERNAME),
     password: adminSecret().expression,
-    sslmode: literal(connection.sslmode ?? service.node.tryGetContext(SSLMODE_CONTEXT) ?? 'require'),
+    sslmode: literal(connection.sslmode ?? DEFAULT_SSLMODE),
     superuser: service.adminIsSuperuser,
   });
   let provider = service.backend === UserBackend.POSTGRES_ROLES ? makeProvider() : undefined;

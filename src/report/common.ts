@@ -4,7 +4,7 @@
  * belongs to.
  */
 import { compareText, Finding } from '../domain/findings';
-import { ProjectSpec, UserSpec } from '../domain/model';
+import { ConnectionSetting, ProjectSpec, SecretSource, UserSpec } from '../domain/model';
 
 /** Where a user's password comes from, and its rotation version. Never the password. */
 export type PasswordInfo =
@@ -23,6 +23,30 @@ export function passwordInfo(user: UserSpec): PasswordInfo {
     case 'literal':
       return { source: 'literal', version };
   }
+}
+
+/** Where a secret comes from, as reports show it. Never the value. */
+export type SecretInfo =
+  | { readonly source: 'generated'; readonly length: number }
+  | { readonly source: 'variable'; readonly variable: string }
+  | { readonly source: 'literal' };
+
+export function secretInfo(source: SecretSource): SecretInfo {
+  switch (source.kind) {
+    case 'generated':
+      return { source: 'generated', length: source.length };
+    case 'variable':
+      return { source: 'variable', variable: source.name };
+    case 'literal':
+      return { source: 'literal' };
+  }
+}
+
+/** A connection setting as plain data (a typed expression is read here, once). */
+export function settingInfo(s: ConnectionSetting): ConnectionSetting {
+  if ('literal' in s) return { literal: s.literal };
+  if ('variable' in s) return { variable: s.variable };
+  return { expression: s.expression };
 }
 
 /** A finding as reports carry it: everything but the machine-only offending value. */

@@ -1,9 +1,16 @@
 /**
  * The access diff: what changes in access between two versions of the same
- * configuration (the target branch and the pull request), most dangerous
- * first; the changes the HEAD deployer may not make (judged in judge.ts) and
- * HEAD's own rule errors, as findings. Pure: projects and findings in, plain
- * JSON-ready data out.
+ * configuration (the target branch, BASE, and the pull request, HEAD), most
+ * dangerous first; the changes BASE's deployer may not make with the role it
+ * holds in BASE (judged in judge.ts) and HEAD's own rule errors, as findings.
+ * Pure: projects and findings in, plain JSON-ready data out.
+ *
+ * HEAD is written by the author of the pull request, so nothing in it decides
+ * how it is judged: the deployer and the permissions are BASE's, and
+ * everything that decides who can reach what is compared — members,
+ * invitations, the deployer, billing wherever a stack declares it, each
+ * service's admin connection and the admin password's source, and every
+ * user's password source, including one shared with another user or service.
  *
  * Matching: projects by name, services by name, users by username compared
  * case-insensitively, members and invitations by email compared
@@ -11,18 +18,18 @@
  * (ProjectRole.lacksFrom).
  */
 import { Finding, sortFindings } from '../domain/findings';
-import { ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
+import { ConnectionSetting, ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
 import { PowerStateId } from '../domain/power-state';
-import { emailKey, userKey } from '../domain/conventions';
+import { connectionOf, DEFAULT_WRITE_ONLY_PASSWORDS, defaultAdminPassword, emailKey, userKey } from '../domain/conventions';
 import { Permission, ProjectRole, RoleId } from '../domain/permissions';
 import {
-  byText, PasswordInfo, passwordInfo, pathInProject, projectOf, ReportFinding, reportFinding,
+  byText, PasswordInfo, passwordInfo, pathInProject, projectOf, ReportFinding, reportFinding, SecretInfo, secretInfo, settingInfo,
 } from './common';
 import { judgeChanges } from './judge';
 import { diffGrants, GrantGained, GrantLost } from './grants-diff';
 
 /** Identifies the JSON format; bumped when a field changes meaning. */
-export const DIFF_FORMAT = 'cdktf-mst/access-diff@2';
+export const DIFF_FORMAT = 'cdktf-mst/access-diff@3';
 
 /** The two sides of a diff. */
 export interface DiffSide {
@@ -39,6 +46,7 @@ export type AccessChange =
   | UserAdded | UserRemoved | UserRenamed | ReplicationEnabled | ReplicationDisabled | PasswordRotated
   | GrantGained | GrantLost
   | ServiceAdded | ServiceRemoved | PowerStateChanged
+  | AdminConnectionChanged | TlsChanged | AdminPasswordChanged | PasswordShared | WriteOnlyChanged
   | DeployerChanged | BillingChanged
   | WarningRaised | WarningAcknowledged;
 
@@ -108,7 +116,59 @@ export interface ServiceRemoved extends OnService<'service-removed'> { readonly 
 export interface PowerStateChanged extends OnService<'power-state-changed'> {
   readonly from: PowerStateId | null; readonly to: PowerStateId | null;
 }
-export interface DeployerChanged extends Base<'deployer-changed'> { readonly from: string; readonly to: string }
+/**
+ * The admin connection of a service moved (MST-DIFF-005): another host, port,
+ * database or admin role receives the admin password. Always an escalation.
+ */
+export interface AdminConnectionChanged extends OnService<'admin-connection-changed'> {
+  readonly rule: 'MST-DIFF-005';
+  readonly setting: 'host' | 'port' | 'database' | 'username';
+  readonly from: ConnectionSetting; readonly to: ConnectionSetting;
+}
+/**
+ * The TLS mode of a service's admin connection changed (MST-DIFF-006); an
+ * escalation (`weakened`) when the new mode does not require TLS
+ * (disable, allow, prefer, or a value the diff cannot read) or verifies less
+ * than the old one.
+ */
+export interface TlsChanged extends OnService<'tls-changed'> {
+  readonly rule: 'MST-DIFF-006';
+  readonly from: ConnectionSetting; readonly to: ConnectionSetting; readonly weakened: boolean;
+}
+/** Another source for the admin password of a service (MST-DIFF-007). Always an escalation. */
+export interface AdminPasswordChanged extends OnService<'admin-password-changed'> {
+  readonly rule: 'MST-DIFF-007';
+  readonly from: SecretInfo; readonly to: SecretInfo;
+}
+/**
+ * A password now comes from a variable that another user or another
+ * service's admin reads too (MST-DIFF-008): whoever holds one holds the other.
+ * `username` null: the service's admin password. Always an escalation.
+ */
+export interface PasswordShared extends OnService<'password-shared'> {
+  readonly rule: 'MST-DIFF-008';
+  readonly username: string | null; readonly variable: string;
+  /** The first other holders that did not share it in BASE, as `user "app" of service "metrics"` or `the admin of service "events"`. */
+  readonly with: readonly string[];
+  /** How many more such holders there are. */
+  readonly more: number;
+}
+/**
+ * Whether the users' passwords of a service stay out of the Terraform state
+ * changed (MST-DIFF-009); an escalation when turned off: the passwords are
+ * then written into the state, for whoever can read it.
+ */
+export interface WriteOnlyChanged extends OnService<'write-only-changed'> {
+  readonly rule: 'MST-DIFF-009'; readonly from: boolean; readonly to: boolean;
+}
+/**
+ * Another member deploys. Needs Invite more users from BASE's deployer (it
+ * decides whose credentials apply every later change); an escalation when
+ * the new deployer's role holds more than the old one's.
+ */
+export interface DeployerChanged extends Base<'deployer-changed'> {
+  readonly from: string; readonly to: string; readonly gained: readonly Permission[];
+}
 /** null: billing details are not managed by the stack. */
 export interface BillingChanged extends Base<'billing-changed'> {
   readonly from: { readonly email?: string } | null; readonly to: { readonly email?: string } | null;
@@ -126,18 +186,19 @@ export interface WarningAcknowledged extends Base<'warning-acknowledged'> {
 
 /** Escalations, most dangerous first. */
 export const ESCALATION_ORDER: readonly ChangeKind[] = [
+  'admin-connection-changed', 'tls-changed', 'admin-password-changed', 'password-shared', 'write-only-changed', 'deployer-changed',
   'role-changed', 'invitation-accepted', 'replication-enabled', 'grant-gained', 'user-added', 'member-added',
   'invitation-sent', 'invitation-changed',
 ];
 
-/** Every other change, in reading order. */
+/** Every other change, in reading order (a kind that is always an escalation is not among them). */
 export const CHANGE_ORDER: readonly ChangeKind[] = [
   'project-added', 'project-removed',
   'member-added', 'member-removed', 'role-changed',
   'invitation-sent', 'invitation-withdrawn', 'invitation-changed', 'invitation-accepted',
   'user-added', 'user-removed', 'user-renamed', 'password-rotated', 'replication-disabled',
   'grant-gained', 'grant-lost',
-  'service-added', 'service-removed', 'power-state-changed',
+  'service-added', 'service-removed', 'power-state-changed', 'tls-changed', 'write-only-changed',
   'deployer-changed', 'billing-changed',
   'warning-raised', 'warning-acknowledged',
 ];
@@ -149,8 +210,8 @@ export interface AccessDiff {
   /** Escalations first (in {@link ESCALATION_ORDER}), then every other change (in {@link CHANGE_ORDER}). */
   readonly changes: readonly AccessChange[];
   /**
-   * Findings of the catalogue, errors only: the changes the deployer may not
-   * make (MST-DIFF-001 to 004), and every rule error of HEAD (a HEAD that
+   * Findings of the catalogue, errors only: the changes BASE's deployer may
+   * not make (MST-DIFF-001 to 004), and every rule error of HEAD (a HEAD that
    * `cdktf-mst check` refuses is never approved). Paths are below the
    * project's name (`acme-prod/members/ana@acme.example`), so a manifest and
    * its synthesized stack read the same.
@@ -165,20 +226,24 @@ export function diffAccess(base: DiffSide, head: DiffSide): AccessDiff {
   const errors: Finding[] = [];
   const baseProjects = declarationsByName(base.projects);
   const headProjects = declarationsByName(head.projects);
+  const shared = sharedPasswords(base.projects, head.projects);
   for (const key of union(baseProjects, headProjects)) {
     const bs = baseProjects.get(key);
     const hs = headProjects.get(key);
     if (bs && hs) {
       const b = merged(bs);
-      const found = sortChanges(diffProject(b, hs));
+      const found = sortChanges([...diffProject(b, hs), ...(shared.get(key) ?? [])]);
       changes.push(...found);
       errors.push(...judgeChanges(found, { project: key, base: b, heads: hs }));
     } else if (hs) {
-      // Nothing to judge against: every grant is listed (as escalations) for a reviewer, and
-      // HEAD's own rules (MST-DEPLOY-002, MST-INVITE-001 to 003) apply to it.
+      // A project BASE does not declare: nobody holds anything in it yet, so every change that
+      // needs a permission is an error (a renamed project would otherwise carry its services'
+      // users past the gate), and every grant is listed as an escalation for a reviewer.
       const h = merged(hs);
-      changes.push({ kind: 'project-added', escalation: false, project: h.name, deployer: h.deployer });
-      changes.push(...diffProject(emptyLike(h), hs));
+      const empty = emptyLike(h);
+      const found = sortChanges([...diffProject(empty, hs), ...(shared.get(key) ?? [])]);
+      changes.push({ kind: 'project-added', escalation: false, project: h.name, deployer: h.deployer }, ...found);
+      errors.push(...judgeChanges(found, { project: key, base: empty, heads: hs, added: true }));
     } else if (bs) {
       const b = merged(bs);
       changes.push({
@@ -227,7 +292,10 @@ function diffProject(b: ProjectSpec, hs: readonly ProjectSpec[]): AccessChange[]
   changes.push(...diffServices(h.name, b.services, h.services));
   const project = h.name;
   if (emailKey(b.deployer) !== emailKey(h.deployer)) {
-    changes.push({ kind: 'deployer-changed', escalation: false, project, from: b.deployer, to: h.deployer });
+    const before = roleOf(b, b.deployer);
+    const after = roleOf(h, h.deployer);
+    const gained = after ? (before ? before.lacksFrom(after) : [...after.permissions]) : [];
+    changes.push({ kind: 'deployer-changed', escalation: gained.length > 0, project, from: b.deployer, to: h.deployer, gained });
   }
   const billingFrom = billing(b);
   const billingTo = billing(h);
@@ -311,6 +379,8 @@ function diffServices(project: string, base: readonly ServiceSpec[], head: reado
     if (bs && hs && (bs.state ?? null) !== (hs.state ?? null)) {
       changes.push({ kind: 'power-state-changed', escalation: false, project, service, from: bs.state ?? null, to: hs.state ?? null });
     }
+    // A service only HEAD declares is compared with MST's defaults: it reaches an existing service too.
+    if (hs) changes.push(...diffAdmin(project, service, bs ?? defaultsLike(hs), hs));
     changes.push(...diffUsers(project, service, bs?.users ?? [], hs?.users ?? []));
     changes.push(...diffGrants(project, service, bs?.users ?? [], hs?.users ?? []));
   }
@@ -352,6 +422,126 @@ function diffUsers(project: string, service: string, base: readonly UserSpec[], 
   return changes;
 }
 
+/** What changes in how the provider reaches a service as its admin, and with which password. */
+function diffAdmin(project: string, service: string, b: ServiceSpec, h: ServiceSpec): AccessChange[] {
+  const changes: AccessChange[] = [];
+  const from = connectionOf(b);
+  const to = connectionOf(h);
+  for (const setting of ['host', 'port', 'database', 'username'] as const) {
+    const [x, y] = [settingInfo(from[setting]), settingInfo(to[setting])];
+    if (!sameSetting(x, y)) {
+      changes.push({ kind: 'admin-connection-changed', rule: 'MST-DIFF-005', escalation: true, project, service, setting, from: x, to: y });
+    }
+  }
+  const [x, y] = [settingInfo(from.sslmode), settingInfo(to.sslmode)];
+  if (!sameSetting(x, y)) {
+    const weakened = tlsRank(y) < TLS_REQUIRED || tlsRank(y) < tlsRank(x);
+    changes.push({ kind: 'tls-changed', rule: 'MST-DIFF-006', escalation: weakened, project, service, from: x, to: y, weakened });
+  }
+  if (b.writeOnlyPasswords !== h.writeOnlyPasswords) {
+    changes.push({
+      kind: 'write-only-changed', rule: 'MST-DIFF-009', escalation: !h.writeOnlyPasswords, project, service,
+      from: b.writeOnlyPasswords, to: h.writeOnlyPasswords,
+    });
+  }
+  const [pa, pb] = [secretInfo(b.adminPassword), secretInfo(h.adminPassword)];
+  if (JSON.stringify(pa) !== JSON.stringify(pb)) {
+    changes.push({ kind: 'admin-password-changed', rule: 'MST-DIFF-007', escalation: true, project, service, from: pa, to: pb });
+  }
+  return changes;
+}
+
+function sameSetting(a: ConnectionSetting, b: ConnectionSetting): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** libpq's sslmodes, weakest first; `require` is the first that refuses a connection without TLS. */
+const SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const TLS_REQUIRED = SSLMODES.indexOf('require');
+
+/** How much a setting of sslmode protects; -1 when the diff cannot read it (a variable, an expression, an unknown mode). */
+function tlsRank(s: ConnectionSetting): number {
+  return 'literal' in s && typeof s.literal === 'string' ? SSLMODES.indexOf(s.literal) : -1;
+}
+
+/** A service as MST's defaults have it, to compare a service only HEAD declares with. */
+function defaultsLike(s: ServiceSpec): ServiceSpec {
+  return {
+    ...s, connection: undefined, adminPassword: defaultAdminPassword(s.name), writeOnlyPasswords: DEFAULT_WRITE_ONLY_PASSWORDS, users: [],
+  };
+}
+
+/** Who reads a password variable: a user of a service, or a service's admin. */
+interface Holder { readonly project: string; readonly service: string; readonly username: string | null }
+
+const holderKey = (h: Holder) => `${h.project}\u0000${h.service}\u0000${h.username === null ? '' : userKey(h.username)}`;
+const holderText = (h: Holder) => (h.username === null
+  ? `the admin of service "${h.service}"` : `user "${h.username}" of service "${h.service}"`);
+
+/** Holders a *Password shared* change names; the rest are counted. */
+const SHOWN_HOLDERS = 3;
+
+/**
+ * Passwords HEAD takes from a variable another holder reads too, where BASE
+ * did not share one between the two: one change per holder, naming the first
+ * new others and counting the rest, by project name. Variables are a stack's:
+ * holders are grouped by the stack (the first segment of the path) they are
+ * declared in; holders are compared by who they are, so a manifest and a
+ * synthesized stack compare alike. Linear in the holders, however many share
+ * one variable.
+ */
+function sharedPasswords(base: readonly ProjectSpec[], head: readonly ProjectSpec[]): Map<string, AccessChange[]> {
+  // Each BASE holder's group for a variable: the holders it shared that variable with.
+  const before = new Map<string, ReadonlyMap<string, Holder>>();
+  for (const [key, group] of readers(base)) {
+    const variable = key.slice(key.indexOf('\u0000') + 1);
+    for (const k of group.keys()) before.set(`${variable}\u0000${k}`, group);
+  }
+  const out = new Map<string, AccessChange[]>();
+  for (const [key, group] of readers(head)) {
+    if (group.size < 2) continue;
+    const variable = key.slice(key.indexOf('\u0000') + 1);
+    const holders = [...group.values()];
+    // The holders of this group outside each BASE group, computed once per BASE group.
+    const outside = new Map<ReadonlyMap<string, Holder> | undefined, Holder[]>();
+    for (const [k, h] of group) {
+      const was = before.get(`${variable}\u0000${k}`);
+      let fresh = outside.get(was);
+      if (!fresh) outside.set(was, fresh = was ? holders.filter((o) => !was.has(holderKey(o))) : holders);
+      const others = was ? fresh : fresh.filter((o) => o !== h);
+      if (others.length === 0) continue;
+      const list = out.get(h.project) ?? [];
+      list.push({
+        kind: 'password-shared', rule: 'MST-DIFF-008', escalation: true, project: h.project, service: h.service,
+        username: h.username, variable, with: others.slice(0, SHOWN_HOLDERS).map(holderText), more: Math.max(0, others.length - SHOWN_HOLDERS),
+      });
+      out.set(h.project, list);
+    }
+  }
+  return out;
+}
+
+/** Each password variable of a side (keyed by stack and name) and who reads it, by holder key. */
+function readers(projects: readonly ProjectSpec[]): Map<string, Map<string, Holder>> {
+  const map = new Map<string, Map<string, Holder>>();
+  const add = (stack: string, name: string, h: Holder) => {
+    const key = `${stack}\u0000${name}`;
+    let group = map.get(key);
+    if (!group) map.set(key, group = new Map());
+    if (!group.has(holderKey(h))) group.set(holderKey(h), h);
+  };
+  for (const p of projects) {
+    const stack = p.path.split('/')[0];
+    for (const s of p.services) {
+      if (s.adminPassword.kind === 'variable') add(stack, s.adminPassword.name, { project: p.name, service: s.name, username: null });
+      for (const u of s.users) {
+        if (u.password.kind === 'variable') add(stack, u.password.name, { project: p.name, service: s.name, username: u.username });
+      }
+    }
+  }
+  return map;
+}
+
 /**
  * Warnings are matched by project, rule and message (paths differ between a
  * manifest and a synthesized stack; messages name the service and user).
@@ -383,6 +573,11 @@ function beyondView(role: ProjectRole): Permission[] {
   return ProjectRole.READ_ONLY.lacksFrom(role);
 }
 
+/** `email`'s role among the members of `p`, if a member. */
+function roleOf(p: ProjectSpec, email: string): ProjectRole | undefined {
+  return p.members.find((m) => emailKey(m.email) === emailKey(email))?.role;
+}
+
 function billing(p: ProjectSpec): { email?: string } | null {
   if (!p.billing) return null;
   return p.billing.email !== undefined ? { email: p.billing.email } : {};
@@ -409,7 +604,8 @@ function sortChanges(changes: AccessChange[]): AccessChange[] {
 /** The email, username or rule a change is about, for sorting. */
 function subject(c: AccessChange): string {
   if ('email' in c) return c.email;
-  if ('username' in c) return c.username;
+  if ('username' in c) return c.username ?? '';
+  if (c.kind === 'admin-connection-changed') return c.setting;
   if (c.kind === 'user-renamed') return c.to;
   if ('ruleId' in c) return `${c.ruleId} ${c.message}`;
   return '';
@@ -427,8 +623,9 @@ function declarationsByName(projects: readonly ProjectSpec[]): Map<string, Proje
 
 /**
  * The declarations of one project as one: members, invitations and services
- * together, the first declaration's deployer and billing details (they must
- * agree, MST-PROJECT-002).
+ * together, the first declaration's deployer, and the billing details of the
+ * first declaration that states any (they must agree, MST-PROJECT-002; a
+ * stack that states billing while another does not is still billing).
  */
 function merged(declarations: readonly ProjectSpec[]): ProjectSpec {
   const [first, ...rest] = declarations;
@@ -436,6 +633,7 @@ function merged(declarations: readonly ProjectSpec[]): ProjectSpec {
   const all = declarations;
   return {
     ...first,
+    billing: all.find((p) => p.billing)?.billing,
     members: [...byKey(all.flatMap((p) => p.members), (m) => emailKey(m.email)).values()],
     invitations: [...byKey(all.flatMap((p) => p.invitations), (i) => emailKey(i.email)).values()],
     services: all.flatMap((p) => p.services),

@@ -1,9 +1,12 @@
 /**
- * The diff's judgement: every change of a project is weighed against the
- * permissions the HEAD deployer holds in BASE — the role it has while the
- * change is being deployed. What each kind of change needs is read from the
- * permission table (GOVERNING, ProjectRole); a change the deployer may not
- * make is a finding of the catalogue (MST-DIFF-001 to 004), an error.
+ * The diff's judgement: every change of a project is weighed against BASE's
+ * deployer and the permissions it holds in BASE. HEAD is the pull request's
+ * word, so nothing it states, its deployer least of all, decides how it is
+ * judged; a change of deployer is itself a change of the members (it decides
+ * whose credentials apply every later change). What each kind of change
+ * needs is read from the permission table (GOVERNING, ProjectRole); a change
+ * BASE's deployer may not make is a finding of the catalogue (MST-DIFF-001 to
+ * 004), an error.
  */
 import { Finding, finding } from '../domain/findings';
 import { ProjectSpec } from '../domain/model';
@@ -20,23 +23,25 @@ const SHOWN = 3;
 export interface Judged {
   /** The project's name; finding paths are below it. */
   readonly project: string;
-  /** The project in BASE (its declarations together). */
+  /** The project in BASE (its declarations together): whose credentials deploy the change, and what they hold. */
   readonly base: ProjectSpec;
   /**
    * The project's declarations in HEAD (several stacks may declare it; they
-   * must agree, MST-PROJECT-002): whose credentials deploy the change, and its
-   * role after it.
+   * must agree, MST-PROJECT-002): the deployer's own role after the change.
    */
   readonly heads: readonly ProjectSpec[];
+  /** Set when BASE does not declare the project: `base` is then an empty one, where nobody holds anything. */
+  readonly added?: boolean;
 }
 
-/** The changes of one project the HEAD deployer may not make, as findings. */
-export function judgeChanges(changes: readonly AccessChange[], { project, base, heads }: Judged): Finding[] {
-  const deployer = heads[0].deployer;
+/** The changes of one project BASE's deployer may not make, as findings. */
+export function judgeChanges(changes: readonly AccessChange[], { project, base, heads, added }: Judged): Finding[] {
+  const deployer = base.deployer;
   const key = emailKey(deployer);
   const role = base.members.find((m) => emailKey(m.email) === key)?.role;
   const invited = base.invitations.find((i) => emailKey(i.email) === key)?.role;
-  const who = role ? `is ${withArticle(role)} in base, which lacks`
+  const who = added ? 'deploys a project base does not declare, so holds nothing in it and lacks'
+    : role ? `is ${withArticle(role)} in base, which lacks`
     : invited ? 'is only invited in base, so holds nothing and lacks'
       : 'is not a member in base, so holds nothing and lacks';
   const holds = (p: Permission) => role?.can(p) ?? false;
@@ -46,6 +51,7 @@ export function judgeChanges(changes: readonly AccessChange[], { project, base, 
   const membership = GOVERNING.membership.permission;
   const edits = changes.flatMap((c) => {
     const verb = memberVerb(c);
+    if (verb && c.kind === 'deployer-changed') return [`${verb} "${c.to}"`];
     return verb && 'email' in c ? [`${verb} "${c.email}"`] : [];
   });
   if (edits.length > 0 && !holds(membership)) {
@@ -107,6 +113,7 @@ function memberVerb(c: AccessChange): string | undefined {
     case 'invitation-changed': return 're-send the invitation of';
     // Accepted as invited: the invitee did it in the console. With another role: someone edited it.
     case 'invitation-accepted': return c.invited !== c.role ? 'change the accepted role of' : undefined;
+    case 'deployer-changed': return 'hand the deploys to';
     default: return undefined;
   }
 }
@@ -141,6 +148,15 @@ function otherNeed(c: AccessChange): { governed: Governed; cause: string } | und
     case 'password-rotated':
     case 'grant-gained':
     case 'grant-lost':
+      return { governed: 'service-users', cause: `the users of service "${c.service}"` };
+    case 'password-shared':
+      return { governed: 'service-users', cause: c.username === null ? `the admin password of service "${c.service}"` : `the users of service "${c.service}"` };
+    case 'admin-connection-changed':
+    case 'tls-changed':
+      return { governed: 'service-users', cause: `the admin connection of service "${c.service}"` };
+    case 'admin-password-changed':
+      return { governed: 'service-users', cause: `the admin password of service "${c.service}"` };
+    case 'write-only-changed':
       return { governed: 'service-users', cause: `the users of service "${c.service}"` };
     case 'service-added':
       return c.powerState !== null ? { governed: 'power-state', cause: `the power state of service "${c.service}"` } : undefined;

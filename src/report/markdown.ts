@@ -12,7 +12,8 @@
 import { Permission, PERMISSION_LABELS, RoleId } from '../domain/permissions';
 import { parseRole } from '../domain/checks';
 import { PowerStateId } from '../domain/power-state';
-import { PasswordInfo, ReportFinding } from './common';
+import { PasswordInfo, ReportFinding, SecretInfo } from './common';
+import { ConnectionSetting } from '../domain/model';
 import { visible } from '../domain/visible';
 import { AccessChange, AccessDiff } from './diff';
 import { GrantObject } from './grants-diff';
@@ -73,6 +74,14 @@ function projectSection(p: ProjectReport, report: AccessReport): string[] {
   lines.push(row(['Service', 'Power state', 'PostgreSQL', 'Users']), row([':--', ':--', ':--', '--:']));
   for (const svc of p.services) {
     lines.push(row([code(svc.name), powerState(svc.powerState), svc.postgresVersion === null ? 'not declared' : String(svc.postgresVersion), String(svc.users.length)]));
+  }
+  lines.push('', '#### Admin connections', '');
+  lines.push(row(['Service', 'Host', 'Port', 'Database', 'Admin role', 'sslmode', 'Admin password', 'User passwords in the state']),
+    row([':--', ':--', ':--', ':--', ':--', ':--', ':--', ':-:']));
+  for (const svc of p.services) {
+    const c = svc.connection;
+    lines.push(row([code(svc.name), setting(c.host), setting(c.port), setting(c.database), setting(c.username), setting(c.sslmode),
+      secretSource(svc.adminPassword), svc.writeOnlyPasswords ? 'no (write-only)' : 'yes']));
   }
   const users = p.services.flatMap((svc) => svc.users.map((u) => ({ service: svc.name, ...u })));
   lines.push('', '#### Service users', '');
@@ -202,8 +211,21 @@ function describeChange(c: AccessChange): [string, string] {
       return ['Service removed', `${code(c.service)}: no longer managed by this stack`];
     case 'power-state-changed':
       return ['Power state changed', `${code(c.service)}: ${powerState(c.from)} → ${powerState(c.to)}`];
+    case 'admin-connection-changed':
+      return [`Admin connection moved (${c.rule})`, `${code(c.service)}: ${CONNECTION_LABELS[c.setting]} ${setting(c.from)} → ${setting(c.to)}: the admin password goes there`];
+    case 'tls-changed':
+      return [c.weakened ? `TLS weakened (${c.rule})` : `TLS mode changed (${c.rule})`,
+        `${code(c.service)}: sslmode ${setting(c.from)} → ${setting(c.to)}${c.weakened ? ': the admin password may cross the network unprotected' : ''}`];
+    case 'admin-password-changed':
+      return [`Admin password source changed (${c.rule})`, `${code(c.service)}: ${secretSource(c.from)} → ${secretSource(c.to)}`];
+    case 'password-shared':
+      return [`Password shared (${c.rule})`, `${c.username === null ? `the admin password of ${code(c.service)}` : `the password of ${code(c.username)} ${on(c.service)}`} comes from variable ${code(c.variable)}, which ${c.with.map(text).join(', ')}${c.more > 0 ? ` and ${c.more} more` : ''} also ${c.with.length + c.more === 1 ? 'reads' : 'read'}: whoever holds one password holds the other`];
+    case 'write-only-changed':
+      return c.to
+        ? [`Passwords kept out of the state (${c.rule})`, `${code(c.service)}: user passwords are now write-only`]
+        : [`Passwords written into the state (${c.rule})`, `${code(c.service)}: user passwords are no longer write-only; whoever reads the Terraform state reads them`];
     case 'deployer-changed':
-      return ['Deployer changed', `${code(c.from)} → ${code(c.to)}`];
+      return ['Deployer changed', `${code(c.from)} → ${code(c.to)}${c.gained.length > 0 ? `, who holds more: ${permissions(c.gained)}` : ''}`];
     case 'billing-changed':
       return ['Billing details changed', `${billingText(c.from)} → ${billingText(c.to)}`];
     case 'warning-raised':
@@ -262,6 +284,18 @@ function passwordSource(p: PasswordInfo): string {
     case 'literal':
       return 'plaintext (refused, MST-SEC-001)';
   }
+}
+
+const CONNECTION_LABELS = { host: 'host', port: 'port', database: 'database', username: 'admin role' } as const;
+
+function setting(s: ConnectionSetting): string {
+  if ('literal' in s) return code(String(s.literal));
+  if ('variable' in s) return `variable ${code(s.variable)}`;
+  return `expression ${code(s.expression)}`;
+}
+
+function secretSource(s: SecretInfo): string {
+  return passwordSource({ ...s, version: 1 } as PasswordInfo);
 }
 
 function rotation(from: PasswordInfo, to: PasswordInfo): string {

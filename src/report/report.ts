@@ -8,10 +8,11 @@ import { Finding } from '../domain/findings';
 import { ProjectSpec } from '../domain/model';
 import { PowerStateId } from '../domain/power-state';
 import { sortBy } from '../domain/document';
-import { emailKey, userKey } from '../domain/conventions';
+import { connectionOf, emailKey, userKey } from '../domain/conventions';
 import { Permission, PERMISSION_LABELS, PERMISSIONS, ProjectRole, RoleId } from '../domain/permissions';
-import { PasswordInfo, passwordInfo, ReportFinding, reportFinding } from './common';
+import { PasswordInfo, passwordInfo, ReportFinding, reportFinding, SecretInfo, secretInfo, settingInfo } from './common';
 import { GrantRow, grantRows } from './grants-diff';
+import { ConnectionSetting } from '../domain/model';
 
 /** Identifies the JSON format; bumped when a field changes meaning. */
 export const REPORT_FORMAT = 'cdktf-mst/access-report@1';
@@ -65,6 +66,12 @@ export interface ProjectReport {
     /** The managed power state, or null when the stack leaves it as it is. */
     readonly powerState: PowerStateId | null;
     readonly postgresVersion: number | null;
+    /** How the provider reaches the service as its admin: where the admin password is sent. */
+    readonly connection: Readonly<Record<'host' | 'port' | 'database' | 'username' | 'sslmode', ConnectionSetting>>;
+    /** Where the admin password comes from. */
+    readonly adminPassword: SecretInfo;
+    /** Whether user passwords stay out of the Terraform state. */
+    readonly writeOnlyPasswords: boolean;
     readonly users: readonly {
       readonly username: string;
       readonly replication: boolean;
@@ -147,6 +154,9 @@ function projectReport(p: ProjectSpec): ProjectReport {
       name: s.name,
       powerState: s.state ?? null,
       postgresVersion: s.postgresVersion ?? null,
+      connection: connectionReport(s),
+      adminPassword: secretInfo(s.adminPassword),
+      writeOnlyPasswords: s.writeOnlyPasswords,
       users: s.users.map((u) => ({
         username: u.username,
         replication: u.allowReplication,
@@ -154,6 +164,14 @@ function projectReport(p: ProjectSpec): ProjectReport {
         ...(u.grants && u.grants.length > 0 ? { grants: grantRows(u.grants) } : {}),
       })),
     })),
+  };
+}
+
+function connectionReport(s: Parameters<typeof connectionOf>[0]): ProjectReport['services'][number]['connection'] {
+  const c = connectionOf(s);
+  return {
+    host: settingInfo(c.host), port: settingInfo(c.port), database: settingInfo(c.database),
+    username: settingInfo(c.username), sslmode: settingInfo(c.sslmode),
   };
 }
 

@@ -388,7 +388,7 @@ describe('stable output', () => {
 describe('the access document', () => {
   it('records members, invitations, services and users under "//"."cdktf-mst"', () => {
     const doc = documentOf(fullSynth(acmeStack().stack).json);
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(3);
     expect(doc.projects).toHaveLength(1);
     const [p] = fromDocument(doc);
     expect(p).toMatchObject({ path: 'stack/acme', name: 'acme-prod', deployer: 'ci@acme.example' });
@@ -443,12 +443,35 @@ describe('the access document', () => {
     const findingsOf = (doc: unknown) => (errorOf(() => fromDocument(doc as AccessDocument)) as MstValidationError).findings
       .map((f) => `${f.ruleId} ${f.path}: ${f.message}`);
     expect(findingsOf('projects')).toEqual(['MST-INPUT-002 "//"."cdktf-mst": the access document is malformed (not an object)']);
-    expect(findingsOf({ schemaVersion: 3, projects: [], findings: [] })).toEqual([
-      'MST-INPUT-002 "//"."cdktf-mst": access document schemaVersion 3 is not supported (expected 1 or 2)',
+    expect(findingsOf({ schemaVersion: 4, projects: [], findings: [] })).toEqual([
+      'MST-INPUT-002 "//"."cdktf-mst": access document schemaVersion 4 is not supported (expected 3)',
     ]);
-    expect(findingsOf({ schemaVersion: 2, projects: [{ path: 'stack/acme', name: 7 }], findings: [] })).toEqual([
+    expect(findingsOf({ schemaVersion: 3, projects: [{ path: 'stack/acme', name: 7 }], findings: [] })).toEqual([
       expect.stringMatching(/^MST-INPUT-002 "\/\/"\."cdktf-mst": the access document is malformed at projects\[0\]\.name \(.+\)$/),
     ]);
+  });
+
+  it('refuses a document of an earlier version, which does not record the services\' connections', () => {
+    for (const doc of [1, 2].map((schemaVersion) => ({ ...documentOf(fullSynth(acmeStack().stack).json), schemaVersion }))) {
+      expect((errorOf(() => fromDocument(doc)) as MstValidationError).findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([
+        `MST-INPUT-002: access document schemaVersion ${doc.schemaVersion} is not supported (expected 3)`,
+      ]);
+    }
+  });
+
+  it('records each service\'s connection as the provider block has it', () => {
+    const { stack } = acmeStack();
+    const { json } = fullSynth(stack);
+    const [p] = fromDocument(documentOf(json));
+    const providers = (json.provider as { postgresql: Record<string, unknown>[] }).postgresql;
+    for (const s of p.services) {
+      const block = providers.find((b) => b.alias === s.name)!;
+      const rendered = (x: { literal: unknown } | { variable: string } | { expression: string }) =>
+        ('literal' in x ? x.literal : 'variable' in x ? `\${var.${x.variable}}` : x.expression);
+      const c = s.connection!;
+      expect([c.host, c.port, c.database, c.username, c.sslmode].map(rendered))
+        .toEqual([block.host, block.port, block.database, block.username, block.sslmode]);
+    }
   });
 
   it('holds where each password comes from, never a value or a reference to one', () => {

@@ -3,6 +3,7 @@ import {
   Acknowledgement, InvitationSpec, MemberSpec, ProjectSpec, SecretSource, ServiceSpec, UserSpec,
 } from '../../src/domain/model';
 import { ProjectRole } from '../../src/domain/permissions';
+import { defaultConnection } from '../../src/domain/conventions';
 import { checkManifestText, manifestToSpec, parseManifest, validateManifestData } from '../../src/manifest/load';
 import { MAX_DEPTH, MAX_MANIFEST_BYTES, MAX_VALUES } from '../../src/manifest/limits';
 import * as fs from 'fs';
@@ -466,6 +467,26 @@ const CASES: Record<string, readonly RuleCase[]> = {
       fail: project({ services: [service('metrics', { postgresVersion: 16.5 })] }),
       pass: project({ services: [service('metrics', { postgresVersion: 16 })] }),
       level: 'error', path: `${ACME}/metrics`, names: ['postgresVersion 16.5'],
+    }),
+  ],
+  'MST-TF-001': [
+    ...(['host', 'database', 'username', 'sslmode'] as const).map((key) => c({
+      name: `a template in the connection's ${key} (the same text without one passes)`,
+      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), [key]: { literal: 'a${var.metrics_admin_password}b' } } })] }),
+      pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), [key]: { literal: 'a$var.metrics_admin_password}b' } } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: [`the connection's ${key} "a\${var.metrics_admin_password}b" of service "metrics"`],
+    })),
+    c({
+      name: 'a template directive (%{); a lone % passes',
+      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), host: { literal: '%{if true}h%{endif}' } } })] }),
+      pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), host: { literal: '100%.acme.example' } } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['"%{if true}h%{endif}"', '("%{")'],
+    }),
+    c({
+      name: 'a variable or a typed expression is the engine\'s own, not a string written in the configuration',
+      fail: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), database: { literal: '${file("/etc/passwd")}' } } })] }),
+      pass: project({ services: [service('metrics', { connection: { ...defaultConnection('metrics'), database: { expression: '${var.db}' } } })] }),
+      level: 'error', path: `${ACME}/metrics`, names: ['"${file("/etc/passwd")}"'],
     }),
   ],
   'MST-USER-001': ([

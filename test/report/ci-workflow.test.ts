@@ -13,8 +13,9 @@ interface Job {
   readonly permissions?: Record<string, string>; readonly steps: readonly Step[];
 }
 
+interface Env { readonly env?: Record<string, string> }
 const workflow = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'ci', 'access-review.yml'), 'utf8')) as {
-  permissions: Record<string, string>; jobs: Record<string, Job>;
+  permissions: Record<string, string>; jobs: Record<string, Job & Env>;
 };
 const jobs = workflow.jobs;
 
@@ -35,6 +36,22 @@ describe('examples/ci/access-review.yml', () => {
     expect(approval.if).toBe("needs.access-diff.outputs.escalation == 'true'");
     expect(approval.environment).toBe('mst-access');
     expect(jobs['access-diff'].steps.find((s) => s.run?.includes('summary.escalations'))).toBeDefined();
+  });
+
+  it('reads HEAD\'s manifests as data, never through HEAD\'s code, and judges each with BASE\'s cdktf-mst', () => {
+    const job = jobs['access-diff'];
+    expect(job.env).toHaveProperty('MST_MANIFESTS');
+    const read = job.steps.find((s) => s.name === 'Read HEAD\'s manifests as data') as Step & Env;
+    // The merge commit's files through the API: no checkout of HEAD, nothing of it run.
+    expect(read.run).toMatch(/gh api -H 'Accept: application\/vnd\.github\.raw' "repos\/\$REPO\/contents\/\$m\?ref=\$MERGE_SHA"/);
+    expect(read.env).toMatchObject({ MERGE_SHA: '${{ github.sha }}' });
+    const gate = job.steps.find((s) => s.run?.includes('cdktf-mst diff'))!;
+    expect(gate.run).toMatch(/npx --no cdktf-mst diff "\$m" "\$head_m" --fail-on error/);
+    expect(gate.run).toMatch(/if \[ "\$code" -eq 1 \]; then gate=1; fi/);
+    // Every cdktf-mst is BASE's installed one, never one npx would download.
+    expect(gate.run!.match(/npx (?!--no )/g)).toBeNull();
+    // The only npm ci of the job is BASE's.
+    expect(job.steps.filter((s) => s.run?.includes('npm ci')).map((s) => s['working-directory'])).toEqual(['base']);
   });
 
   it('runs the pull request\'s code only in a job of its own, with a read-only token', () => {

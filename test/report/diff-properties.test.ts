@@ -7,8 +7,9 @@
  * The expectations are an oracle written from the documented rules
  * (docs/reviewing-access.md) and the permission table, not from diff.ts:
  * - every permission a member or invitee gains is an escalation naming it;
- * - the MST-DIFF errors are exactly the changes beyond the deployer's role in
- *   BASE; every rule error of HEAD is an error of the diff too;
+ * - the MST-DIFF errors are exactly the changes beyond the role BASE's
+ *   deployer holds in BASE (whichever deployer HEAD names); every rule error
+ *   of HEAD is an error of the diff too;
  * - reordering the declarations changes neither the diff nor the bytes.
  * Seeded, so a failure reproduces; 1,000 pairs per property.
  */
@@ -113,14 +114,15 @@ function changed(b: Person, h: Person): boolean {
   return b.kind === 'invited' && h.kind === 'invited' && b.by !== h.by;
 }
 
-/** The MST-DIFF errors the rules call for: `RULE` or `RULE email`, sorted. */
+/** The MST-DIFF errors the rules call for: `RULE` or `RULE email`, sorted. BASE's deployer judges, whatever HEAD names. */
 function expectedErrors(base: Side, head: Side): string[] {
-  const d = head.deployer;
+  const d = base.deployer;
   const before = base.people[d];
   const deployerRole = before.kind === 'member' ? parseRole(before.role) : undefined;
   const holds = (p: Permission) => deployerRole?.can(p) ?? false;
   const out: string[] = [];
-  const members = base.people.some((b, i) => changed(b, head.people[i]));
+  // Handing the deploys to another member is a change of the members too.
+  const members = base.people.some((b, i) => changed(b, head.people[i])) || head.deployer !== base.deployer;
   if (members && !holds('invite-users')) out.push('MST-DIFF-001');
   const after = head.people[d];
   if (before.kind !== 'absent' && after.kind === 'member' && before.role !== after.role) out.push('MST-DIFF-002');

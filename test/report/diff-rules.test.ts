@@ -48,12 +48,33 @@ function withMembers(m: Manifest, members: Manifest['members'], extra: Partial<M
 const rules = (d: AccessDiff) => d.errors.map((e) => e.ruleId);
 
 describe('errors: each change judged against the deployer\'s role in BASE', () => {
-  it('a HEAD deployer that is not a member of BASE holds nothing', () => {
-    const head = withMembers(BASE, [...BASE.members.slice(0, 2), { email: 'ghost@x.example', role: 'admin' }], { deployer: 'ghost@x.example' });
-    expect(diff(BASE, head).errors).toEqual([expect.objectContaining({
+  it('a deployer of BASE that is not a member of BASE holds nothing', () => {
+    const base = { ...BASE, deployer: 'ghost@x.example' };
+    const head = withMembers(base, [...BASE.members.slice(0, 2), { email: 'ghost@x.example', role: 'admin' }]);
+    expect(diff(base, head).errors).toEqual([expect.objectContaining({
       ruleId: 'MST-DIFF-001', path: 'p',
       message: 'deployer "ghost@x.example" is not a member in base, so holds nothing and lacks Invite more users, needed to add "ghost@x.example", remove "ro@x.example"',
     })]);
+  });
+
+  it('a HEAD naming another deployer is judged with BASE\'s, and the change of deployer needs Invite more users', () => {
+    // The Operator ops deploys in BASE; HEAD names the Admin boss and adds an Admin.
+    const base = { ...BASE, deployer: 'ops@x.example', invitations: [], members: [...BASE.members, { email: 'ops@x.example', role: 'operator' as const }] };
+    const head = withMembers(base, [...base.members, { email: 'new@x.example', role: 'admin' }], { deployer: 'boss@x.example' });
+    const d = diff(base, head);
+    expect(d.errors).toEqual([expect.objectContaining({
+      ruleId: 'MST-DIFF-001',
+      message: 'deployer "ops@x.example" is an Operator in base, which lacks Invite more users, needed to hand the deploys to "boss@x.example", add "new@x.example"',
+    })]);
+    expect(d.changes.find((c) => c.kind === 'deployer-changed')).toEqual({
+      kind: 'deployer-changed', escalation: true, project: 'p', from: 'ops@x.example', to: 'boss@x.example', gained: ['invite-users', 'modify-billing'],
+    });
+    // Only the change of deployer, by a deployer that may make it: an escalation, not an error.
+    const dev = { ...BASE, deployer: 'dev@x.example' };
+    const handed = diff(dev, { ...dev, deployer: 'boss@x.example' });
+    expect(handed.errors).toEqual([]);
+    expect(handed.changes).toEqual([expect.objectContaining({ kind: 'deployer-changed', escalation: true, gained: ['modify-billing', 'start-stop-services'] })]);
+    expect(diff({ ...BASE, deployer: 'boss@x.example' }, dev).changes).toEqual([expect.objectContaining({ kind: 'deployer-changed', escalation: false, gained: [] })]);
   });
 
   it('adding a member within the deployer\'s role is fine; beyond it is MST-DIFF-003, as an invitation would be MST-INVITE-003', () => {
@@ -74,7 +95,7 @@ describe('errors: each change judged against the deployer\'s role in BASE', () =
   });
 
   it('a deployer accepted with another role than invited changed its own role', () => {
-    const base: Manifest = { ...BASE, invitations: [{ email: 'ci@x.example', role: 'developer', invitedBy: 'boss@x.example' }] };
+    const base: Manifest = { ...BASE, deployer: 'ci@x.example', invitations: [{ email: 'ci@x.example', role: 'developer', invitedBy: 'boss@x.example' }] };
     const head = withMembers(BASE, [...BASE.members, { email: 'ci@x.example', role: 'admin' }], { deployer: 'ci@x.example', invitations: [] });
     const d = diff(base, head);
     // Only invited in BASE: it holds nothing, so changing the accepted role is MST-DIFF-001 too.

@@ -10,7 +10,7 @@ function diffOf(name: string): AccessDiff {
 /** `kind subject`, or `kind! subject` for escalations: a compact view to assert on. */
 function brief(c: AccessChange): string {
   const subject = 'email' in c ? c.email
-    : 'username' in c ? `${c.service}/${c.username}`
+    : 'username' in c && c.username !== null ? `${c.service}/${c.username}`
       : c.kind === 'user-renamed' ? `${c.service}/${c.from}->${c.to}`
         : 'service' in c ? c.service
           : 'ruleId' in c ? `${c.ruleId} ${c.path}`
@@ -95,6 +95,7 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
       'service-removed legacy',
       'power-state-changed events',
       'power-state-changed metrics',
+      // ana holds no more than ci-bot (both Admins): not an escalation.
       'deployer-changed acme-prod',
       'billing-changed acme-prod',
     ]);
@@ -103,11 +104,11 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
     expect(d.changes.some((c) => c.kind === 'warning-raised')).toBe(false);
   });
 
-  it('deployer-lacks-invite: role change, removal and withdrawal need Invite more users, which the Operator lacks in base', () => {
+  it('deployer-lacks-invite: a role change and a removal need Invite more users, which the Operator lacks in base', () => {
     const d = diffOf('deployer-lacks-invite');
     expect(d.errors).toEqual([{
       ruleId: 'MST-DIFF-001', level: 'error', path: 'acme-ops',
-      message: 'deployer "ops@acme.example" is an Operator in base, which lacks Invite more users, needed to remove "old@acme.example", change the role of "dev@acme.example", withdraw the invitation of "temp@acme.example"',
+      message: 'deployer "ops@acme.example" is an Operator in base, which lacks Invite more users, needed to remove "old@acme.example", change the role of "dev@acme.example"',
       fix: 'deploy this change as a member holding Invite more users in base (Admin or Developer)',
     }]);
   });
@@ -130,17 +131,19 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
     expect(d.changes.map(brief)).toEqual(['role-changed! bob@acme.example', 'invitation-accepted! carol@acme.example']);
   });
 
-  it('deployer-lacks-permission: users and a power state need their permissions in base, where an invitee holds nothing', () => {
+  it('deployer-lacks-permission: a HEAD naming an Admin as deployer is judged with the Developer deployer of BASE', () => {
     const d = diffOf('deployer-lacks-permission');
     expect(d.errors.map((e) => [e.ruleId, e.path, e.message])).toEqual([
-      ['MST-DIFF-004', 'acme-svc', 'deployer "ci@acme.example" is only invited in base, so holds nothing and lacks Manage services, needed for the users of service "metrics"'],
-      ['MST-DIFF-004', 'acme-svc', 'deployer "ci@acme.example" is only invited in base, so holds nothing and lacks Start and stop services, needed for the power state of service "metrics"'],
+      ['MST-DIFF-004', 'acme-svc', 'deployer "dev@acme.example" is a Developer in base, which lacks Modify billing information, needed for the billing details'],
+      ['MST-DIFF-004', 'acme-svc', 'deployer "dev@acme.example" is a Developer in base, which lacks Start and stop services, needed for the power state of service "metrics"'],
     ]);
+    expect(d.changes.map(brief)).toEqual(['deployer-changed! acme-svc', 'power-state-changed metrics', 'billing-changed acme-svc']);
+    expect(d.changes[0]).toMatchObject({ from: 'dev@acme.example', to: 'ana@acme.example', gained: ['modify-billing', 'start-stop-services'] });
     // HEAD itself passes every rule: only the judgement against BASE refuses it.
     expect(readAccessInput(fixture('deployer-lacks-permission', 'head.yaml')).findings.filter((f) => f.level === 'error')).toEqual([]);
   });
 
-  it('projects: a project removed (its users dropped) and one added (its grants listed)', () => {
+  it('projects: a project removed (its users dropped) and one added (its grants listed, and judged as one where nobody holds anything)', () => {
     const d = diffOf('projects');
     expect(d.projects).toEqual(['acme-dev', 'acme-staging']);
     expect(d.changes.map(brief)).toEqual([
@@ -157,6 +160,37 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
       'service-removed staging-db',
       'warning-acknowledged MST-USER-006 dev-db/users/debezium',
     ]);
+    expect(d.errors.map((e) => [e.ruleId, e.message.replace(/, needed.*/, '')])).toEqual([
+      ['MST-DIFF-001', 'deployer "ana@acme.example" deploys a project base does not declare, so holds nothing in it and lacks Invite more users'],
+      ['MST-DIFF-004', 'deployer "ana@acme.example" deploys a project base does not declare, so holds nothing in it and lacks Manage services'],
+      ['MST-DIFF-004', 'deployer "ana@acme.example" deploys a project base does not declare, so holds nothing in it and lacks Start and stop services'],
+    ]);
+  });
+
+  it('connections: the admin connection, its TLS mode, the admin password\'s source, shared password variables, passwords in the state', () => {
+    const d = diffOf('connections');
+    expect(d.changes.map(brief)).toEqual([
+      'admin-connection-changed! metrics',
+      'admin-connection-changed! metrics',
+      'tls-changed! metrics',
+      'admin-password-changed! events',
+      'password-shared! events',
+      'password-shared! metrics',
+      'password-shared! metrics/app',
+      'password-shared! metrics/grafana',
+      'write-only-changed! events',
+      'password-rotated metrics/app',
+      'tls-changed archive',
+      'write-only-changed archive',
+    ]);
+    expect(d.changes.slice(0, 4)).toEqual([
+      expect.objectContaining({ setting: 'host', from: { literal: 'metrics.acme.example' }, to: { literal: 'metrics.elsewhere.example' } }),
+      expect.objectContaining({ setting: 'port', from: { literal: 5432 }, to: { literal: 6432 } }),
+      expect.objectContaining({ rule: 'MST-DIFF-006', from: { literal: 'require' }, to: { literal: 'disable' }, weakened: true }),
+      expect.objectContaining({ rule: 'MST-DIFF-007', from: { source: 'variable', variable: 'events_admin_password' }, to: { source: 'variable', variable: 'metrics_admin_password' } }),
+    ]);
+    expect(d.changes[4]).toMatchObject({ username: null, variable: 'metrics_admin_password', with: ['the admin of service "metrics"'] });
+    expect(d.changes[6]).toMatchObject({ username: 'app', variable: 'grafana_password', with: ['user "grafana" of service "metrics"'] });
     expect(d.errors).toEqual([]);
   });
 
@@ -169,7 +203,10 @@ describe('what each pair changes (the goldens must be right, not only stable)', 
     ];
     expect([...kinds].sort()).toEqual([...new Set(expected)].sort());
     expect(new Set(diffs.flatMap((d) => d.errors.map((e) => e.ruleId))))
-      .toEqual(new Set(RULES.filter((r) => r.id.startsWith('MST-DIFF-')).map((r) => r.id)));
+      .toEqual(new Set(RULES.filter((r) => r.id.startsWith('MST-DIFF-') && r.level === 'error').map((r) => r.id)));
+    // Each escalation rule names the kind of change that carries it.
+    expect(new Set(diffs.flatMap((d) => d.changes.flatMap((c) => ('rule' in c ? [c.rule] : [])))))
+      .toEqual(new Set(RULES.filter((r) => r.level === 'escalation').map((r) => r.id)));
   });
 
   it('escalations come before everything else in the Markdown, errors next', () => {

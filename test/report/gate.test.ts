@@ -164,7 +164,7 @@ describe('a HEAD that breaks the rules is never approved', () => {
   });
 
   it('a malformed access document is one line naming the field, exit 2', () => {
-    const file = write('malformed/cdk.tf.json', JSON.stringify({ '//': { 'cdktf-mst': { schemaVersion: 1, findings: [], projects: [{ name: 5 }] } } }));
+    const file = write('malformed/cdk.tf.json', JSON.stringify({ '//': { 'cdktf-mst': { schemaVersion: 3, findings: [], projects: [{ name: 5 }] } } }));
     const r = run('report', file);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^cdktf-mst: .*cdk\.tf\.json\] MST-INPUT-002: the access document is malformed at projects\[0\]\.path \(.*\); synthesize the stack again with cdktf-mst\.\n$/);

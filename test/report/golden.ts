@@ -54,4 +54,5 @@ export const DIFF_CASES = [
   'deployer-lacks-permission',
   'projects',
   'grants',
+  'connections',
 ] as const;
