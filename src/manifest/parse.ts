@@ -192,7 +192,7 @@ function parseJson(text: string, limits: InputLimits): ParsedText {
       if (!m) return expected('a number');
       value = Number(m[0]);
       if (!Number.isFinite(value)) {
-        return refused('meaning', `has a number at ${safePath(where())} too large to be read exactly`, NUMBER_FIX, at());
+        return refused('meaning', `has a number too large to be read exactly at ${safePath(where())}`, NUMBER_FIX, at());
       }
       i += m[0].length;
     } else if (text.startsWith('true', i)) value = true, i += 4;
@@ -286,7 +286,12 @@ function position(lines: YAML.LineCounter, offset: number): { line: number; colu
  */
 function parseYaml(text: string, limits: InputLimits): ParsedText {
   const lines = new YAML.LineCounter();
-  const tokens = [...new YAML.Parser(lines.addNewLine).parse(text)];
+  // Line positions come from a first pass of the lexer's own line breaks; the lexemes are checked before anything is built.
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  const early = checkLexemes(text, lines, limits);
+  if (early) return early;
+  const tokens = [...new YAML.Parser().parse(text)];
   const cst = checkCst(tokens, lines, limits);
   if (cst) return cst;
 
@@ -301,62 +306,98 @@ function parseYaml(text: string, limits: InputLimits): ParsedText {
   return toData(doc, lines, limits);
 }
 
-function isToken(x: unknown): x is { type: string; offset: number; source?: string } {
+function isToken(x: unknown): x is { type: string; offset: number } {
   return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string';
 }
 
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+/** The lexer's markers: they stand for no character of the text. */
+const MARKERS = new Set([YAML.CST.DOCUMENT, YAML.CST.SCALAR, YAML.CST.FLOW_END]);
 
-/** The concrete syntax tree's refusals and limits: one walk over every token, with an explicit stack. */
-function checkCst(tokens: readonly YAML.CST.Token[], lines: YAML.LineCounter, limits: InputLimits): ParsedText | undefined {
-  let documents = 0;
+/**
+ * What the lexer alone can tell, in one pass that stops at the first
+ * refusal: directives, tags, aliases (in all and per anchor), brackets nested
+ * too deep, a second document. The lexer knows what is quoted, so nothing in
+ * a string counts; a scalar's text follows the SCALAR marker and is skipped.
+ */
+function checkLexemes(text: string, lines: YAML.LineCounter, limits: InputLimits): ParsedText | undefined {
+  let offset = 0;
+  let scalar = false;
+  let flow = 0;
+  let starts = 0;
   let aliases = 0;
   const perAnchor = new Map<string, number>();
+  for (const lexeme of new YAML.Lexer().lex(text)) {
+    if (MARKERS.has(lexeme)) {
+      scalar = lexeme === YAML.CST.SCALAR;
+      continue;
+    }
+    const here = offset;
+    const at = () => position(lines, here);
+    offset += lexeme.length;
+    if (scalar) {
+      scalar = false;
+      continue;
+    }
+    switch (lexeme[0]) {
+      case '%':
+        return refused('meaning', 'has a %YAML or %TAG directive, which can change what the file means',
+          'remove the directive: manifests are YAML 1.2 with the core schema', at());
+      case '!':
+        return refused('meaning', 'has a YAML tag (such as !!binary or !foo), which this tool does not read',
+          'remove the tag: write text in quotes, numbers and true/false as they are', at());
+      case '*': {
+        if (++aliases > limits.aliases) {
+          return refused('limit', `uses more than ${limits.aliases.toLocaleString('en-US')} YAML aliases`, LIMIT_FIX, at());
+        }
+        const count = (perAnchor.get(lexeme) ?? 0) + 1;
+        if (count > limits.aliasesPerAnchor) return refused('limit', `expands a YAML alias more than ${limits.aliasesPerAnchor} times`, LIMIT_FIX, at());
+        perAnchor.set(lexeme, count);
+        break;
+      }
+      case '[':
+      case '{':
+        if (++flow > limits.depth) return tooDeep(limits, at());
+        break;
+      case ']':
+      case '}':
+        if (flow > 0) flow--;
+        break;
+      case '-':
+        if (lexeme === '---' && ++starts > 1) return severalDocuments(at());
+        break;
+      default:
+    }
+  }
+  return undefined;
+}
+
+function severalDocuments(at?: { line: number; column: number }): ParsedText {
+  return refused('meaning', 'holds several YAML documents', 'keep one document: remove the --- lines after the first', at);
+}
+
+/** The concrete syntax tree's nesting (block and flow), and one document at most: one walk with an explicit stack. */
+function checkCst(tokens: readonly YAML.CST.Token[], lines: YAML.LineCounter, limits: InputLimits): ParsedText | undefined {
+  let documents = 0;
   const stack: Array<[unknown, number]> = tokens.map((t) => [t, 0]);
   stack.reverse();
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
-    if (Array.isArray(node)) {
-      for (let k = node.length - 1; k >= 0; k--) stack.push([node[k], depth]);
-      continue;
-    }
     if (typeof node !== 'object' || node === null) continue;
     let inner = depth;
     if (isToken(node)) {
       const at = () => position(lines, node.offset);
-      switch (node.type) {
-        case 'directive':
-        case 'directive-line':
-          return refused('meaning', 'has a %YAML or %TAG directive, which can change what the file means',
-            'remove the directive: manifests are YAML 1.2 with the core schema', at());
-        case 'document':
-          if (++documents > 1) return refused('meaning', 'holds several YAML documents', 'keep one document: remove the --- lines after the first', at());
-          break;
-        case 'tag':
-          return refused('meaning', 'has a YAML tag (such as !!binary or !foo), which this tool does not read',
-            'remove the tag: write text in quotes, numbers and true/false as they are', at());
-        case 'alias': {
-          if (++aliases > limits.aliases) {
-            return refused('limit', limits.aliases === 0 ? 'uses a YAML alias' : `uses more than ${limits.aliases.toLocaleString('en-US')} YAML aliases`, LIMIT_FIX, at());
-          }
-          const name = (node.source ?? '').trimEnd();
-          const count = (perAnchor.get(name) ?? 0) + 1;
-          if (count > limits.aliasesPerAnchor) {
-            return refused('limit', `expands a YAML alias more than ${limits.aliasesPerAnchor} times`, LIMIT_FIX, at());
-          }
-          perAnchor.set(name, count);
-          break;
-        }
-        case 'error':
-          return refused('syntax', 'is not valid YAML', YAML_FIX, at());
-        default:
-          if (COLLECTIONS.has(node.type)) {
-            inner = depth + 1;
-            if (inner > limits.depth) return tooDeep(limits, at());
-          }
+      if (node.type === 'document' && ++documents > 1) return severalDocuments(at());
+      if (node.type === 'error') return refused('syntax', 'is not valid YAML', YAML_FIX, at());
+      if (COLLECTIONS.has(node.type)) {
+        inner = depth + 1;
+        if (inner > limits.depth) return tooDeep(limits, at());
       }
     }
-    for (const v of Object.values(node)) if (typeof v === 'object' && v !== null) stack.push([v, inner]);
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (let k = children.length - 1; k >= 0; k--) {
+      if (typeof children[k] === 'object' && children[k] !== null) stack.push([children[k], inner]);
+    }
   }
   return undefined;
 }
@@ -433,7 +474,7 @@ function badNumber(node: YAML.Scalar, keys: readonly (string | number)[], lines:
   if (typeof node.value !== 'number' && typeof node.value !== 'bigint') return undefined;
   const source = (node as YAML.Scalar & { source?: unknown }).source;
   if (typeof node.value === 'number' && Number.isFinite(node.value) && typeof source === 'string' && DECIMAL.test(source)) return undefined;
-  return refused('meaning', `has a number at ${safePath(keys)} not written in plain decimal (hex, octal, .inf, .nan or out of range)`,
+  return refused('meaning', `has a number not written in plain decimal (hex, octal, .inf, .nan or out of range) at ${safePath(keys)}`,
     NUMBER_FIX, node.range ? position(lines, node.range[0]) : undefined);
 }
 
