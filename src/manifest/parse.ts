@@ -45,6 +45,11 @@ export function parseStructuredText(text: string, file: string, limits: InputLim
   return isJsonFile(file) ? parseJson(body, limits) : parseYaml(body, limits);
 }
 
+/** Parses `text` as JSON (synthesized output), within `limits`. */
+export function parseJsonText(text: string, limits: InputLimits): ParsedText {
+  return parseStructuredText(text, 'file.json', limits);
+}
+
 const LIMIT_FIX = 'split the file or remove what makes it so large (see docs/input-limits.md)';
 const DEPTH_FIX = 'correct the brackets or the indentation (see docs/input-limits.md)';
 const NUMBER_FIX = 'write the number in plain decimal (such as 16), or quote it to make it text';

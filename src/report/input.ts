@@ -15,7 +15,7 @@ import { validateProjects } from '../domain/validate';
 import { ProjectSpec } from '../domain/model';
 import { checkManifestFile } from '../manifest/load';
 import { CappedRead, MAX_MANIFEST_BYTES, MAX_SYNTHESIZED_BYTES, readCapped, SYNTHESIZED_LIMITS, tooLargeText } from '../manifest/limits';
-import { parseStructuredText } from '../manifest/parse';
+import { parseJsonText } from '../manifest/parse';
 import { checkDocumentAgainstBlocks, StackBlocks } from './blocks';
 
 /** The projects of one input and the findings raised on them. */
@@ -76,7 +76,7 @@ export function readAccessInput(input: string): AccessInput {
     if (parsed !== undefined) {
       const root = new Folder(path.dirname(input));
       if (isCdktfManifest(parsed)) return fromStacks(input, stackFilesIn(root, path.dirname(input)));
-      if (isTerraformJson(parsed)) return fromStacks(input, [{ file: root.inside(input, input), root }]);
+      if (isTerraformJson(parsed)) return fromStacks(input, [{ file: input, root }]);
     }
   }
   return fromManifest(input);
@@ -278,7 +278,7 @@ function readJson(file: string, named = file): unknown {
     throw unreadable(named, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path and its permissions');
   }
   if ('tooLarge' in read) throw unreadable(named, tooLargeText(read.tooLarge.size, MAX_SYNTHESIZED_BYTES), CAP_FIX);
-  const parsed = parseStructuredText(read.text, '.json', SYNTHESIZED_LIMITS);
+  const parsed = parseJsonText(read.text, SYNTHESIZED_LIMITS);
   if (!parsed.ok) {
     const p = parsed.problem;
     const where = p.line !== undefined ? `${named}:${p.line}` : named;
