@@ -14,7 +14,7 @@ import {
 import { ProjectRole } from '../domain/permissions';
 import { validateProjects } from '../domain/validate';
 import { CappedRead, MANIFEST_LIMITS, MAX_MANIFEST_BYTES, readCapped, tooLargeText } from './limits';
-import { checkExpanded, ParseProblem, parseStructuredText } from './parse';
+import { checkExpanded, isJsonFile, ParseProblem, parseStructuredText } from './parse';
 import { Manifest, ManifestPassword, manifestSchema } from './schema';
 
 /** A manifest that parsed and matched the schema, or every reason it did not. */
@@ -40,6 +40,7 @@ function problemFinding(p: ParseProblem, source: string): Finding {
   const where = p.line !== undefined ? `${source}:${p.line}` : source;
   const column = p.line !== undefined && p.column !== undefined ? ` (line ${p.line}, column ${p.column})` : '';
   if (p.kind === 'limit') return finding('MST-MANIFEST-002', where, `the manifest ${p.message}`, p.fix);
+  if (p.kind === 'syntax') return finding('MST-MANIFEST-001', where, `not valid ${isJsonFile(source) ? 'JSON' : 'YAML'}: ${p.message}${column}`, p.fix);
   return finding('MST-MANIFEST-001', where, `the manifest ${p.message}${column}`, p.fix);
 }
 

@@ -71,7 +71,7 @@ describe('unreadable input: one line naming the path and the fix, exit 2', () =>
     ['a manifest with schema errors', () => write('typo.yaml', 'project: p\ndeployer: a@b.example\nmembers: []\nmembrs: []\n'),
       /typo\.yaml: not a valid manifest: \[typo\.yaml: \(top level\)\] MST-MANIFEST-001: unknown key "membrs".*; run `cdktf-mst check .*typo\.yaml` to see every finding\./],
     ['YAML that does not parse', () => write('broken.yaml', 'project: [\n'),
-      /broken\.yaml: not a valid manifest: .*MST-MANIFEST-001: the manifest [a-z ]+ \(line \d+, column \d+\); correct the YAML syntax/],
+      /broken\.yaml: not a valid manifest: .*MST-MANIFEST-001: not valid YAML: [a-z ]+ \(line \d+, column \d+\); correct the YAML syntax/],
     ['a cdk.tf.json that is not JSON', () => write('bad/cdk.tf.json', '{'),
       /cdk\.tf\.json:1\] MST-INPUT-001: not valid JSON: [a-z ]+ \(line 1, column \d+\); run `npx cdktf synth`/],
     ['an access document of another version', () => write('v9/cdk.tf.json', JSON.stringify({ '//': { 'cdktf-mst': { schemaVersion: 9, projects: [], findings: [] } } })),
