@@ -52,7 +52,8 @@ function expectedProvider(service: ServiceSpec): Record<string, unknown> {
   const connection = (service as { connection?: unknown }).connection;
   if (isObject(connection)) {
     for (const key of ['host', 'port', 'database', 'username', 'sslmode']) {
-      if (connection[key] !== undefined) expected[key] = connection[key];
+      // Only a value written as it is in the block (a host, a port number) compares one to one.
+      if (typeof connection[key] === 'string' || typeof connection[key] === 'number') expected[key] = connection[key];
     }
   }
   return expected;
