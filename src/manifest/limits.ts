@@ -12,7 +12,7 @@ import * as fs from 'fs';
 export interface InputLimits {
   /** Largest file, in bytes. */
   readonly bytes: number;
-  /** Deepest nesting of lists and mappings (the top-level mapping is 1). */
+  /** Deepest nesting of lists and mappings below the top-level one. */
   readonly depth: number;
   /** Most values (mappings, lists, scalars), YAML aliases expanded. */
   readonly values: number;

@@ -17,7 +17,7 @@
  */
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { InputLimits, MANIFEST_LIMITS, tooLargeText } from './limits';
+import { bytesText, InputLimits, MANIFEST_LIMITS, tooLargeText } from './limits';
 
 /** Why a text was refused: past a limit, not valid syntax, or valid syntax whose meaning is ambiguous. */
 export interface ParseProblem {
@@ -125,7 +125,7 @@ function parseJson(text: string, limits: InputLimits): ParsedText {
       if (c === 34) {
         out += text.slice(from, i++);
         chars += out.length;
-        if (chars > limits.text) return refused('limit', `holds more than ${limits.text.toLocaleString('en-US')} characters of text`, LIMIT_FIX);
+        if (chars > limits.text) return refused('limit', `holds more than ${bytesText(limits.text)} of text`, LIMIT_FIX);
         return out;
       }
       if (c < 32) return refused('syntax', 'has a control character (such as a line break) inside a string', 'escape it (\\n, \\t, \\u0000)', at());
@@ -171,7 +171,7 @@ function parseJson(text: string, limits: InputLimits): ParsedText {
     const c = text.charCodeAt(i);
     let complete = true;
     if (c === 123 || c === 91) {
-      if (stack.length + 1 > limits.depth) return tooDeep(limits, at());
+      if (stack.length > limits.depth) return tooDeep(limits, at());
       const frame: JsonFrame = c === 123 ? { value: {}, keys: new Set(), key: '' } : { value: [], key: 0 };
       stack.push(frame);
       i++;
@@ -362,7 +362,7 @@ function checkLexemes(text: string, lines: YAML.LineCounter, limits: InputLimits
       }
       case '[':
       case '{':
-        if (++flow > limits.depth) return tooDeep(limits, at());
+        if (++flow > limits.depth + 1) return tooDeep(limits, at());
         break;
       case ']':
       case '}':
@@ -396,7 +396,7 @@ function checkCst(tokens: readonly YAML.CST.Token[], lines: YAML.LineCounter, li
       if (node.type === 'error') return refused('syntax', 'is not valid YAML', YAML_FIX, at());
       if (COLLECTIONS.has(node.type)) {
         inner = depth + 1;
-        if (inner > limits.depth) return tooDeep(limits, at());
+        if (inner > limits.depth + 1) return tooDeep(limits, at());
       }
     }
     const children = Array.isArray(node) ? node : Object.values(node);
@@ -500,7 +500,7 @@ export function checkExpanded(data: unknown, limits: InputLimits): ParsedText | 
     if (typeof value === 'string') {
       text += value.length;
     } else if (typeof value === 'object' && value !== null) {
-      if (depth + 1 > limits.depth) {
+      if (depth > limits.depth) {
         return refused('limit', `nests lists and mappings more than ${limits.depth} deep once YAML aliases are expanded`, DEPTH_FIX);
       }
       if (Array.isArray(value)) {
@@ -513,7 +513,7 @@ export function checkExpanded(data: unknown, limits: InputLimits): ParsedText | 
       }
     }
     if (text > limits.text) {
-      return refused('limit', `holds more than ${limits.text.toLocaleString('en-US')} characters of text once YAML aliases are expanded`, LIMIT_FIX);
+      return refused('limit', `holds more than ${bytesText(limits.text)} of text once YAML aliases are expanded`, LIMIT_FIX);
     }
   }
   return undefined;
