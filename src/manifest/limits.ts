@@ -104,8 +104,11 @@ export function readCapped(file: string | number, max: number): CappedRead {
       try {
         n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - length), null);
       } catch (e) {
-        // A non-blocking standard input with nothing yet: wait for it.
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        // A non-blocking standard input with nothing yet: wait a little for it, without spinning.
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          continue;
+        }
         throw e;
       }
       if (n === 0) break;
