@@ -53,8 +53,8 @@ export const MANIFEST_LIMITS: InputLimits = {
 
 /**
  * Largest file of synthesized output read (cdktf.out/manifest.json, a
- * cdk.tf.json, a users file): 64 MiB, several times what a stack of 10,000
- * users writes (docs/input-limits.md).
+ * cdk.tf.json, a users file): far more than a stack of 10,000 users writes
+ * (docs/input-limits.md).
  */
 export const MAX_SYNTHESIZED_BYTES = 64 * 1024 * 1024;
 

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DOCUMENT_KEY, fromDocument } from '../domain/document';
 import { checkDeclarationsAgree } from '../domain/agreement';
-import { Finding, finding, formatFinding, MstValidationError, sortFindings } from '../domain/findings';
+import { Finding, finding, formatFinding, MstValidationError, quote, shorten, sortFindings } from '../domain/findings';
 import { validateProjects } from '../domain/validate';
 import { ProjectSpec } from '../domain/model';
 import { checkManifestFile } from '../manifest/load';
@@ -123,7 +123,7 @@ class Folder {
       real = wouldBe(file);
     }
     if (real !== this.real && !real.startsWith(this.real + path.sep)) {
-      throw unreadable(named, `resolves outside the folder ${this.given} (to ${path.relative(this.real, real) || real})`, CONTAIN_FIX);
+      throw unreadable(named, `resolves outside the folder ${this.given} (to ${shorten(path.relative(this.real, real))})`, CONTAIN_FIX);
     }
     return real;
   }
@@ -132,10 +132,10 @@ class Folder {
   relative(dir: string, written: unknown, what: string, named: string): string {
     if (typeof written !== 'string' || written === '') throw unreadable(named, `${what} is not a path`, CONTAIN_FIX);
     if (path.isAbsolute(written) || path.win32.isAbsolute(written)) {
-      throw unreadable(named, `${what} ${JSON.stringify(written)} is an absolute path`, CONTAIN_FIX);
+      throw unreadable(named, `${what} ${quote(written)} is an absolute path`, CONTAIN_FIX);
     }
     if (written.split(/[\\/]/).includes('..')) {
-      throw unreadable(named, `${what} ${JSON.stringify(written)} leaves the folder (..)`, CONTAIN_FIX);
+      throw unreadable(named, `${what} ${quote(written)} leaves the folder (..)`, CONTAIN_FIX);
     }
     return path.join(dir, written);
   }
