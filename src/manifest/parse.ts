@@ -283,15 +283,16 @@ function position(lines: YAML.LineCounter, offset: number): { line: number; colu
 }
 
 /**
- * YAML in three steps, each linear: the parser's concrete syntax tree, walked
- * for what is refused outright (directives, tags, several documents) and for
- * the limits (depth, aliases per anchor and in all); the composed document,
- * walked for duplicate keys, keys that are not text and numbers not written
- * in decimal; then the data, with aliases expanded under the limits.
+ * YAML in four steps, each linear and each stopping at its first refusal: the
+ * lexer's tokens (directives, tags, aliases, brackets, documents); the
+ * concrete syntax tree (nesting, documents); the composed document (syntax
+ * errors, by code, in the tool's words); then the data (duplicate keys, keys
+ * that are not text, numbers not in plain decimal, aliases resolved and
+ * counted as expanded).
  */
 function parseYaml(text: string, limits: InputLimits): ParsedText {
   const lines = new YAML.LineCounter();
-  // Line positions come from a first pass of the lexer's own line breaks; the lexemes are checked before anything is built.
+  // Line starts are known before the lexemes are checked, so the first refusal can name its line.
   lines.addNewLine(0);
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
   const early = checkLexemes(text, lines, limits);
@@ -393,7 +394,6 @@ function checkCst(tokens: readonly YAML.CST.Token[], lines: YAML.LineCounter, li
     if (isToken(node)) {
       const at = () => position(lines, node.offset);
       if (node.type === 'document' && ++documents > 1) return severalDocuments(at());
-      if (node.type === 'error') return refused('syntax', 'is not valid YAML', YAML_FIX, at());
       if (COLLECTIONS.has(node.type)) {
         inner = depth + 1;
         if (inner > limits.depth + 1) return tooDeep(limits, at());
