@@ -83,8 +83,12 @@ function createsNothing(block: Record<string, unknown>): boolean {
   return isObject(block.for_each) && Object.keys(block.for_each).length === 0 && block.count === undefined;
 }
 
-/** Every MST-INPUT-003 finding of one stack: where its document and its blocks disagree. */
-export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[], blocks: StackBlocks): Finding[] {
+/**
+ * Every MST-INPUT-003 finding of one stack: where its document and its blocks
+ * disagree. `projects` undefined: the stack carries no document, so any role
+ * block it declares would be applied unjudged.
+ */
+export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[] | undefined, blocks: StackBlocks): Finding[] {
   const findings: Finding[] = [];
   const at = (file: string, address: string) => `${blocks.stack}/${file}: ${address}`;
 
@@ -118,7 +122,7 @@ export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[], blo
   }
 
   const described = new Set<string>();
-  for (const service of projects.flatMap((p) => p.services)) {
+  for (const service of (projects ?? []).flatMap((p) => p.services)) {
     // The provider block of the service: the connection its users' roles are created over.
     const provider = providers.get(service.name);
     if (!provider) {
@@ -162,7 +166,9 @@ export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[], blo
   }
   for (const [name, { file, block }] of roles) {
     if (described.has(name) || (isObject(block) && createsNothing(block))) continue;
-    findings.push(finding('MST-INPUT-003', at(file, `postgresql_role.${name}`), 'describes a role that is no user of the access document', FIX));
+    findings.push(finding('MST-INPUT-003', at(file, `postgresql_role.${name}`), projects === undefined
+      ? 'describes a role, but the stack carries no access document to judge it by'
+      : 'describes a role that is no user of the access document', FIX));
   }
   return findings;
 }

@@ -216,7 +216,12 @@ function fromStacks(input: string, files: readonly StackFile[]): AccessInput {
     const real = root.inside(file, file);
     const json = readJson(real, file);
     const doc = isObject(json) && isObject(json['//']) ? json['//'][DOCUMENT_KEY] : undefined;
-    if (doc === undefined) continue; // a stack of the app that does not use cdktf-mst
+    if (doc === undefined) {
+      // A stack of the app that does not use cdktf-mst, unless it declares roles.
+      const unjudged = checkDocumentAgainstBlocks(undefined, stackBlocks(root, file, json));
+      if (unjudged.length > 0) throw new InputError(unjudged[0], blockMessage(file, unjudged));
+      continue;
+    }
     let stackProjects: ProjectSpec[];
     try {
       stackProjects = fromDocument(doc);

@@ -156,6 +156,21 @@ describe('the access document must describe the blocks beside it (MST-INPUT-003)
     expect(r.err).not.toContain('hunter2');
   });
 
+  test('a stack without an access document that declares roles', () => {
+    const head = synthOut('blocks-undocumented', (f) => {
+      f.manifest.stacks.web = { name: 'web', workingDirectory: 'stacks/web', synthesizedStackPath: 'stacks/web/cdk.tf.json' };
+    });
+    fs.mkdirSync(path.join(head, 'stacks', 'web'));
+    const web = { resource: { postgresql_role: { boss: { name: 'boss', login: true, superuser: true, provider: 'postgresql.metrics' } } } };
+    fs.writeFileSync(path.join(head, 'stacks', 'web', 'cdk.tf.json'), JSON.stringify(web));
+    const r = gate(head);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\[web\/cdk\.tf\.json: postgresql_role\.boss\] MST-INPUT-003: describes a role, but the stack carries no access document to judge it by; re-synthesize/);
+    // Without roles, such a stack is another part of the app, and is left alone.
+    fs.writeFileSync(path.join(head, 'stacks', 'web', 'cdk.tf.json'), JSON.stringify({ resource: { null_resource: { x: {} } } }));
+    expect(gate(head)).toMatchObject({ code: 0, err: '' });
+  });
+
   test('several mismatches: the first named, the rest counted', () => {
     const r = gate(synthOut('blocks-several', (f) => {
       roles(f).metrics_grafana.replication = true;
