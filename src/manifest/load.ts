@@ -39,7 +39,9 @@ export function parseManifest(text: string, source: string): ParseResult {
 function problemFinding(p: ParseProblem, source: string): Finding {
   const where = p.line !== undefined ? `${source}:${p.line}` : source;
   const column = p.line !== undefined && p.column !== undefined ? ` (line ${p.line}, column ${p.column})` : '';
-  if (p.kind === 'limit') return finding('MST-MANIFEST-002', where, `the manifest ${p.message}`, p.fix);
+  if (p.kind === 'limit') {
+    return finding('MST-MANIFEST-002', where, `the manifest ${p.message}`, /\bdeep\b/.test(p.message) ? `a manifest nests 7 deep at most: ${p.fix}` : p.fix);
+  }
   if (p.kind === 'syntax') return finding('MST-MANIFEST-001', where, `not valid ${isJsonFile(source) ? 'JSON' : 'YAML'}: ${p.message}${column}`, p.fix);
   return finding('MST-MANIFEST-001', where, `the manifest ${p.message}${column}`, p.fix);
 }

@@ -16,9 +16,9 @@ import { userResourceName } from '../domain/conventions';
 
 /** The blocks of one stack's JSON files, by file (for messages). */
 export interface StackBlocks {
-  /** The stack's name (its folder), as findings name it. */
+  /** The stack's folder, as findings name it. */
   readonly stack: string;
-  /** Each `*.tf.json` file of the stack folder (its name) and its parsed JSON. */
+  /** Each `*.tf.json` file of the stack folder (its path, as findings name it) and its parsed JSON. */
   readonly files: ReadonlyArray<{ readonly name: string; readonly json: unknown }>;
 }
 
@@ -90,7 +90,8 @@ function createsNothing(block: Record<string, unknown>): boolean {
  */
 export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[] | undefined, blocks: StackBlocks): Finding[] {
   const findings: Finding[] = [];
-  const at = (file: string, address: string) => `${blocks.stack}/${file}: ${address}`;
+  const at = (file: string, address: string) => `${file}: ${address}`;
+  const base = (file: string) => file.split(/[\\/]/).pop();
 
   const roles = new Map<string, { file: string; block: unknown }>();
   const providers = new Map<string, { file: string; block: unknown }>();
@@ -104,7 +105,7 @@ export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[] | un
       const address = `postgresql_role.${name}`;
       if (roles.has(name)) {
         findings.push(finding('MST-INPUT-003', at(file, address),
-          `is declared again (also in ${roles.get(name)!.file}); the engine would merge or refuse them`, FIX));
+          `is declared again (also in ${base(roles.get(name)!.file)}); the engine would merge or refuse them`, FIX));
         continue;
       }
       roles.set(name, { file, block });
@@ -114,7 +115,7 @@ export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[] | un
       const alias = isObject(block) && typeof block.alias === 'string' ? block.alias : '';
       const address = alias ? `provider.postgresql.${alias}` : 'provider.postgresql';
       if (providers.has(alias)) {
-        findings.push(finding('MST-INPUT-003', at(file, address), `is declared again (also in ${providers.get(alias)!.file})`, FIX));
+        findings.push(finding('MST-INPUT-003', at(file, address), `is declared again (also in ${base(providers.get(alias)!.file)})`, FIX));
         continue;
       }
       providers.set(alias, { file, block });

@@ -246,7 +246,7 @@ function fromStacks(input: string, files: readonly StackFile[]): AccessInput {
 
 /** One line for every mismatch of a stack: the first in full, then how many more. */
 function blockMessage(file: string, mismatches: readonly Finding[]): string {
-  const more = mismatches.length > 1 ? ` (and ${mismatches.length - 1} more mismatch(es) in ${file})` : '';
+  const more = mismatches.length > 1 ? ` (and ${mismatches.length - 1} more mismatch(es) in the stack of ${file})` : '';
   return formatFinding(mismatches[0]).replace(/\.$/, '') + more + '.';
 }
 
@@ -258,7 +258,7 @@ function blockMessage(file: string, mismatches: readonly Finding[]): string {
  */
 function stackBlocks(root: Folder, file: string, json: unknown): StackBlocks {
   const dir = path.dirname(file);
-  const files: Array<{ name: string; json: unknown }> = [{ name: path.basename(file), json }];
+  const files: Array<{ name: string; json: unknown }> = [{ name: file, json }];
   for (const name of fs.readdirSync(dir).sort()) {
     const other = path.join(dir, name);
     if (name === path.basename(file)) continue;
@@ -267,9 +267,9 @@ function stackBlocks(root: Folder, file: string, json: unknown): StackBlocks {
         'remove it: a stack folder holds only what `cdktf synth` writes'));
     }
     if (!/\.tf\.json$/i.test(name)) continue;
-    files.push({ name, json: readJson(root.inside(other, other), other) });
+    files.push({ name: other, json: readJson(root.inside(other, other), other) });
   }
-  return { stack: path.basename(dir), files };
+  return { stack: dir, files };
 }
 
 const CAP_FIX = `${SYNTH_HINT} (a stack's files stay far below the limit; see docs/input-limits.md)`;

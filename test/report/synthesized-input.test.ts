@@ -165,7 +165,7 @@ describe('the access document must describe the blocks beside it (MST-INPUT-003)
     fs.writeFileSync(path.join(head, 'stacks', 'web', 'cdk.tf.json'), JSON.stringify(web));
     const r = gate(head);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/\[web\/cdk\.tf\.json: postgresql_role\.boss\] MST-INPUT-003: describes a role, but the stack carries no access document to judge it by; re-synthesize/);
+    expect(r.err).toMatch(/web\/cdk\.tf\.json: postgresql_role\.boss\] MST-INPUT-003: describes a role, but the stack carries no access document to judge it by; re-synthesize/);
     // Without roles, such a stack is another part of the app, and is left alone.
     fs.writeFileSync(path.join(head, 'stacks', 'web', 'cdk.tf.json'), JSON.stringify({ resource: { null_resource: { x: {} } } }));
     expect(gate(head)).toMatchObject({ code: 0, err: '' });
@@ -176,7 +176,7 @@ describe('the access document must describe the blocks beside it (MST-INPUT-003)
       roles(f).metrics_grafana.replication = true;
       roles(f).events_ingest.replication = true;
     }));
-    expect(r.err).toMatch(/MST-INPUT-003: .* \(and 1 more mismatch\(es\) in .*cdk\.tf\.json\)\.$/m);
+    expect(r.err).toMatch(/MST-INPUT-003: .* \(and 1 more mismatch\(es\) in the stack of .*cdk\.tf\.json\)\.$/m);
   });
 
   test('`report` reads synthesized output the same way', () => {
