@@ -136,17 +136,20 @@ describe('links', () => {
     expect(DOCS.filter((d) => d.startsWith('docs/') && !readme.includes(`](${d})`))).toEqual([]);
   });
 
-  test('every README section a message or a comment of the library names exists', () => {
+  test('every README section and document a message or a comment of the library names exists', () => {
     const cited = new Set<string>();
+    const documents = new Set<string>();
     const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() && e.name !== 'node_modules' ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
     for (const file of [...walk(path.join(ROOT, 'src')), ...walk(path.join(ROOT, 'tools'))]) {
       const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/README, "([^"]+)"/g)) cited.add(m[1]);
       for (const m of text.matchAll(/see ([A-Z][\w ]*?) in the README/g)) cited.add(m[1]);
+      for (const m of text.matchAll(/\b(docs\/[\w-]+\.md)\b/g)) documents.add(m[1]);
     }
-    expect(cited.size).toBeGreaterThanOrEqual(2);
+    expect(cited.size + documents.size).toBeGreaterThanOrEqual(2);
     const sections = headings(read('README.md'));
     expect([...cited].filter((s) => !sections.includes(s))).toEqual([]);
+    expect([...documents].filter((d) => !fs.existsSync(path.join(ROOT, d)))).toEqual([]);
   });
 });

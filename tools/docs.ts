@@ -47,6 +47,7 @@ export const DIFF_RULE_FIXTURES: Readonly<Record<string, string>> = {
 export const INPUT_RULE_EXAMPLES: Readonly<Record<string, string>> = {
   'MST-INPUT-001': 'main.tf',
   'MST-INPUT-002': 'cdktf.out/stacks/acme-access/cdk.tf.json',
+  'MST-INPUT-003': 'cdktf.out/stacks/acme-access',
 };
 
 /** The example line the catalogue shows for `ruleId`. */

@@ -5,7 +5,15 @@
  * or `cdktf deploy` print them, into one `import` block per role: applied
  * with the stack, they put the roles into the state, and the same apply sets
  * each one's password to its newly generated one.
+ *
+ * A role is imported only into the block this library gives it
+ * (`postgresql_role.<service>_<lowercased role>`): a log that pairs a role
+ * with any other address is not followed, so no role can be made to stand in
+ * for another user's block.
  */
+import { checkServiceName } from '../domain/checks';
+import { userKey } from '../domain/conventions';
+
 
 /** A role the log names as existing, and the resource address that tried to create it. */
 export interface Adoption {
@@ -13,18 +21,23 @@ export interface Adoption {
   readonly role: string;
 }
 
-/** What a log holds: the roles to adopt, and the errors of that kind that could not be paired with an address. */
+/** A role the log names as existing that is not adopted, with the address its error named, if any. */
+export interface Unmatched {
+  readonly role: string;
+  readonly address?: string;
+}
+
+/** What a log holds: the roles to adopt, and the errors of that kind that could not be paired with their block. */
 export interface AdoptionLog {
   readonly adoptions: Adoption[];
-  readonly unmatched: string[];
+  readonly unmatched: Unmatched[];
 }
 
 const EXISTS = /role "(.+?)" already exists/;
 // The diagnostic's `with ADDRESS,` line, once cdktf deploy's construct paths (` (acme/metrics/roles)`) are taken out.
 const WITH = /\bwith (\S+),\s*$/;
 const CONSTRUCT_PATH = / \([^)]*\)/g;
-// A role block: this version's per-user blocks, and the keyed blocks of cdktf-mst 0.1.
-const ROLE_ADDRESS = /^postgresql_role\.[A-Za-z0-9_-]+(\["[A-Za-z0-9_]+"\])?$/;
+const ROLE_ADDRESS = /^postgresql_role\.([a-z0-9_-]+)$/;
 // What this library names roles (letters, digits, underscores; MST-USER-001), quoted as an HCL string as it is.
 const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -35,27 +48,42 @@ const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function readAdoptionLog(log: string): AdoptionLog {
   const adoptions = new Map<string, Adoption>();
-  const unmatched: string[] = [];
+  const unmatched: Unmatched[] = [];
   let pending: string | undefined;
   for (const line of log.split(/\r?\n/)) {
     const error = EXISTS.exec(line);
     if (error) {
-      if (pending !== undefined) unmatched.push(pending);
+      if (pending !== undefined) unmatched.push({ role: pending });
       pending = error[1];
       continue;
     }
     const withLine = pending === undefined ? null : WITH.exec(line.replace(CONSTRUCT_PATH, ''));
     if (!withLine || pending === undefined) continue;
     const address = withLine[1];
-    if (ROLE_ADDRESS.test(address) && ROLE_NAME.test(pending)) {
+    if (isBlockOf(address, pending)) {
       if (!adoptions.has(address)) adoptions.set(address, { address, role: pending });
     } else {
-      unmatched.push(pending);
+      unmatched.push({ role: pending, address });
     }
     pending = undefined;
   }
-  if (pending !== undefined) unmatched.push(pending);
+  if (pending !== undefined) unmatched.push({ role: pending });
   return { adoptions: [...adoptions.values()], unmatched };
+}
+
+/**
+ * Whether `address` is the block this library gives role `role`:
+ * `postgresql_role.` + a valid service name + `_` + the role's user key
+ * (userResourceName). Service names hold no underscore, so the split is the
+ * last `_` before the key.
+ */
+export function isBlockOf(address: string, role: string): boolean {
+  const block = ROLE_ADDRESS.exec(address);
+  if (!block || !ROLE_NAME.test(role)) return false;
+  const suffix = `_${userKey(role)}`;
+  if (!block[1].endsWith(suffix)) return false;
+  const service = block[1].slice(0, block[1].length - suffix.length);
+  return service !== '' && checkServiceName('', service).length === 0;
 }
 
 /** The `import` blocks (HCL) that adopt `adoptions`. */

@@ -4,10 +4,10 @@
  * names; for adopt, no role to adopt), 2 usage errors, a manifest past an
  * input limit (MST-MANIFEST-002), and input that report, diff or adopt cannot read.
  */
-import * as fs from 'fs';
 import { formatFinding, Finding, MAX_PRINTED_FINDINGS, moreLine } from '../domain/findings';
 import { RULES } from '../domain/rules';
 import { jsonVisible, visible } from '../domain/visible';
+import { CappedRead, MAX_LOG_BYTES, readCapped, tooLargeText } from '../manifest/limits';
 import { checkManifestFile } from '../manifest/load';
 import { manifestJsonSchema } from '../manifest/schema';
 import { diffAccess } from '../report/diff';
@@ -106,20 +106,28 @@ function adopt(args: readonly string[], io: Io): number {
   }
   const source = args[0] ?? '-';
   const name = source === '-' ? 'standard input' : visible(source);
-  let log: string;
+  let read: CappedRead;
   try {
-    log = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+    read = readCapped(source === '-' ? 0 : source, MAX_LOG_BYTES);
   } catch (e) {
     io.err(`cdktf-mst adopt: ${name}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); give the saved output of the failed deploy, or pipe it in`);
     return 2;
   }
-  const { adoptions, unmatched } = readAdoptionLog(log);
-  for (const role of unmatched) {
-    io.err(`cdktf-mst adopt: role "${visible(role)}" already exists, but no postgresql_role block of this library's naming follows its error; `
-      + 'import it by hand only if your stack created it');
+  if ('tooLarge' in read) {
+    io.err(`cdktf-mst adopt: ${name} ${tooLargeText(read.tooLarge.size, MAX_LOG_BYTES)}; give only the output of the failed deploy`);
+    return 2;
+  }
+  const { adoptions, unmatched } = readAdoptionLog(read.text);
+  for (const { role, address } of unmatched) {
+    io.err(address === undefined
+      ? `cdktf-mst adopt: role "${visible(role)}" already exists, but no \`with postgresql_role.…\` line follows its error; `
+        + 'import it by hand only if your stack created it'
+      : `cdktf-mst adopt: role "${visible(role)}" already exists, but ${visible(address)} is not the block this library gives it `
+        + `(postgresql_role.<service>_${visible(role.toLowerCase())}); not adopted: import it by hand only if your stack created it`);
   }
   if (adoptions.length === 0) {
-    io.err(`cdktf-mst adopt: no \`role "…" already exists\` error in ${name}; nothing to adopt`);
+    io.err(unmatched.length > 0 ? `cdktf-mst adopt: no role in ${name} to adopt into its own block; nothing to adopt`
+      : `cdktf-mst adopt: no \`role "…" already exists\` error in ${name}; nothing to adopt`);
     return 1;
   }
   io.out(importBlocks(adoptions).trimEnd());
@@ -213,7 +221,6 @@ function parseOptions(args: readonly string[], allowed: readonly string[]): Opti
   return opts;
 }
 
-/**
 /**
  * JSON for machines and terminals alike: JSON.stringify escapes the C0
  * control characters; DEL, the C1 range and invisible formatting characters

@@ -15,10 +15,10 @@ import {
 import { validateProjects } from '../domain/validate';
 import { parseRole } from '../domain/checks';
 import { DEFAULT_BACKEND } from '../domain/backend';
-import { aliasLimit, checkData, checkText, readCapped } from './limits';
-import { parseStructuredText } from './parse';
-import { Manifest, ManifestGrant, ManifestPassword, manifestSchema } from './schema';
 import { GrantSpec } from '../domain/grants';
+import { CappedRead, MANIFEST_LIMITS, MAX_MANIFEST_BYTES, readCapped, tooLargeText } from './limits';
+import { checkExpanded, isJsonFile, ParseProblem, parseStructuredText } from './parse';
+import { Manifest, ManifestGrant, ManifestPassword, manifestSchema } from './schema';
 
 /** A manifest that parsed and matched the schema, or every reason it did not. */
 export type ParseResult =
@@ -29,24 +29,30 @@ export type ParseResult =
  * Parses manifest text against the strict schema: JSON when `source` (the
  * file name, named in findings) ends in `.json`, YAML otherwise — the one
  * parser every command uses. Past an input limit (size, nesting, YAML aliases)
- * the result is that one MST-MANIFEST-002 finding, before anything is parsed.
+ * the result is that one MST-MANIFEST-002 finding; text that is not valid or
+ * whose meaning is ambiguous is one MST-MANIFEST-001 finding.
  */
 export function parseManifest(text: string, source: string): ParseResult {
-  const tooMuch = checkText(text, source);
-  if (tooMuch) return { ok: false, findings: [tooMuch] };
-  const parsed = parseStructuredText(text, source);
-  if (!parsed.ok) {
-    if (parsed.exhausted) return { ok: false, findings: [aliasLimit(source)] };
-    const where = parsed.line !== undefined ? `${source}:${parsed.line}` : source;
-    return { ok: false, findings: [finding('MST-MANIFEST-001', where, `not valid ${parsed.format}: ${shorten(parsed.message)}`, 'correct the syntax')] };
-  }
+  const parsed = parseStructuredText(text, source, MANIFEST_LIMITS);
+  if (!parsed.ok) return { ok: false, findings: [problemFinding(parsed.problem, source)] };
   return validateManifestData(parsed.data, source);
+}
+
+/** A parser's problem as the finding `check` prints: the line and column, never the text there. */
+function problemFinding(p: ParseProblem, source: string): Finding {
+  const where = p.line !== undefined ? `${source}:${p.line}` : source;
+  const column = p.line !== undefined && p.column !== undefined ? ` (line ${p.line}, column ${p.column})` : '';
+  if (p.kind === 'limit') {
+    return finding('MST-MANIFEST-002', where, `the manifest ${p.message}`, /\bdeep\b/.test(p.message) ? `a manifest nests 7 deep at most: ${p.fix}` : p.fix);
+  }
+  if (p.kind === 'syntax') return finding('MST-MANIFEST-001', where, `not valid ${isJsonFile(source) ? 'JSON' : 'YAML'}: ${p.message}${column}`, p.fix);
+  return finding('MST-MANIFEST-001', where, `the manifest ${p.message}${column}`, p.fix);
 }
 
 /** Checks already-parsed data (an object literal, a JSON import) against the limits and the schema. */
 export function validateManifestData(data: unknown, source: string): ParseResult {
-  const tooMuch = checkData(data, source);
-  if (tooMuch) return { ok: false, findings: [tooMuch] };
+  const tooMuch = checkExpanded(data, MANIFEST_LIMITS);
+  if (tooMuch && !tooMuch.ok) return { ok: false, findings: [problemFinding(tooMuch.problem, source)] };
   // reportInput: findings name the value received, not "nothing".
   const parsed = manifestSchema.safeParse(data, { reportInput: true });
   if (parsed.success) return { ok: true, manifest: parsed.data };
@@ -55,14 +61,17 @@ export function validateManifestData(data: unknown, source: string): ParseResult
 
 /** Reads and parses a manifest file; an unreadable file is a finding too. */
 export function readManifest(file: string): ParseResult {
-  let read: ReturnType<typeof readCapped>;
+  let read: CappedRead;
   try {
-    read = readCapped(file, file);
+    read = readCapped(file, MAX_MANIFEST_BYTES);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return { ok: false, findings: [finding('MST-MANIFEST-001', file, `cannot read the manifest (${code})`, 'check the path')] };
   }
-  if ('finding' in read) return { ok: false, findings: [read.finding] };
+  if ('tooLarge' in read) {
+    return { ok: false, findings: [finding('MST-MANIFEST-002', file, `the manifest ${tooLargeText(read.tooLarge.size, MAX_MANIFEST_BYTES)}`,
+      'split the manifest or remove what makes it so large (see docs/input-limits.md)')] };
+  }
   return parseManifest(read.text, path.basename(file));
 }
 

@@ -29,7 +29,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import {
   DEFAULT_DATABASE, DEFAULT_ADMIN_USERNAME, DEFAULT_SSLMODE, defaultAdminPassword, defaultAdminPasswordVariable, hostVariable, portVariable, passwordSeedName,
-  servicePasswordsOutputName, userPasswordOutputName, userResourceName,
+  servicePasswordsOutputName, userPasswordOutputName, userResourceName, derivedPassword,
 } from '../domain/conventions';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
 import { compareText, Finding, finding, MstValidationError, usernameCollision } from '../domain/findings';
@@ -158,26 +158,8 @@ class LibraryRandomProvider extends RandomProvider {
 // ---------------------------------------------------------------------------------------------------------------
 // Generated passwords
 
-/** Characters of a SHA-512 digest in base64 before its padding. */
-const DIGEST_CHARS = 86;
-
-/**
- * The HCL expression of a generated password: derived from the service's
- * seed, the user's key and its password version, so each user's password is
- * its own (a password reveals neither the seed nor another user's password),
- * one user rotates by its version and a whole service by its seed.
- *
- * `length` letters and digits: the base64 of SHA-512 digests of
- * `<seed>:<user>:<version>:<n>` (as many as the length needs), `+` and `/`
- * mapped to `x` and `y`. A digest gives 86 characters, so a length of up to 86
- * takes one and up to 128 two.
- */
-export function derivedPassword(seed: string, user: string, version: number, length: number): string {
-  const digests = Array.from({ length: Math.ceil(length / DIGEST_CHARS) },
-    (_, i) => `substr(base64sha512("\${${seed}.base64}:${user}:${version}:${i + 1}"), 0, ${DIGEST_CHARS})`);
-  const joined = digests.length === 1 ? digests[0] : `join("", [${digests.join(', ')}])`;
-  return `substr(replace(replace(${joined}, "/[+]/", "x"), "/[/]/", "y"), 0, ${length})`;
-}
+/** The HCL expression of a generated password (its derivation: conventions.ts). */
+export { derivedPassword };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Per user

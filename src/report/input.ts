@@ -10,12 +10,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DOCUMENT_KEY, fromDocument } from '../domain/document';
 import { checkDeclarationsAgree } from '../domain/agreement';
-import { Finding, finding, formatFinding, MstValidationError, sortFindings } from '../domain/findings';
+import { Finding, finding, formatFinding, MstValidationError, quote, shorten, sortFindings } from '../domain/findings';
 import { validateProjects } from '../domain/validate';
 import { ProjectSpec } from '../domain/model';
 import { checkManifestFile } from '../manifest/load';
-import { jsonDeeperThan, MAX_JSON_DEPTH } from '../manifest/limits';
-import { parseStructuredText } from '../manifest/parse';
+import { CappedRead, MAX_MANIFEST_BYTES, MAX_SYNTHESIZED_BYTES, readCapped, SYNTHESIZED_LIMITS, tooLargeText } from '../manifest/limits';
+import { parseJsonText } from '../manifest/parse';
+import { checkDocumentAgainstBlocks, StackBlocks } from './blocks';
 
 /** The projects of one input and the findings raised on them. */
 export interface AccessInput {
@@ -60,15 +61,23 @@ export function readAccessInput(input: string): AccessInput {
   } catch {
     throw unreadable(input, 'no such file or folder', 'give a manifest (.yaml, .yml, .json) or the folder `cdktf synth` wrote (cdktf.out)');
   }
-  if (stat.isDirectory()) return fromStacks(input, stackFilesIn(input));
+  if (stat.isDirectory()) {
+    const root = new Folder(input);
+    return fromStacks(input, stackFilesIn(root, input));
+  }
   const ext = path.extname(input).toLowerCase();
   if (!MANIFEST_EXTENSIONS.includes(ext)) {
     throw unreadable(input, 'neither a manifest (.yaml, .yml, .json) nor synthesized output', `give a manifest, or ${SYNTH_HINT}`);
   }
   if (ext === '.json') {
-    const json = readJson(input);
-    if (isCdktfManifest(json)) return fromStacks(input, stackFilesIn(path.dirname(input)));
-    if (isTerraformJson(json)) return fromStacks(input, [input]);
+    // Read as synthesized output when it is; a manifest's own reading (its limits, its findings) otherwise.
+    const synthesized = /(^|[\\/])(manifest\.json|[^\\/]*\.tf\.json)$/i.test(input) || stat.size > MAX_MANIFEST_BYTES;
+    const parsed = synthesized ? readJson(input) : tryJson(input);
+    if (parsed !== undefined) {
+      const root = new Folder(path.dirname(input));
+      if (isCdktfManifest(parsed)) return fromStacks(input, stackFilesIn(root, path.dirname(input)));
+      if (isTerraformJson(parsed)) return fromStacks(input, [{ file: input, root }]);
+    }
   }
   return fromManifest(input);
 }
@@ -84,48 +93,135 @@ function fromManifest(file: string): AccessInput {
   return { path: file, kind: 'manifest', projects: [spec], findings };
 }
 
+const CONTAIN_FIX = 'synthesize again with `cdktf synth` and pass its output folder as it is (every path in it stays inside it)';
+
+/**
+ * The folder synthesized output was given as: every file read from it must
+ * resolve, symbolic links followed, to a file inside it. A `manifest.json`
+ * pointing elsewhere (`..`, an absolute path, a link out of the folder) would
+ * make the gate read another stack than the one under review.
+ */
+class Folder {
+  private readonly real: string;
+
+  constructor(public readonly given: string) {
+    try {
+      this.real = fs.realpathSync(given);
+    } catch (e) {
+      throw unreadable(given, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path and its permissions');
+    }
+  }
+
+  /** `file` (a path, resolved as it is) by its real path, refused unless it lies inside the folder; `named` is how messages name it. */
+  inside(file: string, named: string): string {
+    let real: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      if (code !== 'ENOENT') throw unreadable(named, `cannot be read (${code})`, 'check the path and its permissions');
+      real = wouldBe(file);
+    }
+    if (real !== this.real && !real.startsWith(this.real + path.sep)) {
+      throw unreadable(named, `resolves outside the folder ${this.given} (to ${shorten(path.relative(this.real, real))})`, CONTAIN_FIX);
+    }
+    return real;
+  }
+
+  /** A relative path written inside synthesized output, joined to `dir` of this folder and checked. */
+  relative(dir: string, written: unknown, what: string, named: string): string {
+    if (typeof written !== 'string' || written === '') throw unreadable(named, `${what} is not a path`, CONTAIN_FIX);
+    if (path.isAbsolute(written) || path.win32.isAbsolute(written)) {
+      throw unreadable(named, `${what} ${quote(written)} is an absolute path`, CONTAIN_FIX);
+    }
+    if (written.split(/[\\/]/).includes('..')) {
+      throw unreadable(named, `${what} ${quote(written)} leaves the folder (..)`, CONTAIN_FIX);
+    }
+    return path.join(dir, written);
+  }
+}
+
+/** Where a missing `file` would be: its nearest existing folder by real path, then the rest; a missing file outside still reads as outside. */
+function wouldBe(file: string): string {
+  const rest: string[] = [];
+  for (let dir = path.resolve(file); ; dir = path.dirname(dir)) {
+    try {
+      return path.join(fs.realpathSync(dir), ...rest);
+    } catch {
+      if (path.dirname(dir) === dir) return path.resolve(file);
+      rest.unshift(path.basename(dir));
+    }
+  }
+}
+
+/** A stack file to read, and the folder it must stay inside. */
+interface StackFile {
+  readonly file: string;
+  readonly root: Folder;
+}
+
 /**
  * The stacks that `cdktf synth` wrote into `outdir`, by its manifest.json: each
- * stack's name and its stack file. Undefined when `outdir` has no such manifest.
+ * stack's name and its stack file (checked to lie inside `outdir`). Undefined
+ * when `outdir` has no such manifest.
  */
 export function synthesizedStacks(outdir: string): { name: string; file: string }[] | undefined {
+  const root = new Folder(outdir);
+  return readStacks(root, outdir)?.map(({ name, file }) => ({ name, file }));
+}
+
+function readStacks(root: Folder, outdir: string): { name: string; file: string }[] | undefined {
   const cdktfManifest = path.join(outdir, 'manifest.json');
   if (!fs.existsSync(cdktfManifest)) return undefined;
-  const json = readJson(cdktfManifest);
+  const json = readJson(root.inside(cdktfManifest, cdktfManifest), cdktfManifest);
   if (!isCdktfManifest(json)) return undefined;
-  return Object.entries(json.stacks)
-    .filter((entry): entry is [string, { synthesizedStackPath: string }] => typeof entry[1].synthesizedStackPath === 'string')
-    .map(([name, s]) => ({ name, file: path.join(outdir, s.synthesizedStackPath) }));
+  return Object.entries(json.stacks).map(([name, s]) => {
+    const where = `${cdktfManifest}: stacks.${name}`;
+    if (s.workingDirectory !== undefined) {
+      root.inside(root.relative(outdir, s.workingDirectory, 'workingDirectory', where), where);
+    }
+    const file = root.relative(outdir, s.synthesizedStackPath, 'synthesizedStackPath', where);
+    root.inside(file, where);
+    return { name, file };
+  });
 }
 
 /** The stack files of a synth output folder, a stack folder, or a folder holding stacks/. */
-function stackFilesIn(dir: string): string[] {
-  const synthesized = synthesizedStacks(dir);
-  if (synthesized) return synthesized.map((s) => s.file);
+function stackFilesIn(root: Folder, dir: string): StackFile[] {
+  const synthesized = readStacks(root, dir);
+  if (synthesized) return synthesized.map((s) => ({ file: s.file, root }));
   const single = path.join(dir, STACK_FILE);
-  if (fs.existsSync(single)) return [single];
+  if (fs.existsSync(single)) return [{ file: single, root }];
   const stacks = path.join(dir, 'stacks');
   if (fs.existsSync(stacks) && fs.statSync(stacks).isDirectory()) {
     return fs.readdirSync(stacks).sort()
       .map((name) => path.join(stacks, name, STACK_FILE))
-      .filter((f) => fs.existsSync(f));
+      .filter((f) => fs.existsSync(f))
+      .map((file) => ({ file, root }));
   }
   throw unreadable(dir, `no synthesized stack here (no manifest.json, ${STACK_FILE} or stacks/*/${STACK_FILE})`, SYNTH_HINT);
 }
 
 /**
  * The projects of every stack, and their findings recomputed from the model
- * (a hand-edited document cannot hide an error): each stack's rules, and
+ * (a hand-edited document cannot hide an error): each stack's rules,
+ * MST-INPUT-003 where a document does not describe its stack's blocks, and
  * MST-PROJECT-002 across the stacks for a project several of them declare.
  */
-function fromStacks(input: string, files: readonly string[]): AccessInput {
+function fromStacks(input: string, files: readonly StackFile[]): AccessInput {
   const projects: ProjectSpec[] = [];
   const findings: Finding[] = [];
   let documents = 0;
-  for (const file of files) {
-    const json = readJson(file);
+  for (const { file, root } of files) {
+    const real = root.inside(file, file);
+    const json = readJson(real, file);
     const doc = isObject(json) && isObject(json['//']) ? json['//'][DOCUMENT_KEY] : undefined;
-    if (doc === undefined) continue; // a stack of the app that does not use cdktf-mst
+    if (doc === undefined) {
+      // A stack of the app that does not use cdktf-mst, unless it declares roles.
+      const unjudged = checkDocumentAgainstBlocks(undefined, stackBlocks(root, file, json));
+      if (unjudged.length > 0) throw new InputError(unjudged[0], blockMessage(file, unjudged));
+      continue;
+    }
     let stackProjects: ProjectSpec[];
     try {
       stackProjects = fromDocument(doc);
@@ -134,6 +230,8 @@ function fromStacks(input: string, files: readonly string[]): AccessInput {
       // fromDocument names the document; the file it is in is what the user can act on.
       throw new InputError({ ...e.findings[0], path: file });
     }
+    const mismatches = checkDocumentAgainstBlocks(stackProjects, stackBlocks(root, file, json));
+    if (mismatches.length > 0) throw new InputError(mismatches[0], blockMessage(file, mismatches));
     projects.push(...stackProjects);
     findings.push(...validateProjects(stackProjects));
     documents += 1;
@@ -146,26 +244,67 @@ function fromStacks(input: string, files: readonly string[]): AccessInput {
   return { path: input, kind: 'synthesized', projects, findings: sortFindings(findings) };
 }
 
-function readJson(file: string): unknown {
-  let text: string;
+/** One line for every mismatch of a stack: the first in full, then how many more. */
+function blockMessage(file: string, mismatches: readonly Finding[]): string {
+  const more = mismatches.length > 1 ? ` (and ${mismatches.length - 1} more mismatch(es) in the stack of ${file})` : '';
+  return formatFinding(mismatches[0]).replace(/\.$/, '') + more + '.';
+}
+
+/**
+ * The JSON files the engine reads with a stack file: every `*.tf.json` of its
+ * folder (cdk.tf.json, the users file, any other), each inside the folder
+ * given. HCL files (`*.tf`) are never written by cdktf; one in a stack folder
+ * would add blocks no document describes, so it is refused.
+ */
+function stackBlocks(root: Folder, file: string, json: unknown): StackBlocks {
+  const dir = path.dirname(file);
+  const files: Array<{ name: string; json: unknown }> = [{ name: file, json }];
+  for (const name of fs.readdirSync(dir).sort()) {
+    const other = path.join(dir, name);
+    if (name === path.basename(file)) continue;
+    if (/\.tf$/i.test(name)) {
+      throw new InputError(finding('MST-INPUT-003', other, 'is a Terraform file in a synthesized stack folder, which no access document describes',
+        'remove it: a stack folder holds only what `cdktf synth` writes'));
+    }
+    if (!/\.tf\.json$/i.test(name)) continue;
+    files.push({ name: other, json: readJson(root.inside(other, other), other) });
+  }
+  return { stack: dir, files };
+}
+
+const CAP_FIX = `${SYNTH_HINT} (a stack's files stay far below the limit; see docs/input-limits.md)`;
+
+/** A JSON file of synthesized output, within the limits of synthesized output; `named` is the path messages give. */
+function readJson(file: string, named = file): unknown {
+  let read: CappedRead;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    read = readCapped(file, MAX_SYNTHESIZED_BYTES);
   } catch (e) {
-    throw unreadable(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path and its permissions');
+    throw unreadable(named, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'check the path and its permissions');
   }
-  const deep = jsonDeeperThan(text, MAX_JSON_DEPTH);
-  if (deep !== undefined) {
-    throw new InputError(finding('MST-MANIFEST-002', `${file}:${deep}`, `nests lists and objects more than ${MAX_JSON_DEPTH} deep`,
-      `${SYNTH_HINT}, or correct the manifest`));
+  if ('tooLarge' in read) throw unreadable(named, tooLargeText(read.tooLarge.size, MAX_SYNTHESIZED_BYTES), CAP_FIX);
+  const parsed = parseJsonText(read.text, SYNTHESIZED_LIMITS);
+  if (!parsed.ok) {
+    const p = parsed.problem;
+    const where = p.line !== undefined ? `${named}:${p.line}` : named;
+    const column = p.line !== undefined && p.column !== undefined ? ` (line ${p.line}, column ${p.column})` : '';
+    throw unreadable(where, `not valid JSON: ${p.message}${column}`, p.kind === 'limit' ? CAP_FIX : `${SYNTH_HINT}, or correct the manifest`);
   }
-  // The parser `check` uses for the same file: the same bytes give the same answer everywhere.
-  const parsed = parseStructuredText(text, file);
-  if (!parsed.ok) throw unreadable(file, `not valid JSON (${parsed.message})`, `${SYNTH_HINT}, or correct the manifest`);
   return parsed.data;
 }
 
+/** A small `.json` file that is synthesized output, or undefined: whatever else it is, it is read as a manifest. */
+function tryJson(file: string): unknown {
+  try {
+    return readJson(file);
+  } catch (e) {
+    if (e instanceof InputError) return undefined;
+    throw e;
+  }
+}
+
 /** cdktf.out/manifest.json, which lists the app's stacks. */
-function isCdktfManifest(json: unknown): json is { stacks: Record<string, { synthesizedStackPath?: unknown }> } {
+function isCdktfManifest(json: unknown): json is { stacks: Record<string, { synthesizedStackPath?: unknown; workingDirectory?: unknown }> } {
   return isObject(json) && isObject(json.stacks) && typeof json.version === 'string'
     && Object.values(json.stacks).every(isObject);
 }

@@ -55,8 +55,41 @@ describe('cdktf-mst adopt', () => {
     ].join('\n');
     expect(readAdoptionLog(log)).toEqual({
       adoptions: [{ address: 'postgresql_role.metrics_x', role: 'x' }],
-      unmatched: ['orphan', 'bad"name', 'app'],
+      unmatched: [{ role: 'orphan' }, { role: 'bad"name', address: 'postgresql_role.metrics_bad' }, { role: 'app', address: 'module.legacy.postgresql_role.app' }],
     });
+  });
+
+  it('imports a role only into its own block: postgresql_role.<service>_<lowercased role>, the service a valid service name', () => {
+    const pairs: Array<[role: string, address: string, adopted: boolean]> = [
+      ['Grafana', 'postgresql_role.metrics_grafana', true],
+      ['x_y', 'postgresql_role.metrics_x_y', true],                // the service is what precedes the role's key
+      ['reporting', 'postgresql_role.events-eu_reporting', true],
+      ['tsdbadmin', 'postgresql_role.metrics_grafana', false],     // another user's block
+      ['admin', 'postgresql_role.metrics_grafana', false],
+      ['y', 'postgresql_role.metrics_x_y', false],                 // service "metrics_x" is no service name
+      ['x', 'postgresql_role.constructor_x', false],               // nor is "constructor"
+      ['x', 'postgresql_role.Metrics_x', false],                   // nor "Metrics"
+      ['x', 'postgresql_role._x', false],                          // nor ""
+      ['grafana', 'postgresql_role.metrics["grafana"]', false],    // cdktf-mst 0.1's keyed blocks are gone
+      ['grafana', 'postgresql_role.grafana', false],
+    ];
+    for (const [role, address, adopted] of pairs) {
+      expect({ role, address, adopted: readAdoptionLog(diagnostic(role, address)).adoptions.length === 1 }).toEqual({ role, address, adopted });
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mst-adopt-'));
+    const log = path.join(dir, 'deploy.log');
+    fs.writeFileSync(log, diagnostic('tsdbadmin', 'postgresql_role.metrics_grafana'));
+    expect(run('adopt', log)).toEqual({
+      code: 1, out: '',
+      err: 'cdktf-mst adopt: role "tsdbadmin" already exists, but postgresql_role.metrics_grafana is not the block this library gives it '
+        + '(postgresql_role.<service>_tsdbadmin); not adopted: import it by hand only if your stack created it\n'
+        + `cdktf-mst adopt: no role in ${log} to adopt into its own block; nothing to adopt`,
+    });
+  });
+
+  it('reads a log no further than its size cap', () => {
+    if (!fs.existsSync('/dev/zero')) throw new Error('this test needs /dev/zero');
+    expect(run('adopt', '/dev/zero')).toEqual({ code: 2, out: '', err: 'cdktf-mst adopt: /dev/zero is more than the 64 MiB limit; give only the output of the failed deploy' });
   });
 
   it('prints the blocks on stdout and a summary on stderr (exit 0); exit 1 with nothing to adopt; exit 2 for an unreadable log', () => {

@@ -77,7 +77,7 @@ describe('cdktf-mst check', () => {
     fs.writeFileSync(file, 'project: a\nmembers: [\n');
     const r = run('check', file);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/\[broken\.yaml:\d+\] MST-MANIFEST-001: not valid YAML/);
+    expect(r.err).toMatch(/\[broken\.yaml:3\] MST-MANIFEST-001: not valid YAML: [a-z ]+ \(line 3, column 1\); correct the YAML syntax\./);
   });
 
   test('a missing file is a finding, not a stack trace', () => {

@@ -972,7 +972,7 @@ const CASES: Record<string, readonly RuleCase[]> = {
       level: 'error', path: 'acme.yaml', names: ['more than 512 KiB of text once YAML aliases are expanded'],
     }),
     c({
-      name: 'more than 1,000 YAML aliases, counted before parsing (1,000 pass)',
+      name: 'more than 1,000 YAML aliases, counted by the lexer before anything is built (1,000 pass)',
       fail: () => parsed(`${Array.from({ length: 11 }, (_, i) => `a${i}: &a${i} x\nb${i}: [${Array(100).fill(`*a${i}`).join(',')}]`).join('\n')}\n`),
       pass: () => parsed(`${Array.from({ length: 10 }, (_, i) => `a${i}: &a${i} x\nb${i}: [${Array(100).fill(`*a${i}`).join(',')}]`).join('\n')}\n`).filter((f) => f.ruleId === 'MST-MANIFEST-002'),
       level: 'error', path: 'acme.yaml:22', names: ['more than 1,000 YAML aliases'],
@@ -981,7 +981,7 @@ const CASES: Record<string, readonly RuleCase[]> = {
       name: 'one alias expanded more than 100 times',
       fail: () => parsed(`a: &a x\nb: [${Array(101).fill('*a').join(',')}]\n`),
       pass: () => parsed(`a: &a x\nb: [${Array(100).fill('*a').join(',')}]\n`).filter((f) => f.ruleId === 'MST-MANIFEST-002'),
-      level: 'error', path: 'acme.yaml', names: ['expands a YAML alias more than 100 times'],
+      level: 'error', path: 'acme.yaml:2', names: ['expands a YAML alias more than 100 times'],
     }),
   ],
   'MST-MANIFEST-001': [

@@ -1,7 +1,9 @@
 /**
  * Fuzzing the check path (issue 12): at least 10,000 generated manifests —
  * random structures, schema mutations of a valid manifest, text mutations of
- * its YAML or JSON, and small forms of the hostile files — go through what
+ * its YAML or JSON, small forms of the hostile files, and valid manifests made
+ * ambiguous (a directive, a tag, a duplicate key, a number in another base),
+ * which must all be refused — go through what
  * `cdktf-mst check` runs, in-process. Every input must end in "valid" or in
  * findings that carry a catalogue rule ID, print on one line and echo nothing
  * long; nothing may throw. Every valid input must also load into a stack and
@@ -213,6 +215,35 @@ function hostile(r: Rand): string {
   }
 }
 
+/**
+ * A valid-looking manifest made ambiguous: what one reader could take one way
+ * and another reader another way. Every one must be refused (MST-MANIFEST-001
+ * or -002), never valid: a YAML 1.1 directive, a tag, a duplicate key (YAML
+ * or JSON, at the top or deep), a number in another base or out of range, a
+ * second document, or nesting and aliases behind a quote a scan would take for
+ * the start of a string.
+ */
+function ambiguous(r: Rand, base: Record<string, unknown>): string {
+  const services = (base.services as Record<string, unknown>[] | undefined) ?? [];
+  const withNumber = { ...base, services: [{ ...(services[0] ?? { name: 'metrics' }), postgresVersion: '__NUM__' }, ...services.slice(1)] };
+  const yaml = YAML.stringify(base);
+  switch (int(r, 9)) {
+    case 0: return `%YAML 1.1\n---\n${yaml}`;
+    case 1: return `%TAG !e! tag:example.com,2000:\n---\n${yaml}`;
+    case 2: return yaml.replace(/^project: /m, `project: ${pick(r, ['!!str', '!foo', '!!binary', '!!set', '!!omap', '!<tag:yaml.org,2002:str>'])} `);
+    case 3: return `${yaml}${pick(r, ['project: other', 'deployer: ana@acme.example', 'members: []'])}\n`;
+    case 4: return JSON.stringify(base).replace(/^\{/, `{"${pick(r, ['project', 'deployer', 'members'])}": ${JSON.stringify(base.project ?? 'x')}, `);
+    case 5: return JSON.stringify(base).replace(/"email":("[^"]*")/, '"email":$1,"email":$1');
+    case 6: return YAML.stringify(withNumber).replace(/['"]?__NUM__['"]?/, pick(r, ['0x10', '0o20', '020', '.inf', '-.inf', '.nan', '1e999', '0b101']));
+    case 7: return `${yaml}---\n${yaml}`;
+    default: return pick(r, [
+      `q: '"'\nb: ${'['.repeat(33)}${']'.repeat(33)}\n`,
+      `q: '"'\n${Array.from({ length: 11 }, (_, i) => `a${i}: &a${i} x\n`).join('')}b: [${Array.from({ length: 1001 }, (_, i) => `*a${i % 11}`).join(',')}]\n`,
+      `# "\n${'- '.repeat(40)}x\n`,
+    ]);
+  }
+}
+
 interface Input {
   readonly kind: string;
   readonly text: string;
@@ -225,7 +256,10 @@ function generate(r: Rand, i: number): Input {
     case 2: return { kind: 'schema mutation', text: serialize(r, mutateData(r, base)) };
     case 3: return { kind: 'text mutation', text: mutateText(r, serialize(r, base)) };
     case 4: return { kind: 'random structure', text: serialize(r, randomValue(r, 5)) };
-    default: return i % 60 === 5 ? { kind: 'hostile', text: hostile(r) } : { kind: 'text mutation', text: mutateText(r, serialize(r, base)) };
+    default:
+      if (i % 60 === 5) return { kind: 'hostile', text: hostile(r) };
+      if (i % 60 === 11) return { kind: 'ambiguous', text: ambiguous(r, base) };
+      return { kind: 'text mutation', text: mutateText(r, serialize(r, base)) };
   }
 }
 
@@ -264,6 +298,9 @@ describe(`the check path, fuzzed (seed ${SEED}: FUZZ_SEED=${SEED} reproduces it)
         if (bad) throw new Error(`seed ${SEED}, input #${i} (${input.kind}): finding ${bad}\ninput: ${JSON.stringify(input.text.slice(0, 2000))}`);
       }
       const ok = result.spec !== undefined && errors.length === 0;
+      if (input.kind === 'ambiguous' && (ok || !['MST-MANIFEST-001', 'MST-MANIFEST-002'].includes(errors[0]?.ruleId))) {
+        throw new Error(`seed ${SEED}, input #${i} (ambiguous): ${ok ? 'read as valid' : `refused under ${errors[0]?.ruleId}, not the parser's`}\ninput: ${JSON.stringify(input.text.slice(0, 2000))}`);
+      }
       if (!ok && result.findings.length === 0) {
         throw new Error(`seed ${SEED}, input #${i} (${input.kind}): refused without a finding\ninput: ${JSON.stringify(input.text.slice(0, 2000))}`);
       }
@@ -273,7 +310,8 @@ describe(`the check path, fuzzed (seed ${SEED}: FUZZ_SEED=${SEED} reproduces it)
       if (ok) valid.push({ i, text: input.text, manifest: (parseStructuredText(input.text, source) as { data: Manifest }).data });
     }
     // The generators reach both outcomes, and every kind of input is there.
-    expect([...kinds.keys()].sort()).toEqual(['hostile', 'random structure', 'schema mutation', 'structured', 'text mutation']);
+    expect([...kinds.keys()].sort()).toEqual(['ambiguous', 'hostile', 'random structure', 'schema mutation', 'structured', 'text mutation']);
+    expect(kinds.get('ambiguous')).toEqual({ valid: 0, refused: expect.any(Number) });
     expect(valid.length).toBeGreaterThan(COUNT / 20);
     expect(valid.length).toBeLessThan(COUNT / 2);
     process.stdout.write(`fuzz: seed ${SEED}, ${COUNT} inputs in ${Date.now() - started} ms, ${valid.length} valid; ${JSON.stringify(Object.fromEntries(kinds))}\n`);

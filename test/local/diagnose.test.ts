@@ -78,15 +78,15 @@ describe('diagnose', () => {
 
 describe('cdktf-mst adopt', () => {
   test('turns tofu and cdktf deploy "already exists" errors into import blocks at the right addresses', () => {
-    const log = tofuError('error creating role u1: pq: role "u1" already exists', 'postgresql_role.metrics["u1"]')
-      + tofuError(refused, 'postgresql_role.metrics["u9"]')
-      + cdktfError('error creating role u2: pq: role "u2" already exists', 'postgresql_role.metrics (acme-prod/metrics/roles)["u2"]')
+    const log = tofuError('error creating role u1: pq: role "u1" already exists', 'postgresql_role.metrics_u1')
+      + tofuError(refused, 'postgresql_role.metrics_u9')
+      + cdktfError('error creating role u2: pq: role "u2" already exists', 'postgresql_role.metrics_u2 (acme-prod/metrics/users/u2/role)')
       + tofuError('error creating role u3: pq: role "u3" already exists', 'postgresql_role.metrics_u3');
     const { adoptions, unmatched } = readAdoptionLog(log);
     expect(unmatched).toEqual([]);
     expect(importBlocks(adoptions)).toBe([
-      'import {\n  to = postgresql_role.metrics["u1"]\n  id = "u1"\n}',
-      'import {\n  to = postgresql_role.metrics["u2"]\n  id = "u2"\n}',
+      'import {\n  to = postgresql_role.metrics_u1\n  id = "u1"\n}',
+      'import {\n  to = postgresql_role.metrics_u2\n  id = "u2"\n}',
       'import {\n  to = postgresql_role.metrics_u3\n  id = "u3"\n}',
       '',
     ].join('\n'));
