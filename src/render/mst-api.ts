@@ -25,7 +25,7 @@ import { compareText } from '../domain/findings';
 export const AIVEN_PROVIDER = { source: 'aiven/aiven', version: '4.61.0' } as const;
 
 /** MST's name of each project role in Aiven's permission model. */
-const AIVEN_ROLE: Readonly<Record<RoleId, string>> = {
+export const AIVEN_ROLE: Readonly<Record<RoleId, string>> = {
   'admin': 'admin',
   'operator': 'operator',
   'developer': 'developer',
