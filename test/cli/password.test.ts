@@ -12,10 +12,10 @@ function run(...argv: string[]) {
 }
 
 // What `tofu output -json` prints for a stack with two services: each service's map of generated
-// passwords, a user with its own output (passwordOutput), and an output that is no password.
+// passwords (hyphens in the name become underscores), a user with its own output, and an output that is no password.
 const OUTPUTS = {
   metrics_passwords: { sensitive: true, type: ['object', {}], value: { grafana: 'gr4fana-pw', replicator: 'r3plicator-pw' } },
-  'events-eu_passwords': { sensitive: true, type: ['object', {}], value: { ingest: 'ingest-eu-pw' } },
+  events_eu_passwords: { sensitive: true, type: ['object', {}], value: { ingest: 'ingest-eu-pw' } },
   events_passwords: { sensitive: true, type: ['object', {}], value: { ingest: 'ingest-pw' } },
   'events-eu_reporting_password': { sensitive: true, type: 'string', value: 'reporting-pw' },
   endpoint: { sensitive: false, type: 'string', value: 'db.acme.example' },
