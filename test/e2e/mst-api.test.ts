@@ -94,7 +94,10 @@ interface Shape {
   readonly vault: number;
 }
 
-/** Project acme on the MST API backend (token from a sensitive variable); `metrics` generates, `vault` is write-only. */
+/**
+ * Project acme on the MST API backend (token from a sensitive variable); `metrics` generates passwords,
+ * `vault` (PostgreSQL 15) has write-only ones and a replication user.
+ */
 const typed = (shape: Shape) => (stack: TerraformStack): void => {
   const token = new TerraformVariable(stack, 'mst_token', { type: 'string', sensitive: true });
   const project = new MstProject(stack, 'acme', {
@@ -108,9 +111,10 @@ const typed = (shape: Shape) => (stack: TerraformStack): void => {
   for (const [username, u] of Object.entries(shape.users)) {
     metrics.addUser(username, { passwordVersion: u.version ?? 1, allowReplication: u.replication ?? false });
   }
-  const vault = project.addService('vault', { postgresVersion: 17, writeOnlyPasswords: true });
+  // PostgreSQL 15, where only a superuser creates REPLICATION roles: MST's API creates them itself.
+  const vault = project.addService('vault', { postgresVersion: 15, writeOnlyPasswords: true });
   const appPassword = new TerraformVariable(stack, 'app_password', { type: 'string', sensitive: true });
-  vault.addUser('app', { password: Secret.fromVariable(appPassword), passwordVersion: shape.vault });
+  vault.addUser('app', { password: Secret.fromVariable(appPassword), passwordVersion: shape.vault, allowReplication: true });
   project.acknowledge('MST-USER-006', 'e2e: replication users');
 };
 
@@ -121,7 +125,7 @@ describe('the typed API on the MST API backend, deployed with the engine into th
   const output = (r: { stdout: string; stderr: string }): string => `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' ');
 
   beforeAll(async () => {
-    d = await Deployment.start('api', { metrics: {}, vault: {} });
+    d = await Deployment.start('api', { metrics: {}, vault: { major: 15 } });
     api = await Api.start(d, PROJECT, ORG, [CI, ANA]);
     d.environment.AIVEN_WEB_URL = api.mst.url;
     d.variables.mst_token = TOKEN;
@@ -151,6 +155,7 @@ describe('the typed API on the MST API backend, deployed with the engine into th
     ]);
     expect(await api.serviceUsers('metrics')).toEqual({ grafana: false, replicator: true, reporting: false });
     expect((await d.login('vault', 'app', 'app-password-first-0123456789')).ok).toBe(true);
+    expect(await d.roles('vault')).toEqual([{ name: 'app', login: true, replication: true }]);
     expect(await api.memberRoles()).toEqual({ [CI]: ['admin'], [ANA]: ['developer'] });
     const again = await d.plan();
     expect({ code: again.code, out: again.code === 0 ? '' : output(again) }).toEqual({ code: 0, out: '' });
