@@ -103,7 +103,7 @@ async function main(argv: string[]): Promise<void> {
   writePgpass(clusters);
   console.log('');
   for (const stack of stacks) {
-    const outputs = await outputNames(eng, stack.dir, api);
+    const outputs = await outputNames(eng, stack.dir);
     for (const project of readAccessInput(stack.dir).projects) {
       if (project.mstApi && api) await printUserManagement(api, project);
       for (const service of project.services) {
@@ -177,8 +177,8 @@ function stackDirs(): { name: string; dir: string }[] {
 }
 
 /** Names of the stack's outputs; the values (passwords among them) are never read here. */
-async function outputNames(eng: Engine, dir: string, api: LocalApi | undefined): Promise<string[]> {
-  const r = await runEngine(eng, dir, ['output', '-json'], api?.env ?? {}, { timeoutMs: 60_000 });
+async function outputNames(eng: Engine, dir: string): Promise<string[]> {
+  const r = await runEngine(eng, dir, ['output', '-json'], {}, { timeoutMs: 60_000 });
   if (r.code !== 0) return [];
   return Object.keys(JSON.parse(r.stdout || '{}') as Record<string, unknown>);
 }
