@@ -121,7 +121,8 @@ function serviceBlocks(
         postcondition: [{
           condition: '${self.state == "RUNNING"}',
           error_message: `MST service ${service.name} is \${self.state}, not RUNNING, and MST manages service users only on a `
-            + 'running service: power it on (the console, or `avn service update --power-on`) and deploy again.',
+            + `running service: power it on (the console, or \`avn service update --project ${project.name} --power-on ${service.name}\`) `
+            + 'and deploy again.',
         }],
       },
     } : {}),

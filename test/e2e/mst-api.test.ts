@@ -242,7 +242,8 @@ describe('the typed API on the MST API backend, deployed with the engine into th
       d.synth(typed({ users: { grafana: { version: 2, replication: true }, replicator: {}, late: {} }, invitations: [NEW], vault: 2 }));
       const r = await d.plan();
       expect(r.code).toBe(1);
-      expect(output(r)).toMatch(/MST service metrics is POWEROFF, not RUNNING/);
+      expect(output(r)).toContain('MST service metrics is POWEROFF, not RUNNING, and MST manages service users only on a running service: '
+        + 'power it on (the console, or `avn service update --project acme --power-on metrics`) and deploy again.');
     } finally {
       await api.setState('metrics', 'RUNNING');
     }
