@@ -1,8 +1,8 @@
 /**
  * The `cdktf-mst` command. Exit codes: 0 success, 1 findings (for check, an
  * unreadable or unparsable file is a finding too; for diff, what --fail-on
- * names; for adopt, no role to adopt), 2 usage errors, a manifest past an
- * input limit (MST-MANIFEST-002), and input that report, diff or adopt cannot read.
+ * names; for adopt, no role to adopt; for password, no such password), 2 usage errors, a manifest past an
+ * input limit (MST-MANIFEST-002), and input that report, diff, adopt or password cannot read.
  */
 import { formatFinding, Finding, MAX_PRINTED_FINDINGS, moreLine } from '../domain/findings';
 import { RULES } from '../domain/rules';
@@ -15,6 +15,7 @@ import { AccessInput, InputError, readAccessInput } from '../report/input';
 import { diffToMarkdown, reportToMarkdown } from '../report/markdown';
 import { buildAccessReport } from '../report/report';
 import { importBlocks, readAdoptionLog } from './adopt';
+import { passwordFromOutputs } from './password';
 
 export interface Io {
   out(line: string): void;
@@ -31,6 +32,8 @@ commands:
                     [--format markdown|json] [--fail-on escalation|error]...
   adopt [LOG]       import blocks for the roles a killed deploy left out of the state, from the
                     next deploy's \`role "…" already exists\` errors (LOG, or standard input)
+  password SERVICE USERNAME [OUTPUTS]
+                    print one user's generated password from \`tofu output -json\` (OUTPUTS, or standard input)
   rules             print the rule catalogue
   schema            print the manifest's JSON Schema
   help              print this text`;
@@ -47,6 +50,8 @@ export function main(argv: readonly string[], io: Io): number {
       return diff(rest, io);
     case 'adopt':
       return adopt(rest, io);
+    case 'password':
+      return password(rest, io);
     case 'rules':
       for (const r of RULES) io.out(`${r.id}\t${r.level}\t${r.summary}`);
       return 0;
@@ -132,6 +137,40 @@ function adopt(args: readonly string[], io: Io): number {
   }
   io.out(importBlocks(adoptions).trimEnd());
   io.err(`cdktf-mst adopt: ${adoptions.length} role(s); apply these blocks with the stack once, then remove them`);
+  return 0;
+}
+
+const PASSWORD_USAGE = 'usage: cdktf-mst password SERVICE USERNAME [OUTPUTS]   (OUTPUTS: saved `tofu output -json`; standard input when absent or -)';
+
+/** Prints one user's generated password: exit 0, 1 when the outputs hold none for it, 2 when they cannot be read. */
+function password(args: readonly string[], io: Io): number {
+  const source = args[2] ?? '-';
+  if (args.length < 2 || args.length > 3 || args.slice(0, 2).some((a) => a.startsWith('-')) || (source !== '-' && source.startsWith('-'))) {
+    io.err(PASSWORD_USAGE);
+    return 2;
+  }
+  const [service, username] = args;
+  const name = source === '-' ? 'standard input' : visible(source);
+  let text: string;
+  try {
+    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+  } catch (e) {
+    io.err(`cdktf-mst password: ${name}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); pipe in \`tofu output -json\` of the deployed stack`);
+    return 2;
+  }
+  let outputs: unknown;
+  try {
+    outputs = JSON.parse(text);
+  } catch {
+    io.err(`cdktf-mst password: ${name} is not JSON; pipe in \`tofu output -json\` (not \`tofu output\`) of the deployed stack`);
+    return 2;
+  }
+  const found = passwordFromOutputs(outputs, service, username);
+  if ('problem' in found) {
+    io.err(`cdktf-mst password: ${found.problem}`);
+    return 1;
+  }
+  io.out(found.password);
   return 0;
 }
 

@@ -25,7 +25,7 @@ import { compareText } from '../domain/findings';
 export const AIVEN_PROVIDER = { source: 'aiven/aiven', version: '4.61.0' } as const;
 
 /** MST's name of each project role in Aiven's permission model. */
-const AIVEN_ROLE: Readonly<Record<RoleId, string>> = {
+export const AIVEN_ROLE: Readonly<Record<RoleId, string>> = {
   'admin': 'admin',
   'operator': 'operator',
   'developer': 'developer',
@@ -121,7 +121,8 @@ function serviceBlocks(
         postcondition: [{
           condition: '${self.state == "RUNNING"}',
           error_message: `MST service ${service.name} is \${self.state}, not RUNNING, and MST manages service users only on a `
-            + 'running service: power it on (the console, or `avn service update --power-on`) and deploy again.',
+            + `running service: power it on (the console, or \`avn service update --project ${project.name} --power-on ${service.name}\`) `
+            + 'and deploy again.',
         }],
       },
     } : {}),

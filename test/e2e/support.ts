@@ -53,6 +53,8 @@ export class Deployment {
 
   /** Extra TF_VAR_ values (variable passwords). */
   public readonly variables: Record<string, string> = {};
+  /** Extra environment of every engine run (the aiven provider's AIVEN_WEB_URL and AIVEN_TOKEN). */
+  public readonly environment: Record<string, string> = {};
   private initialized = false;
 
   private constructor(
@@ -92,11 +94,11 @@ export class Deployment {
     }
   }
 
-  /** TF_VAR_ values: each service's host, port and admin password, plus {@link variables}. */
+  /** TF_VAR_ values: each service's host, port and admin password, plus {@link variables}; and {@link environment}. */
   public vars(): Record<string, string> {
     const services = servicesIn(path.join(this.dir, 'cdk.tf.json'));
     const tfVars = Object.fromEntries(Object.entries(this.variables).map(([k, v]) => [`TF_VAR_${k}`, v]));
-    return Object.assign(tfVars, ...services.map((s) => serviceVariables(s, this.cluster(s.name))));
+    return Object.assign(tfVars, ...services.map((s) => serviceVariables(s, this.cluster(s.name))), this.environment);
   }
 
   public async tofu(args: string[], vars: Record<string, string> = this.vars()): Promise<RunResult> {

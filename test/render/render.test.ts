@@ -240,6 +240,10 @@ describe('the MST API backend', () => {
     ]);
     expect(json.check.mst_acme_invitation_1.assert[0].error_message).toMatch(/^Invitee new@acme\.example has joined organization/);
     expect(json.data.aiven_pg.metrics.lifecycle.postcondition[0].condition).toBe('${self.state == "RUNNING"}');
+    // The fix names this service, so the command can be pasted as it is.
+    expect(json.data.aiven_pg.metrics.lifecycle.postcondition[0].error_message).toBe('MST service metrics is ${self.state}, not RUNNING, '
+      + 'and MST manages service users only on a running service: power it on (the console, or '
+      + '`avn service update --project acme --power-on metrics`) and deploy again.');
     expect(json.check.metrics_power_state.assert[0].condition).toBe('${data.aiven_pg.metrics.state == "RUNNING"}');
   });
 

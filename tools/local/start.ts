@@ -7,24 +7,30 @@
  *   2. synth     `cdktf synth` in .mst-local/ (its cdktf.json sets sslmode=disable: local clusters have no TLS)
  *   3. clusters  one per service, on the shipped major matching its postgresVersion,
  *                MST-like admin unless the service declares a superuser admin; reused when already running
- *   4. deploy    `cdktf deploy --auto-approve --skip-provider-lock`
- *   5. report    pg_roles of each declared user, and the command that shows its password
+ *   4. mst-api   when a project connects to MST's API: the local MST (tools/local/mst-api.ts), serving
+ *                its services on their clusters, until `npm stop`
+ *   5. deploy    `cdktf deploy --auto-approve --skip-provider-lock` (with AIVEN_WEB_URL and AIVEN_TOKEN
+ *                pointing the aiven provider at the local MST)
+ *   6. report    per MST API project, what the console's User management page lists (members and their
+ *                roles, pending invitations); per service, its users (from the service's Users tab on the
+ *                MST API backend, from pg_roles otherwise) and the one command that prints each password
  *
- * A failure prints one line naming the step and the fix, stops the clusters and
- * removes .mst-local/, so nothing is left running.
+ * A failure prints one line naming the step and the fix, stops the local MST and
+ * the clusters and removes .mst-local/, so nothing is left running.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SSLMODE_CONTEXT } from '../../src';
-import { ServiceSpec } from '../../src/domain/model';
-import { servicePasswordsOutputName, userKey, userPasswordOutputName } from '../../src/domain/conventions';
+import { ProjectSpec, ServiceSpec, UserSpec } from '../../src/domain/model';
+import { servicePasswordsOutputName, userPasswordOutputName } from '../../src/domain/conventions';
 import { ClusterInfo, SandboxError, isRunning, majorFor, readState, startCluster, stopRecorded } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
-import { synthesizedStacks } from '../../src/report/input';
+import { readAccessInput, synthesizedStacks } from '../../src/report/input';
 import { runEngine, roles, serviceVariables, servicesIn } from './deploy';
 import { diagnose, readStack } from './diagnose';
 import { Engine, engine } from './engine';
-import { LOCAL_DIR, REPO_ROOT, StepError, relative, removeLocal } from './local';
+import { LOCAL_DIR, MST_API_DIR, REPO_ROOT, StepError, relative, removeLocal } from './local';
+import { LocalApi, serviceUsers, startLocalApi, userManagement } from './mst-api';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length > 1 || argv.some((a) => a.startsWith('-'))) {
@@ -74,7 +80,14 @@ async function main(argv: string[]): Promise<void> {
     }
   });
 
-  const vars = Object.assign({}, ...services.map((s) => serviceVariables(s, clusters.get(s.name)!)));
+  const projects = stacks.flatMap((s) => readAccessInput(s.dir).projects);
+  const api = await step('mst-api', `see ${relative(path.join(MST_API_DIR, 'server.log'))}; \`npm stop\` clears what is left`, async () => {
+    const started = await startLocalApi(projects, clusters);
+    if (started) console.log(`start: local MST serving ${projects.filter((p) => p.mstApi).map((p) => p.name).join(', ')} at ${started.url}`);
+    return started;
+  });
+
+  const vars = Object.assign({}, ...services.map((s) => serviceVariables(s, clusters.get(s.name)!)), api?.env ?? {});
   console.log(`start: deploying ${stacks.map((s) => s.name).join(', ')} with cdktf deploy (${eng.binary})`);
   // A failed deploy is named by service and cause (diagnose.ts), not by the first of many per-user errors.
   const explain = (output: string): string | undefined => {
@@ -91,28 +104,37 @@ async function main(argv: string[]): Promise<void> {
   console.log('');
   for (const stack of stacks) {
     const outputs = await outputNames(eng, stack.dir);
-    for (const service of servicesIn(stack.dir)) {
-      const c = clusters.get(service.name)!;
-      console.log(`service ${service.name}: postgres://${c.adminUser}@${c.host}:${c.port}/${c.database}?sslmode=disable`
-        + ` (PostgreSQL ${c.major}, ${c.mode === 'mst' ? 'MST-like' : 'superuser'} admin)`);
-      const actual = new Map((await roles(c)).map((r) => [r.name, r]));
-      for (const user of service.users) {
-        const r = actual.get(user.username);
-        const attrs = r ? `login ${r.login ? 'yes' : 'no'}, replication ${r.replication ? 'yes' : 'no'}` : 'MISSING from pg_roles';
-        console.log(`  user ${user.username}: ${attrs}`);
-      }
-      for (const user of service.users) {
-        const output = userPasswordOutputName(service.name, user.username);
-        const map = servicePasswordsOutputName(service.name);
-        if (outputs.includes(output)) {
-          console.log(`  password of ${user.username}: ${engineCommand(eng, stack.dir, `output -raw ${output}`)}`);
-        } else if (user.password.kind === 'generated' && outputs.includes(map)) {
-          console.log(`  password of ${user.username}: ${engineCommand(eng, stack.dir, `output -json ${map}`)} (key ${userKey(user.username)})`);
-        } else if (user.password.kind === 'variable') {
-          console.log(`  password of ${user.username}: the variable ${user.password.name}`);
+    for (const project of readAccessInput(stack.dir).projects) {
+      if (project.mstApi && api) await printUserManagement(api, project);
+      for (const service of project.services) {
+        const c = clusters.get(service.name)!;
+        const onApi = service.backend === 'mst-api' && api !== undefined;
+        console.log(`service ${service.name}: postgres://${c.adminUser}@${c.host}:${c.port}/${c.database}?sslmode=disable`
+          + ` (PostgreSQL ${c.major}, ${c.mode === 'mst' ? 'MST-like' : 'superuser'} admin${onApi ? `; users through the MST API of project ${project.name}` : ''})`);
+        if (onApi) {
+          const listed = new Map((await serviceUsers(api, project.name, service.name)).filter((u) => u.type !== 'primary').map((u) => [u.username, u]));
+          for (const user of service.users) {
+            const u = listed.get(user.username);
+            console.log(`  user ${user.username}: ${u ? `replication ${u.replication ? 'yes' : 'no'}` : 'MISSING from the service\'s users'}`);
+          }
+        } else {
+          const actual = new Map((await roles(c)).map((r) => [r.name, r]));
+          for (const user of service.users) {
+            const r = actual.get(user.username);
+            const attrs = r ? `login ${r.login ? 'yes' : 'no'}, replication ${r.replication ? 'yes' : 'no'}` : 'MISSING from pg_roles';
+            console.log(`  user ${user.username}: ${attrs}`);
+          }
+        }
+        for (const user of service.users) {
+          const how = passwordHint(eng, stack.dir, outputs, service, user);
+          if (how) console.log(`  password of ${user.username}: ${how}`);
         }
       }
     }
+  }
+  if (api) {
+    console.log(`\nlocal MST: ${api.url} until npm stop; to run cdktf or tofu against it yourself: `
+      + `export AIVEN_WEB_URL=${api.url} AIVEN_TOKEN="$(cat ${shellQuote(relative(api.tokenFile))})"`);
   }
   console.log(`\nadmin passwords: ${relative(path.join(LOCAL_DIR, 'pgpass'))} (psql reads it with PGPASSFILE=${relative(path.join(LOCAL_DIR, 'pgpass'))})`);
   console.log('start: done; edit the stack and run npm start again to redeploy, npm stop to remove everything');
@@ -161,9 +183,31 @@ async function outputNames(eng: Engine, dir: string): Promise<string[]> {
   return Object.keys(JSON.parse(r.stdout || '{}') as Record<string, unknown>);
 }
 
+/**
+ * How to see a user's password: for a generated one, a command that prints it alone
+ * (`tofu output -json` piped to `cdktf-mst password`, so no other user's password shows);
+ * for one from a variable, that variable.
+ */
+function passwordHint(eng: Engine, dir: string, outputs: readonly string[], service: ServiceSpec, user: UserSpec): string | undefined {
+  if (user.password.kind === 'variable') return `the variable ${user.password.name}`;
+  if (user.password.kind !== 'generated') return undefined;
+  const own = userPasswordOutputName(service.name, user.username);
+  if (!outputs.includes(own) && !outputs.includes(servicePasswordsOutputName(service.name))) return undefined;
+  const cli = `node ${shellQuote(relative(path.join(REPO_ROOT, 'bin', 'cdktf-mst.js')))}`;
+  return `${engineCommand(eng, dir, 'output -json')} | ${cli} password ${shellQuote(service.name)} ${shellQuote(user.username)}`;
+}
+
 function engineCommand(eng: Engine, dir: string, args: string): string {
   const envFile = eng.env.ENGINE_DIR ? `source ${shellQuote(path.join(eng.env.ENGINE_DIR, 'env.sh'))} && ` : '';
   return `${envFile}${eng.binary} -chdir=${shellQuote(relative(dir))} ${args}`;
+}
+
+/** The project's members with their roles and its pending invitations, as the console's User management page lists them. */
+async function printUserManagement(api: LocalApi, project: ProjectSpec): Promise<void> {
+  const { members, invitations } = await userManagement(api, project.name);
+  console.log(`project ${project.name}: organization ${project.mstApi!.organizationId} on the local MST, User management:`);
+  for (const m of members) console.log(`  member ${m.email}: ${m.role}`);
+  for (const i of invitations) console.log(`  invitation ${i.email}: ${i.role} (pending)`);
 }
 
 /** Admin passwords for psql, 0600, outside the printed output. */
