@@ -151,13 +151,18 @@ function password(args: readonly string[], io: Io): number {
   }
   const [service, username] = args;
   const name = source === '-' ? 'standard input' : visible(source);
-  let text: string;
+  let read: CappedRead;
   try {
-    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
+    read = readCapped(source === '-' ? 0 : source, MAX_LOG_BYTES);
   } catch (e) {
     io.err(`cdktf-mst password: ${name}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); pipe in \`tofu output -json\` of the deployed stack`);
     return 2;
   }
+  if ('tooLarge' in read) {
+    io.err(`cdktf-mst password: ${name} ${tooLargeText(read.tooLarge.size, MAX_LOG_BYTES)}; pipe in \`tofu output -json\` of the deployed stack`);
+    return 2;
+  }
+  const text = read.text;
   let outputs: unknown;
   try {
     outputs = JSON.parse(text);
