@@ -109,11 +109,6 @@ function shown(key: string, v: unknown): string {
   return describeValue(v);
 }
 
-/** Whether a role block creates nothing: a `for_each` over an empty map (the guard on cdktf-mst 0.1's addresses). */
-function createsNothing(block: Record<string, unknown>): boolean {
-  return isObject(block.for_each) && Object.keys(block.for_each).length === 0 && block.count === undefined;
-}
-
 /**
  * Every MST-INPUT-003 finding of one stack: where its document and its blocks
  * disagree. `projects` undefined: the stack carries no document, so any role
@@ -189,8 +184,8 @@ export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[] | un
     }
   }
   findings.push(...checkMstApiBlocks(projects ?? [], apiBlocks, at));
-  for (const [address, { file, block }] of roles) {
-    if (described.has(address) || (isObject(block) && createsNothing(block))) continue;
+  for (const [address, { file }] of roles) {
+    if (described.has(address)) continue;
     findings.push(finding('MST-INPUT-003', at(file, address), projects === undefined
       ? 'describes a role, but the stack carries no access document to judge it by'
       : 'describes a role that is no user of the access document', FIX));

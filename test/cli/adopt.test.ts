@@ -70,7 +70,7 @@ describe('cdktf-mst adopt', () => {
       ['x', 'postgresql_role.constructor_x', false],               // nor is "constructor"
       ['x', 'postgresql_role.Metrics_x', false],                   // nor "Metrics"
       ['x', 'postgresql_role._x', false],                          // nor ""
-      ['grafana', 'postgresql_role.metrics["grafana"]', false],    // cdktf-mst 0.1's keyed blocks are gone
+      ['grafana', 'postgresql_role.metrics["grafana"]', false],    // a keyed block is no block of the library's
       ['grafana', 'postgresql_role.grafana', false],
     ];
     for (const [role, address, adopted] of pairs) {
