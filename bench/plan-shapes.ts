@@ -9,7 +9,6 @@
  *   blocks           one role and one random_password block per user (hand-written per-user L1)
  *   +outputs         ... and one sensitive output per user
  *   +mapout          ... and one sensitive map output per service
- *   +moved           ... and a `moved` block from the keyed address per role and password
  *
  * Usage: node -r ts-node/register/transpile-only bench/plan-shapes.ts [users] [shape ...]
  * (default 1000 and every shape). Prints wall and CPU seconds (tofu and its
@@ -22,7 +21,7 @@ import { engine } from '../tools/local/engine';
 import { cleanEnv, run } from '../tools/sandbox/process';
 import { replicates, serviceCount, serviceName, username, usersOf } from './shapes';
 
-const SHAPES = ['foreach', 'locals', 'blocks', 'blocks+outputs', 'blocks+mapout', 'blocks+moved', 'blocks+mapout+moved'];
+const SHAPES = ['foreach', 'locals', 'blocks', 'blocks+outputs', 'blocks+mapout'];
 
 function config(shape: string, users: number): Record<string, unknown> {
   const tf: Record<string, any> = {
@@ -30,7 +29,7 @@ function config(shape: string, users: number): Record<string, unknown> {
       postgresql: { source: 'cyrilgdn/postgresql', version: '1.26.0' }, random: { source: 'hashicorp/random', version: '3.7.2' },
     } },
     provider: { postgresql: [], random: [{}] }, variable: {}, resource: { postgresql_role: {}, random_password: {} },
-    output: {}, moved: [], locals: {},
+    output: {}, locals: {},
   };
   for (let s = 0; s < serviceCount(users); s++) {
     const svc = serviceName(s);
@@ -57,14 +56,11 @@ function config(shape: string, users: number): Record<string, unknown> {
       tf.resource.random_password[n] = { length: 32, special: false, keepers: { version: '1' } };
       tf.resource.postgresql_role[n] = { provider: `postgresql.${svc}`, name: u, login: true, replication: v.replication, password: `\${random_password.${n}.result}` };
       if (shape.includes('+outputs')) tf.output[`${n}_password`] = { value: `\${random_password.${n}.result}`, sensitive: true };
-      if (shape.includes('+moved')) {
-        tf.moved.push({ from: `postgresql_role.${svc}["${u}"]`, to: `postgresql_role.${n}` }, { from: `random_password.${svc}["${u}"]`, to: `random_password.${n}` });
-      }
       passwords[u] = `\${random_password.${n}.result}`;
     }
     if (shape.includes('+mapout')) tf.output[`${p}_passwords`] = { value: passwords, sensitive: true };
   }
-  for (const k of ['output', 'moved', 'locals']) if (Object.keys(tf[k]).length === 0) delete tf[k];
+  for (const k of ['output', 'locals']) if (Object.keys(tf[k]).length === 0) delete tf[k];
   return tf;
 }
 

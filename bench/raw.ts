@@ -2,7 +2,7 @@
 import { App, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
-import { Password } from '@cdktf/provider-random/lib/password';
+import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { replicates, serviceCount, serviceName, username, usersOf } from './shapes';
 
@@ -34,24 +34,27 @@ export function serviceProvider(stack: TerraformStack, name: string): { prefix: 
 }
 
 /**
- * The same roles and passwords written by hand, one `random_password` (32
- * letters and digits, `keepers.version`), one `postgresql_role` (`login`,
- * `replication`, `password = random_password.result`) and one sensitive output
- * with the password per user (what cdktf-mst 0.1 emitted for viewing passwords).
+ * The same roles and passwords written by hand with one L1 per user, passwords
+ * derived as the expert stack derives them (bench/expert.ts): per service one
+ * `random_bytes` seed (64 bytes, `keepers.version`) and one sensitive map
+ * output of the roles' passwords; per user one `postgresql_role` (`login`,
+ * `replication`) whose password is `substr(sha256("<seed hex>:<user>:1"), 0, 32)`.
  */
 export function rawStack(app: App, users: number): TerraformStack {
   const stack = benchStack(app);
   new RandomProvider(stack, 'random');
   for (let s = 0; s < serviceCount(users); s++) {
     const { prefix, provider } = serviceProvider(stack, serviceName(s));
+    const seed = new Bytes(stack, prefix, { length: 64, keepers: { version: '1' } });
+    const passwords: Record<string, string> = {};
     for (const i of usersOf(s, users)) {
-      const id = `${prefix}_${username(i)}`;
-      const password = new Password(stack, `${id}_password`, { length: 32, special: false, keepers: { version: '1' } });
-      new Role(stack, id, {
-        provider, name: username(i), login: true, replication: replicates(i), password: password.result,
+      const role = new Role(stack, `${prefix}_${username(i)}`, {
+        provider, name: username(i), login: true, replication: replicates(i),
+        password: `\${substr(sha256("\${${seed.fqn}.hex}:${username(i)}:1"), 0, 32)}`,
       });
-      new TerraformOutput(stack, `${id}_out`, { value: password.result, sensitive: true }).overrideLogicalId(`${id}_password`);
+      passwords[username(i)] = role.password;
     }
+    new TerraformOutput(stack, `${prefix}_out`, { value: passwords, sensitive: true }).overrideLogicalId(`${prefix}_passwords`);
   }
   return stack;
 }

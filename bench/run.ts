@@ -1,17 +1,27 @@
 /**
- * `npm run bench`: the scale benchmark (issues 5 and 9), side by side on the
- * same users (1 project, 10 services, bench/shapes.ts):
+ * `npm run bench`: the library against the best stacks an expert writes by
+ * hand, side by side on the same users (1 project, 10 services,
+ * bench/shapes.ts), in one run:
  *
  * 1. synth, in fresh child processes: the library, hand-written per-user L1
  *    (bench/raw.ts) and hand-written `TerraformIterator` L1 (bench/iterator.ts),
- *    at BENCH_USERS (default 1,000 and 10,000); wall, CPU and peak memory;
+ *    both with derived passwords, at BENCH_USERS (default 1,000 and 10,000);
+ *    wall, CPU and peak memory;
  * 2. plan of a fresh stack (`plan -refresh=false`, no database needed) at
- *    BENCH_PLAN_USERS (default 1,000 and 3,000; BENCH_PLAN_10K=1 adds 10,000,
- *    minutes per side on 2 cores): the library's output, the same without its
- *    upgrade moves (a new project's setting), and the per-user L1 stack;
+ *    BENCH_PLAN_USERS (default 1,000 and 3,000; BENCH_PLAN_10K=1 adds 10,000):
+ *    the library, the derived expert stack (bench/expert.ts) and per-user L1;
  * 3. apply, then a no-op plan with refresh, at BENCH_APPLY_USERS (default
- *    1,000) against a local PostgreSQL 17 (tools/sandbox/cluster.ts), one
- *    cluster per side; BENCH_APPLY=0 skips it.
+ *    1,000 and 3,000) against a local PostgreSQL 17 with an MST-like admin
+ *    (tools/sandbox/cluster.ts), one fresh cluster per side: the library and
+ *    the three expert stacks (`random_password`, `random_bytes` per user,
+ *    derived); BENCH_APPLY=0 skips it and the two steps below;
+ * 4. the psql floor: on a fresh cluster, one connection sending
+ *    `CREATE ROLE … LOGIN PASSWORD '…'` one statement at a time, as `psql -f`
+ *    does, for each apply size;
+ * 5. end to end: `cdktf deploy --auto-approve --skip-provider-lock` of a fresh
+ *    project whose app synthesizes the library stack (bench/deploy-app.ts),
+ *    BENCH_DEPLOY_USERS (default 1,000) users, timed from the command's start
+ *    to its exit (synth, init, plan and apply).
  *
  * The library is compiled with tsconfig.build.json first: an app loads
  * cdktf-mst as compiled JS, its own code through ts-node, as the children do.
@@ -20,20 +30,27 @@
  * so CPU seconds (tofu and its provider processes) are reported beside wall
  * time: on a shared machine CPU time is the steadier figure. Every child and
  * engine run has a timeout and the whole run stops after BENCH_DEADLINE_S.
- * The last line is machine-readable and carries every ratio.
+ * The last line is machine-readable and carries every ratio; the lines before
+ * it say which target is met.
  *
  * Environment: BENCH_USERS ("1000,10000"), BENCH_REPS ("3,3"), BENCH_PLAN_USERS
- * ("1000,3000"), BENCH_PLAN_10K, BENCH_APPLY_USERS ("1000"), BENCH_APPLY,
- * BENCH_CHILD_TIMEOUT_S (180), BENCH_ENGINE_TIMEOUT_S (1200), BENCH_DEADLINE_S (5400).
+ * ("1000,3000"), BENCH_PLAN_10K, BENCH_APPLY_USERS ("1000,3000"), BENCH_APPLY,
+ * BENCH_DEPLOY_USERS ("1000"), BENCH_PARALLELISM (the engine's `-parallelism`
+ * for apply and plan, its default when unset), BENCH_CHILD_TIMEOUT_S (180),
+ * BENCH_ENGINE_TIMEOUT_S (1200), BENCH_DEADLINE_S (5400).
  */
 import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { startCluster, stopCluster } from '../tools/sandbox/cluster';
+import { roles } from '../tools/local/deploy';
 import { engine, Engine } from '../tools/local/engine';
 import { cleanEnv, run } from '../tools/sandbox/process';
-import { serviceCount, serviceName } from './shapes';
+import { Client } from 'pg';
+import { EXPERT_SHAPES, ExpertShape, expertConfig, expertResources } from './expert';
+import { replicates, serviceCount, serviceName, username } from './shapes';
 
 interface Sample {
   kind: string;
@@ -53,7 +70,9 @@ const list = (name: string, fallback: string) => (process.env[name] ?? fallback)
 const USERS = list('BENCH_USERS', '1000,10000');
 const REPS = list('BENCH_REPS', '3,3');
 const PLAN_USERS = [...list('BENCH_PLAN_USERS', '1000,3000'), ...(process.env.BENCH_PLAN_10K === '1' ? [10000] : [])];
-const APPLY_USERS = process.env.BENCH_APPLY === '0' ? [] : list('BENCH_APPLY_USERS', '1000');
+const APPLY_USERS = process.env.BENCH_APPLY === '0' ? [] : list('BENCH_APPLY_USERS', '1000,3000');
+const DEPLOY_USERS = process.env.BENCH_APPLY === '0' ? 0 : Number(process.env.BENCH_DEPLOY_USERS ?? 1000);
+const PARALLELISM = process.env.BENCH_PARALLELISM ? [`-parallelism=${Number(process.env.BENCH_PARALLELISM)}`] : [];
 const CHILD_TIMEOUT_S = Number(process.env.BENCH_CHILD_TIMEOUT_S ?? 180);
 const ENGINE_TIMEOUT_S = Number(process.env.BENCH_ENGINE_TIMEOUT_S ?? 1200);
 const DEADLINE = Date.now() + Number(process.env.BENCH_DEADLINE_S ?? 5400) * 1000;
@@ -163,38 +182,51 @@ function serviceVars(users: number, host: string, port: number, password: string
   return vars;
 }
 
-/** Runs the engine in `dir`, timed; fails with its output unless it exits with one of `ok`. */
-async function tofu(eng: Engine, dir: string, args: string[], vars: Record<string, string>, ok = [0]): Promise<EngineRun & { code: number }> {
+/** Runs `cmd` in `dir` through /usr/bin/time when present: wall, CPU (the command and every process it waited for) and peak memory. */
+async function timed(cmd: string, args: string[], dir: string, env: Record<string, string>): Promise<EngineRun & { code: number; timedOut: boolean; stderr: string }> {
   checkDeadline();
-  const [cmd, argv] = TIME ? [TIME, ['-f', 'bench-time %e %U %S %M', eng.binary, ...args]] : [eng.binary, args];
+  const [file, argv] = TIME ? [TIME, ['-f', 'bench-time %e %U %S %M', cmd, ...args]] : [cmd, args];
   const t0 = Date.now();
-  const r = await run(cmd, argv, {
-    cwd: dir, env: cleanEnv({ ...eng.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...vars }), timeoutMs: ENGINE_TIMEOUT_S * 1000,
-  });
+  const r = await run(file, argv, { cwd: dir, env: cleanEnv(env), timeoutMs: ENGINE_TIMEOUT_S * 1000 });
   const wall = (Date.now() - t0) / 1000;
   const m = /bench-time ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
-  if (r.timedOut) throw new Error(`${eng.binary} ${args[0]} in ${dir} did not finish within ${ENGINE_TIMEOUT_S} s (BENCH_ENGINE_TIMEOUT_S)`);
-  if (!ok.includes(r.code)) throw new Error(`${eng.binary} ${args.join(' ')} exited ${r.code}:\n${(r.stderr || r.stdout).slice(-4000)}`);
-  return { code: r.code, wall_s: wall, cpu_s: m ? Number(m[2]) + Number(m[3]) : undefined, peak_mb: m ? Number(m[4]) / 1024 : undefined, out: r.stdout };
+  return {
+    code: r.code, timedOut: r.timedOut, stderr: r.stderr, out: r.stdout, wall_s: wall,
+    cpu_s: m ? Number(m[2]) + Number(m[3]) : undefined, peak_mb: m ? Number(m[4]) / 1024 : undefined,
+  };
 }
 
-/**
- * The sides the engine steps compare: the library (default), the library with
- * the moved blocks of the one deploy that upgrades a stack from 0.1
- * (`cdktf-mst:upgradeMoves`), and hand-written per-user L1.
- */
-const PLAN_SIDES: Array<{ name: string; kind: string; env?: Record<string, string> }> = [
-  { name: 'library', kind: 'library' },
-  { name: 'library, upgrade moves', kind: 'library', env: { BENCH_UPGRADE_MOVES: 'true' } },
-  { name: 'per-user L1', kind: 'raw' },
-];
+/** Runs the engine in `dir`, timed; fails with its output unless it exits with one of `ok`. */
+async function tofu(eng: Engine, dir: string, args: string[], vars: Record<string, string>, ok = [0]): Promise<EngineRun & { code: number }> {
+  const r = await timed(eng.binary, args, dir, { ...eng.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...vars });
+  if (r.timedOut) throw new Error(`${eng.binary} ${args[0]} in ${dir} did not finish within ${ENGINE_TIMEOUT_S} s (BENCH_ENGINE_TIMEOUT_S)`);
+  if (!ok.includes(r.code)) throw new Error(`${eng.binary} ${args.join(' ')} exited ${r.code}:\n${(r.stderr || r.out).slice(-4000)}`);
+  return r;
+}
 
-/** Synthesizes a side and runs `init` in its stack directory. */
-async function prepared(eng: Engine, side: { kind: string; env?: Record<string, string> }, users: number): Promise<string> {
-  const { outdir } = child(side.kind, users, { keep: true, env: { BENCH_SSLMODE: 'disable', ...side.env } });
-  const dir = path.join(outdir, 'stacks', 'bench');
+/** A side of the engine steps: a synthesized cdktf stack (`kind` for bench/child.ts) or an expert stack's JSON. */
+interface Side { name: string; kind?: string; expert?: ExpertShape; resources: (users: number) => number }
+const LIBRARY_SIDE: Side = { name: 'library', kind: 'library', resources: (u) => u + serviceCount(u) };
+const RAW_SIDE: Side = { name: 'per-user L1', kind: 'raw', resources: (u) => u + serviceCount(u) };
+const expertSide = (shape: ExpertShape): Side => ({ name: `expert ${shape}`, expert: shape, resources: (u) => expertResources(shape, u) });
+const EXPERT_SIDES = EXPERT_SHAPES.map(expertSide);
+const DERIVED_SIDE = EXPERT_SIDES.find((s) => s.expert === 'derived')!;
+
+/** Writes (expert) or synthesizes (cdktf) a side's stack and runs `init` in it; returns its folder and what to remove after. */
+async function prepared(eng: Engine, side: Side, users: number): Promise<{ dir: string; remove: string }> {
+  let dir: string;
+  let remove: string;
+  if (side.expert) {
+    remove = dir = path.join(tmp, `expert-${side.expert}-${users}-${runs++}`);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(expertConfig(side.expert, users, 'disable'), null, 2));
+  } else {
+    const { outdir } = child(side.kind!, users, { keep: true, env: { BENCH_SSLMODE: 'disable' } });
+    remove = outdir;
+    dir = path.join(outdir, 'stacks', 'bench');
+  }
   await tofu(eng, dir, ['init', '-input=false', '-no-color'], {});
-  return dir;
+  return { dir, remove };
 }
 
 const plans = new Map<string, EngineRun>();
@@ -202,104 +234,222 @@ const plans = new Map<string, EngineRun>();
 async function planStep(eng: Engine): Promise<void> {
   const rows: string[][] = [];
   for (const users of PLAN_USERS) {
-    for (const side of PLAN_SIDES) {
-      const dir = await prepared(eng, side, users);
-      const p = await tofu(eng, dir, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', '-out=bench.plan'],
-        serviceVars(users, '127.0.0.1', 5432, 'unused'));
-      const planned = /Plan: (\d+) to add/.exec(p.out)?.[1];
-      const moves = (p.out.match(/has moved to/g) ?? []).length;
-      if (Number(planned) !== 2 * users || moves !== 0) throw new Error(`${side.name} ${users}: expected ${2 * users} to add and no move, got ${planned} and ${moves}`);
-      plans.set(`${side.name}-${users}`, p);
-      rows.push([String(users), side.name, f2(p.wall_s), p.cpu_s === undefined ? '–' : f2(p.cpu_s), p.peak_mb === undefined ? '–' : mb(p.peak_mb), `${planned} to add`]);
-      progress(`plan users=${users} ${side.name}: ${f2(p.wall_s)} s`);
-      fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true, force: true });
+    for (const side of [LIBRARY_SIDE, DERIVED_SIDE, RAW_SIDE]) {
+      const { dir, remove } = await prepared(eng, side, users);
+      try {
+        const p = await tofu(eng, dir, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', ...PARALLELISM, '-out=bench.plan'],
+          serviceVars(users, '127.0.0.1', 5432, 'unused'));
+        const planned = /Plan: (\d+) to add/.exec(p.out)?.[1];
+        if (Number(planned) !== side.resources(users)) throw new Error(`${side.name} ${users}: expected ${side.resources(users)} to add, got ${planned}`);
+        plans.set(`${side.name}-${users}`, p);
+        rows.push([String(users), side.name, f2(p.wall_s), p.cpu_s === undefined ? '–' : f2(p.cpu_s), p.peak_mb === undefined ? '–' : mb(p.peak_mb), `${planned} to add`]);
+        progress(`plan users=${users} ${side.name}: ${f2(p.wall_s)} s`);
+      } finally {
+        fs.rmSync(remove, { recursive: true, force: true });
+      }
     }
   }
   table(['users', 'stack', 'plan wall s', 'plan CPU s', 'tofu peak MB', 'plan'], rows);
 }
 
 const applies = new Map<string, { apply: EngineRun; refresh: EngineRun }>();
+const cell = (r?: EngineRun, cpu = false) => (r === undefined ? '–' : cpu ? (r.cpu_s === undefined ? '–' : f2(r.cpu_s)) : f2(r.wall_s));
 
 async function applyStep(eng: Engine): Promise<void> {
-  const rows: string[][] = [];
+  const sides = [LIBRARY_SIDE, ...EXPERT_SIDES];
   for (const users of APPLY_USERS) {
-    for (const side of [PLAN_SIDES[0], PLAN_SIDES[2]]) {
-      const dir = await prepared(eng, side, users);
-      const cluster = await startCluster({ name: `bench-${side.kind}`, major: 17, mode: 'mst' });
+    for (const side of sides) {
+      const { dir, remove } = await prepared(eng, side, users);
+      const cluster = await startCluster({ name: `bench-${side.expert ?? side.kind}`, major: 17, mode: 'mst' });
       try {
         const vars = serviceVars(users, cluster.host, cluster.port, cluster.adminPassword);
-        const apply = await tofu(eng, dir, ['apply', '-auto-approve', '-input=false', '-no-color'], vars);
+        const apply = await tofu(eng, dir, ['apply', '-auto-approve', '-input=false', '-no-color', ...PARALLELISM], vars);
+        const made = (await roles(cluster)).length;
+        if (made !== users) throw new Error(`${side.name} ${users}: the apply left ${made} roles in PostgreSQL, not ${users}`);
         // A no-op plan with refresh: every role is read back from PostgreSQL.
-        const refresh = await tofu(eng, dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], vars, [0, 2]);
+        const refresh = await tofu(eng, dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...PARALLELISM], vars, [0, 2]);
         if (refresh.code !== 0) throw new Error(`${side.name} ${users}: the plan after the apply is not empty:\n${refresh.out.slice(-3000)}`);
         applies.set(`${side.name}-${users}`, { apply, refresh });
-        rows.push([String(users), side.name, f2(apply.wall_s), apply.cpu_s === undefined ? '–' : f2(apply.cpu_s), f2(refresh.wall_s), refresh.cpu_s === undefined ? '–' : f2(refresh.cpu_s)]);
         progress(`apply users=${users} ${side.name}: ${f2(apply.wall_s)} s, refreshed plan ${f2(refresh.wall_s)} s`);
       } finally {
         await stopCluster(cluster);
-        fs.rmSync(path.dirname(path.dirname(dir)), { recursive: true, force: true });
+        fs.rmSync(remove, { recursive: true, force: true });
       }
     }
   }
-  table(['users', 'stack', 'apply wall s', 'apply CPU s', 'no-op plan (refresh) wall s', 'no-op plan CPU s'], rows);
+  // Side by side: one row per size and measure, one column per stack.
+  const rows: string[][] = [];
+  for (const users of APPLY_USERS) {
+    const measures: Array<[string, (x: { apply: EngineRun; refresh: EngineRun }) => string]> = [
+      ['apply wall s', (x) => cell(x.apply)], ['apply CPU s', (x) => cell(x.apply, true)],
+      ['no-op plan (refresh) wall s', (x) => cell(x.refresh)], ['no-op plan (refresh) CPU s', (x) => cell(x.refresh, true)],
+    ];
+    for (const [label, get] of measures) {
+      rows.push([String(users), label, ...sides.map((s) => { const x = applies.get(`${s.name}-${users}`); return x ? get(x) : '–'; })]);
+    }
+  }
+  table(['users', 'measure', ...sides.map((s) => s.name)], rows);
+}
+
+const floors = new Map<number, number>();
+
+/** Passwords as the stacks make them: 32 letters and digits. */
+function password(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(crypto.randomBytes(32), (b) => chars[b % chars.length]).join('');
+}
+
+/**
+ * The floor any tool deploying these roles stands on: one session creating
+ * them as `psql -f roles.sql` would, one statement at a time, each awaited
+ * before the next is sent (psql sends a file's statements one by one).
+ */
+async function psqlFloorStep(): Promise<void> {
+  const rows: string[][] = [];
+  for (const users of APPLY_USERS) {
+    checkDeadline();
+    const statements = Array.from({ length: users }, (_, i) =>
+      `CREATE ROLE ${username(i)} LOGIN${replicates(i) ? ' REPLICATION' : ''} PASSWORD '${password()}'`);
+    const cluster = await startCluster({ name: 'bench-psql', major: 17, mode: 'mst' });
+    try {
+      const client = new Client({
+        host: cluster.host, port: cluster.port, user: cluster.adminUser, password: cluster.adminPassword,
+        database: cluster.database, ssl: false, query_timeout: ENGINE_TIMEOUT_S * 1000,
+      });
+      client.on('error', () => undefined);
+      const t0 = Date.now();
+      await client.connect();
+      try {
+        for (const statement of statements) await client.query(statement);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      const wall = (Date.now() - t0) / 1000;
+      const made = (await roles(cluster)).length;
+      if (made !== users) throw new Error(`psql floor ${users}: ${made} roles in PostgreSQL, not ${users}`);
+      floors.set(users, wall);
+      rows.push([String(users), f2(wall), f2((wall * 1000) / users)]);
+      progress(`psql floor users=${users}: ${f2(wall)} s`);
+    } finally {
+      await stopCluster(cluster);
+    }
+  }
+  table(['users', 'psql floor wall s (one connection, one statement at a time)', 'ms per role'], rows);
+}
+
+let deployRun: (EngineRun & { users: number }) | undefined;
+
+/** `cdktf deploy` of a fresh project, as a user runs it, timed from the command's start to its exit. */
+async function deployStep(eng: Engine): Promise<void> {
+  checkDeadline();
+  const users = DEPLOY_USERS;
+  const project = path.join(tmp, `deploy-${users}`);
+  fs.mkdirSync(project);
+  const shq = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+  const app = `TS_NODE_PROJECT=${shq(path.join(ROOT, 'tsconfig.json'))} BENCH_LIBRARY=${shq(LIBRARY)} BENCH_DEPLOY_USERS=${users} `
+    + `node -r ${shq(require.resolve('ts-node/register/transpile-only', { paths: [ROOT] }))} ${shq(path.join(__dirname, 'deploy-app.ts'))}`;
+  fs.writeFileSync(path.join(project, 'cdktf.json'), JSON.stringify({
+    language: 'typescript', app, output: 'cdktf.out', projectId: 'cdktf-mst-bench', sendCrashReports: 'false',
+    terraformProviders: [], terraformModules: [], context: { 'cdktf-mst:sslmode': 'disable' },
+  }, null, 2));
+  const cluster = await startCluster({ name: 'bench-deploy', major: 17, mode: 'mst' });
+  try {
+    const vars = serviceVars(users, cluster.host, cluster.port, cluster.adminPassword);
+    const cli = path.join(ROOT, 'node_modules', '.bin', 'cdktf');
+    const args = ['deploy', 'bench', '--auto-approve', '--skip-provider-lock',
+      ...(process.env.BENCH_PARALLELISM ? [`--parallelism=${Number(process.env.BENCH_PARALLELISM)}`] : [])];
+    const r = await timed(cli, args, project, { ...eng.env, ...vars, FORCE_COLOR: '0' });
+    if (r.timedOut) throw new Error(`cdktf deploy of ${users} users did not finish within ${ENGINE_TIMEOUT_S} s (BENCH_ENGINE_TIMEOUT_S)`);
+    if (r.code !== 0) throw new Error(`cdktf deploy of ${users} users exited ${r.code}:\n${(r.out + r.stderr).slice(-4000)}`);
+    const made = (await roles(cluster)).length;
+    if (made !== users) throw new Error(`cdktf deploy of ${users} users left ${made} roles in PostgreSQL`);
+    deployRun = { ...r, users };
+    progress(`cdktf deploy users=${users}: ${f2(r.wall_s)} s`);
+    table(['users', 'cdktf deploy wall s (synth + init + plan + apply)', 'CPU s (cdktf, app, tofu, providers)'],
+      [[String(users), f2(r.wall_s), r.cpu_s === undefined ? '–' : f2(r.cpu_s)]]);
+  } finally {
+    await stopCluster(cluster);
+  }
 }
 
 // ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  say(`bench: node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  say(`bench: node ${process.version}, ${os.cpus().length} CPUs, load average ${load()} (1, 5, 15 min) at the start`);
   buildLibrary();
   // Pre-flight: validation really runs at app.synth() (a stack with an error must fail).
   child('selftest', 100);
   say('bench: pre-flight ok (a stack with an error fails app.synth())');
 
   const synth = synthStep();
-  const eng = PLAN_USERS.length + APPLY_USERS.length > 0 ? await engine() : undefined;
-  if (eng) say(`bench: ${eng.summary.replace(/^engine: /, 'engine ')}`);
+  const eng = PLAN_USERS.length + APPLY_USERS.length > 0 || DEPLOY_USERS > 0 ? await engine() : undefined;
+  if (eng) say(`bench: ${eng.summary.replace(/^engine: /, 'engine ').replace(/ into \S+$/, '')}${PARALLELISM.length ? `, ${PARALLELISM[0]}` : ''}`);
   if (eng && PLAN_USERS.length > 0) await planStep(eng);
   if (eng && APPLY_USERS.length > 0) await applyStep(eng);
+  if (APPLY_USERS.length > 0) await psqlFloorStep();
+  if (eng && DEPLOY_USERS > 0) await deployStep(eng);
 
-  // Ratios: synth against the faster hand-written stack (TerraformIterator), plan and apply against per-user L1.
   const fields: string[] = [];
-  const hi = Math.max(...USERS);
-  const met: string[] = [];
+  const verdicts: string[] = [];
   /** A ratio against its target; `why` instead of a target for a figure shown for information. */
   const ratio = (name: string, a: number | undefined, b: number | undefined, target: number | string = 1.0) => {
     if (a === undefined || b === undefined) return;
     const r = a / b;
     fields.push(`${name}=${f2(r)}`);
-    met.push(`${name} ${f2(r)} (${typeof target === 'number' ? `target <= ${target}: ${r <= target ? 'met' : 'NOT met'}` : `no target: ${target}`})`);
+    verdicts.push(`${name} ${f2(r)} (${typeof target === 'number' ? `target <= ${target}: ${r <= target ? 'met' : `NOT met, by ${f2(r - target)}`}` : `no target: ${target}`})`);
   };
+  const suffix = (users: number, sizes: number[]) => (users === Math.max(...sizes) ? '' : `_${users / 1000}k`);
+
+  // Synth: against the faster hand-written stack, TerraformIterator.
   for (const users of USERS) {
     const lib = synth.get(`library-${users}`)!;
-    const best = [synth.get(`iterator-${users}`)!, synth.get(`raw-${users}`)!].reduce((a, b) => (a.ms <= b.ms ? a : b));
-    ratio(users === hi ? 'synth_ratio' : `synth_ratio_${users / 1000}k`, lib.ms, best.ms);
-    ratio(users === hi ? 'synth_cpu_ratio' : `synth_cpu_ratio_${users / 1000}k`, lib.cpu, synth.get(`iterator-${users}`)!.cpu);
+    const it = synth.get(`iterator-${users}`)!;
+    ratio(`synth_ratio${suffix(users, USERS)}`, lib.ms, it.ms);
+    ratio(`synth_cpu_ratio${suffix(users, USERS)}`, lib.cpu, it.cpu);
   }
+
+  // Plan: against the derived expert stack, and per-user L1 for information.
   const cpuOrWall = (r?: EngineRun) => r && (r.cpu_s ?? r.wall_s);
-  const planHi = Math.max(...PLAN_USERS);
   for (const users of PLAN_USERS) {
-    const suffix = users === planHi ? '' : `_${users / 1000}k`;
-    ratio(`plan_ratio${suffix}`, cpuOrWall(plans.get(`library-${users}`)), cpuOrWall(plans.get(`per-user L1-${users}`)));
-    ratio(`plan_ratio_moves${suffix}`, cpuOrWall(plans.get(`library, upgrade moves-${users}`)), cpuOrWall(plans.get(`per-user L1-${users}`)));
-    ratio(`plan_wall_ratio${suffix}`, plans.get(`library-${users}`)?.wall_s, plans.get(`per-user L1-${users}`)?.wall_s);
+    ratio(`plan_ratio${suffix(users, PLAN_USERS)}`, cpuOrWall(plans.get(`library-${users}`)), cpuOrWall(plans.get(`${DERIVED_SIDE.name}-${users}`)));
+    ratio(`plan_wall_ratio${suffix(users, PLAN_USERS)}`, plans.get(`library-${users}`)?.wall_s, plans.get(`${DERIVED_SIDE.name}-${users}`)?.wall_s, 'wall time, beside the CPU ratio');
+    ratio(`plan_ratio_raw${suffix(users, PLAN_USERS)}`, cpuOrWall(plans.get(`library-${users}`)), cpuOrWall(plans.get(`${RAW_SIDE.name}-${users}`)), 'against per-user L1 through cdktf');
   }
-  const [p1, p3] = [1000, 3000].map((u) => cpuOrWall(plans.get(`library-${u}`)));
-  const [q1, q3] = [1000, 3000].map((u) => cpuOrWall(plans.get(`library, upgrade moves-${u}`)));
-  const [r1, r3] = [1000, 3000].map((u) => cpuOrWall(plans.get(`per-user L1-${u}`)));
-  ratio('plan_growth_1k_3k', p3, p1, 3.3);
-  ratio('plan_growth_moves_1k_3k', q3, q1, 'the one deploy that upgrades from 0.1; the engine checks moved blocks pairwise');
-  ratio('plan_growth_raw_1k_3k', r3, r1, 'the hand-written baseline\'s own growth');
+  const planAt = (side: Side, users: number) => cpuOrWall(plans.get(`${side.name}-${users}`));
+  ratio('plan_growth_1k_3k', planAt(LIBRARY_SIDE, 3000), planAt(LIBRARY_SIDE, 1000), 3.3);
+  ratio('plan_growth_expert_1k_3k', planAt(DERIVED_SIDE, 3000), planAt(DERIVED_SIDE, 1000), 'the derived expert stack\'s own growth');
+
+  // Apply and the no-op plan with refresh: against the best of the three expert stacks at each size.
+  const best = (users: number, pick: (x: { apply: EngineRun; refresh: EngineRun }) => EngineRun) => {
+    const xs = EXPERT_SIDES.map((s) => ({ side: s, x: applies.get(`${s.name}-${users}`) }))
+      .filter((e) => e.x !== undefined).map((e) => ({ side: e.side, v: cpuOrWall(pick(e.x!))! }));
+    return xs.length === 0 ? undefined : xs.reduce((m, e) => (e.v < m.v ? e : m));
+  };
   for (const users of APPLY_USERS) {
     const lib = applies.get(`library-${users}`);
-    const raw = applies.get(`per-user L1-${users}`);
-    ratio(`apply_ratio_${users / 1000}k`, cpuOrWall(lib?.apply), cpuOrWall(raw?.apply));
-    ratio(`apply_wall_ratio_${users / 1000}k`, lib?.apply.wall_s, raw?.apply.wall_s);
-    ratio(`refresh_ratio_${users / 1000}k`, cpuOrWall(lib?.refresh), cpuOrWall(raw?.refresh));
+    const sfx = suffix(users, APPLY_USERS);
+    const ba = best(users, (x) => x.apply);
+    const br = best(users, (x) => x.refresh);
+    ratio(`apply_ratio_best${sfx}`, cpuOrWall(lib?.apply), ba?.v);
+    if (ba) verdicts.push(`  (best expert apply at ${users}: ${ba.side.name})`);
+    ratio(`noop_plan_ratio_best${sfx}`, cpuOrWall(lib?.refresh), br?.v);
+    if (br) verdicts.push(`  (best expert no-op plan at ${users}: ${br.side.name})`);
+    ratio(`apply_wall_ratio_derived${sfx}`, lib?.apply.wall_s, applies.get(`${DERIVED_SIDE.name}-${users}`)?.apply.wall_s, 'wall time against the derived expert stack');
   }
-  say(met.join('\n'));
-  say(`(engine ratios compare ${TIME ? 'CPU seconds of tofu and its providers' : 'wall seconds'}; wall ratios beside them)`);
-  say(`load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const applyAt = (side: Side, users: number) => cpuOrWall(applies.get(`${side.name}-${users}`)?.apply);
+  ratio('apply_growth_1k_3k', applyAt(LIBRARY_SIDE, 3000), applyAt(LIBRARY_SIDE, 1000), 3.3);
+  ratio('apply_growth_expert_1k_3k', applyAt(DERIVED_SIDE, 3000), applyAt(DERIVED_SIDE, 1000), 'the derived expert stack\'s own growth');
+  if (deployRun) {
+    ratio(`apply_vs_psql${deployRun.users === 1000 ? '' : `_${deployRun.users}`}`, deployRun.wall_s, floors.get(deployRun.users), 5);
+    ratio('apply_only_vs_psql', applies.get(`library-${deployRun.users}`)?.apply.wall_s, floors.get(deployRun.users), 'the library\'s tofu apply alone, wall');
+  }
+
+  say('targets:');
+  say(verdicts.map((v) => `  ${v}`).join('\n'));
+  say(`(engine ratios compare ${TIME ? 'CPU seconds of tofu and its providers' : 'wall seconds'}; apply_vs_psql compares wall seconds)`);
+  say(`bench: load average ${load()} at the end`);
+  const hi = Math.max(...USERS);
   const peak = (k: string) => synth.get(`${k}-${hi}`)!.peak;
   say(`bench: users=${hi} ${fields.join(' ')} library_s=${s2(synth.get(`library-${hi}`)!.ms)} iterator_s=${s2(synth.get(`iterator-${hi}`)!.ms)} `
     + `raw_s=${s2(synth.get(`raw-${hi}`)!.ms)} library_peak_mb=${mb(peak('library'))} iterator_peak_mb=${mb(peak('iterator'))} raw_peak_mb=${mb(peak('raw'))}`);
