@@ -8,7 +8,7 @@ import { Deferred } from './deferred';
  * sensitive Terraform variable. There is deliberately no way to pass a literal.
  */
 export class Secret {
-  /** A password generated at deploy time (`random_password`, letters and digits). */
+  /** A password generated at plan time, derived from the service's random seed (hexadecimal characters; see conventions.ts). */
   public static generated(options: { readonly length?: number } = {}): Secret {
     const source = generatedPassword(options.length);
     return new Secret(() => source);

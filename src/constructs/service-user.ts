@@ -21,7 +21,7 @@ export interface ServiceUserOptions {
    * @default false
    */
   readonly allowReplication?: boolean;
-  /** Where the password comes from. @default - a generated password of 32 letters and digits (`Secret.generated()`) */
+  /** Where the password comes from. @default - a generated password of 32 hexadecimal characters (`Secret.generated()`) */
   readonly password?: Secret;
   /**
    * Bump to rotate a generated password: a new one is derived and set on the

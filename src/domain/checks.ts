@@ -45,7 +45,7 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Smallest generated password length accepted. */
 export const MIN_PASSWORD_LENGTH = 24;
 
-/** Longest generated password length accepted: 128 letters and digits are far past guessing already. */
+/** Longest generated password length accepted: a SHA-512 digest's 128 hexadecimal characters. */
 export const MAX_PASSWORD_LENGTH = 128;
 
 export function checkEmail(path: string, email: string, what: string): Finding[] {

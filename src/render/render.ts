@@ -165,14 +165,16 @@ export { derivedPassword };
 // Per user
 
 /**
- * The PostgreSQL role of a {@link ServiceUser}, as its backend makes it:
+ * The PostgreSQL role of a {@link ServiceUser}, as its backend makes it (a
+ * handle, not a construct of its own: one per user would double the tree's
+ * size at thousands of users):
  * `postgresql_role.<service>_<username lowercased>`, or
  * `aiven_pg_user.<service>_<username lowercased>` on the MST API backend.
  * Pass it to `dependsOn` of your own resources (a grant, a database owned by
  * the user) so they are created after it and destroyed before it, or use
  * {@link name} in them, which does the same.
  */
-export class UserRole extends Construct implements ITerraformDependable {
+export class UserRole implements ITerraformDependable {
   /** The block's address, e.g. `postgresql_role.metrics_grafana`: what `dependsOn` renders. */
   public readonly fqn: string;
   /** The block's address, e.g. `postgresql_role.metrics_grafana`. */
@@ -187,7 +189,6 @@ export class UserRole extends Construct implements ITerraformDependable {
 
   /** @internal */
   constructor(private readonly user: ServiceUser) {
-    super(user, 'role');
     this.type = user.service.backend === UserBackend.MST_API ? 'aiven_pg_user' : 'postgresql_role';
     this.blockName = userResourceName(user.service.name, user.username);
     this.address = `${this.type}.${this.blockName}`;

@@ -103,7 +103,7 @@ function describeValue(v: unknown): string {
 /** A block's value as a message names it: a password that is not a reference may be a password itself, and is not shown. */
 function shown(key: string, v: unknown): string {
   if (key.startsWith('password') && key !== 'password_wo_version'
-    && !(typeof v === 'string' && (/^\$\{var\.[A-Za-z0-9_.-]+\}$/.test(v) || /^\$\{substr\(replace\(replace\(/.test(v)))) {
+    && !(typeof v === 'string' && (/^\$\{var\.[A-Za-z0-9_.-]+\}$/.test(v) || /^\$\{substr\(sha512\(/.test(v)))) {
     return v === undefined ? 'nothing' : 'a value (not shown)';
   }
   return describeValue(v);

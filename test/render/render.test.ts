@@ -161,11 +161,9 @@ describe('the library\'s own provider configurations', () => {
 });
 
 describe('generated passwords', () => {
-  it('derive from the service\'s seed, the user and its version: one digest up to 86 characters, two up to 128', () => {
-    expect(derivedPassword('random_bytes.m_passwords', 'grafana', 2, 32)).toBe(
-      'substr(replace(replace(substr(base64sha512("${random_bytes.m_passwords.base64}:grafana:2:1"), 0, 86), "/[+]/", "x"), "/[/]/", "y"), 0, 32)');
-    expect(derivedPassword('s', 'u', 1, 100)).toBe('substr(replace(replace(join("", [substr(base64sha512("${s.base64}:u:1:1"), 0, 86), '
-      + 'substr(base64sha512("${s.base64}:u:1:2"), 0, 86)]), "/[+]/", "x"), "/[/]/", "y"), 0, 100)');
+  it('derive from the service\'s seed, the user and its version: the first characters of a hexadecimal SHA-512 digest', () => {
+    expect(derivedPassword('random_bytes.m_passwords', 'grafana', 2, 32)).toBe('substr(sha512("${random_bytes.m_passwords.hex}:grafana:2"), 0, 32)');
+    expect(derivedPassword('s', 'u', 1, 128)).toBe('substr(sha512("${s.hex}:u:1"), 0, 128)');
   });
 });
 

@@ -4,16 +4,20 @@
  * at its cluster, the engine run in the stack's folder, and the roles as
  * PostgreSQL reports them. Used by `npm start` and the end-to-end tests.
  */
+import * as fs from 'node:fs';
 import { ServiceSpec } from '../../src/domain/model';
 import { serviceVariablePrefix } from '../../src/domain/conventions';
-import { readAccessInput } from '../../src/report/input';
+import { DOCUMENT_KEY, fromDocument } from '../../src/domain/document';
 import { ClusterInfo, sql } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
 import { Engine } from './engine';
 
 /** The services of every project in a synthesized stack folder (or cdk.tf.json). */
 export function servicesIn(stackPath: string): ServiceSpec[] {
-  return readAccessInput(stackPath).projects.flatMap((p) => p.services);
+  // The stack's own document, read as the deploy needs it: not the review's checks of the folder
+  // (a deploy may hold adopt's import blocks beside cdk.tf.json for a while).
+  const json = JSON.parse(fs.readFileSync(stackPath, 'utf8')) as { '//'?: Record<string, unknown> };
+  return fromDocument(json['//']?.[DOCUMENT_KEY]).flatMap((p) => p.services);
 }
 
 /**
