@@ -10,7 +10,8 @@
  * user's construct path when it is the one `addMember`, `invite` or `addUser`
  * gives (`<project>/members/<email>`, `<project>/invitations/<email>`,
  * `<service>/users/<username>`), and a user's `allowReplication: false`,
- * `passwordVersion: 1` and default generated password. At 10,000 users that
+ * `passwordVersion: 1` and default generated password; a user with nothing
+ * else is written as its username alone. At 10,000 users that
  * halves what cdktf resolves and pretty-prints for the document, the largest
  * part of the library's own synth time (docs/performance.md). fromDocument
  * restores them. A reader reads its own version only: a document of another
@@ -38,7 +39,7 @@ export interface AccessDocument {
 }
 
 /** A user as JSON: fields at their default (see the module comment) left out. */
-export type UserDocument = Pick<UserSpec, 'username'> & Partial<Omit<UserSpec, 'username'>>;
+export type UserDocument = string | (Pick<UserSpec, 'username'> & Partial<Omit<UserSpec, 'username'>>);
 
 /** A service as JSON: its connection always written out. */
 export type ServiceDocument = Omit<ServiceSpec, 'users' | 'connection'> & {
@@ -79,15 +80,19 @@ export function toDocument(projects: readonly ProjectSpec[], findings: readonly 
       services: sortBy(p.services, (s) => [s.name, s.path]).map((s) => ({
         ...s,
         connection: connectionOf(s),
-        users: sortBy(s.users, (u) => [userKey(u.username), u.username, u.path]).map((u) => ({
-          ...(u.path !== userPath(s.path, u.username) ? { path: u.path } : {}),
-          username: u.username,
-          ...(u.allowReplication !== DEFAULT_ALLOW_REPLICATION ? { allowReplication: u.allowReplication } : {}),
-          ...(isDefaultUserPassword(u.password) ? {} : { password: u.password }),
-          ...(u.passwordVersion !== DEFAULT_PASSWORD_VERSION ? { passwordVersion: u.passwordVersion } : {}),
-          // Grants in canonical order too: their order changes nothing PostgreSQL holds.
-          ...(u.grants && u.grants.length > 0 ? { grants: sortBy(u.grants, (g) => [JSON.stringify(g)]) } : {}),
-        })),
+        users: sortBy(s.users, (u) => [userKey(u.username), u.username, u.path]).map((u): UserDocument => {
+          const user = {
+            ...(u.path !== userPath(s.path, u.username) ? { path: u.path } : {}),
+            username: u.username,
+            ...(u.allowReplication !== DEFAULT_ALLOW_REPLICATION ? { allowReplication: u.allowReplication } : {}),
+            ...(isDefaultUserPassword(u.password) ? {} : { password: u.password }),
+            ...(u.passwordVersion !== DEFAULT_PASSWORD_VERSION ? { passwordVersion: u.passwordVersion } : {}),
+            // Grants in canonical order too: their order changes nothing PostgreSQL holds.
+            ...(u.grants && u.grants.length > 0 ? { grants: sortBy(u.grants, (g) => [JSON.stringify(g)]) } : {}),
+          };
+          // A user with nothing but its name is its name: most users, a third of what is written.
+          return Object.keys(user).length === 1 ? u.username : user;
+        }),
       })),
       acknowledgements: sortBy(p.acknowledgements, (a) => [a.path, a.ruleId, a.reason]).map((a) => ({ ...a })),
     })),
@@ -136,7 +141,7 @@ export function fromDocument(doc: AccessDocument | unknown): ProjectSpec[] {
     invitations: p.invitations.map((i) => ({ ...i, path: i.path ?? invitationPath(p.path, i.email), role: parseRole(i.role) })),
     services: p.services.map((s) => ({
       ...s,
-      users: s.users.map((u) => ({
+      users: (s.users as Exclude<UserDocument, string>[]).map((u) => ({
         path: u.path ?? userPath(s.path, u.username),
         username: u.username,
         allowReplication: u.allowReplication ?? DEFAULT_ALLOW_REPLICATION,
@@ -189,10 +194,11 @@ const documentProjects = z.array(z.object({
     adminPassword: secret,
     writeOnlyPasswords: z.boolean(),
     backend: z.enum(['postgres-roles', 'mst-api']).optional(),
-    users: z.array(z.object({
+    // A user with nothing but its name is written as its name.
+    users: z.array(z.preprocess((u) => (typeof u === 'string' ? { username: u } : u), z.object({
       path: str.optional(), username: str, allowReplication: z.boolean().optional(), password: secret.optional(), passwordVersion: z.number().optional(),
       grants: z.array(grant).optional(),
-    })),
+    }))),
   })),
   acknowledgements: z.array(z.object({ path: str, ruleId: str, reason: str })),
 }));

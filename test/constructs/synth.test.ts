@@ -433,9 +433,9 @@ describe('the access document', () => {
       { username: 'app', password: { kind: 'variable', name: 'app_password', sensitive: true } },
       { username: 'ingest', passwordVersion: 2 },
       { username: 'moved', path: 'stack/team/x' },
-      { username: 'grafana' },
+      'grafana',
       { username: 'replicator', allowReplication: true },
-      { username: 'Reporting' },
+      'Reporting',
     ]);
   });
 
@@ -908,7 +908,7 @@ describe('bad input from the typed API ends in a rule ID, not a raw error (issue
     expect(json.provider.postgresql[0].password).toBe('${var.metrics_pg_admin}');
     const service = documentOf(json).projects[0].services[0];
     expect(service.adminPassword).toEqual({ kind: 'variable', name: 'metrics_pg_admin', sensitive: true });
-    expect(service.users[0].password).toEqual({ kind: 'variable', name: 'etl_password', sensitive: true });
+    expect(service.users[0]).toEqual({ username: 'etl', password: { kind: 'variable', name: 'etl_password', sensitive: true } });
   });
 
   it('refuses, at declaration, a password variable with a default, without echoing the default', () => {

@@ -156,7 +156,8 @@ describe('a HEAD that breaks the rules is never approved', () => {
     app.synth();
     const file = path.join(tmp, 'edited.out', 'stacks', 'access', 'cdk.tf.json');
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-    json['//']['cdktf-mst'].projects[0].services[0].users[0].password = { kind: 'literal' };
+    const users = json['//']['cdktf-mst'].projects[0].services[0].users;
+    users[0] = { ...(typeof users[0] === 'string' ? { username: users[0] } : users[0]), password: { kind: 'literal' } };
     fs.writeFileSync(file, JSON.stringify(json));
     const r = run('diff', base, path.join(tmp, 'edited.out'), '--fail-on', 'error');
     expect(r.code).toBe(1);
