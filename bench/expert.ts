@@ -25,8 +25,16 @@ export function expertResources(shape: ExpertShape, users: number): number {
   return users + (shape === 'derived' ? serviceCount(users) : users);
 }
 
-/** The whole stack as one `main.tf.json`; `sslmode` is `disable` against the local clusters, which have no TLS. */
-export function expertConfig(shape: ExpertShape, users: number, sslmode = 'require'): Record<string, unknown> {
+/** The grant blocks an expert writes per user for the bench's two grants: read on schema public (usage, its tables, future tables) and CONNECT. */
+export const GRANT_BLOCKS_PER_USER = 4;
+
+/**
+ * The whole stack as one `main.tf.json`; `sslmode` is `disable` against the local clusters, which have no TLS.
+ * With `grants`, each user may read every table of schema public, now and later, and connect to defaultdb.
+ */
+export function expertConfig(shape: ExpertShape, users: number, sslmode = 'require', grants = false): Record<string, unknown> {
+  const grant: Record<string, unknown> = {};
+  const defaultPrivileges: Record<string, unknown> = {};
   const variable: Record<string, unknown> = {};
   const postgresql: unknown[] = [];
   const role: Record<string, unknown> = {};
@@ -59,6 +67,13 @@ export function expertConfig(shape: ExpertShape, users: number, sslmode = 'requi
         password = `\${substr(sha256("\${random_bytes.${p}.hex}:${u}:1"), 0, 32)}`;
       }
       role[n] = { provider: `postgresql.${svc}`, name: u, login: true, replication: replicates(i), password };
+      if (grants) {
+        const on = { provider: `postgresql.${svc}`, role: `\${postgresql_role.${n}.name}`, database: 'defaultdb' };
+        grant[`${n}_usage`] = { ...on, schema: 'public', object_type: 'schema', privileges: ['USAGE'] };
+        grant[`${n}_tables`] = { ...on, schema: 'public', object_type: 'table', privileges: ['SELECT'] };
+        grant[`${n}_connect`] = { ...on, object_type: 'database', privileges: ['CONNECT'] };
+        defaultPrivileges[`${n}_tables`] = { ...on, schema: 'public', owner: 'tsdbadmin', object_type: 'table', privileges: ['SELECT'] };
+      }
       // The derived password is read back from its role rather than written a second time.
       passwords[u] = shape === 'derived' ? `\${postgresql_role.${n}.password}` : password;
     }
@@ -67,6 +82,7 @@ export function expertConfig(shape: ExpertShape, users: number, sslmode = 'requi
   const resource: Record<string, unknown> = { postgresql_role: role };
   if (Object.keys(randomPassword).length > 0) resource.random_password = randomPassword;
   if (Object.keys(randomBytes).length > 0) resource.random_bytes = randomBytes;
+  if (grants) Object.assign(resource, { postgresql_grant: grant, postgresql_default_privileges: defaultPrivileges });
   return {
     terraform: {
       backend: { local: { path: 'terraform.tfstate' } },

@@ -31,7 +31,11 @@ export function libraryStack(app: App, users: number): MstProject {
   project.acknowledge('MST-USER-006', 'bench: the replicas are expected');
   for (let s = 0; s < serviceCount(users); s++) {
     const service = project.addService(serviceName(s), { postgresVersion: 16 });
-    for (const i of usersOf(s, users)) service.addUser(username(i), { allowReplication: replicates(i) });
+    for (const i of usersOf(s, users)) {
+      const user = service.addUser(username(i), { allowReplication: replicates(i) });
+      // The grants step: every user reads schema public (now and later) and connects to defaultdb.
+      if (process.env.BENCH_GRANTS === '1') user.grantRead({ schema: 'public' }).grantConnect('defaultdb');
+    }
   }
   return project;
 }

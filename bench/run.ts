@@ -37,7 +37,9 @@
  * ("1000,3000"), BENCH_PLAN_10K, BENCH_APPLY_USERS ("1000,3000"), BENCH_APPLY,
  * BENCH_DEPLOY_USERS ("1000"), BENCH_PARALLELISM (the engine's `-parallelism`
  * for apply and plan, its default when unset), BENCH_CHILD_TIMEOUT_S (180),
- * BENCH_ENGINE_TIMEOUT_S (1200), BENCH_DEADLINE_S (5400).
+ * BENCH_ENGINE_TIMEOUT_S (1200), BENCH_DEADLINE_S (5400); BENCH_GRANTS_STEP=0 skips the grants step
+ * (2 grants per user, library beside the derived expert stack with the same blocks: plan at BENCH_PLAN_USERS,
+ * apply at BENCH_GRANTS_APPLY_USERS, default 1000, 0 to skip).
  */
 import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
@@ -49,7 +51,7 @@ import { roles } from '../tools/local/deploy';
 import { engine, Engine } from '../tools/local/engine';
 import { cleanEnv, run } from '../tools/sandbox/process';
 import { Client } from 'pg';
-import { EXPERT_SHAPES, ExpertShape, expertConfig, expertResources } from './expert';
+import { EXPERT_SHAPES, ExpertShape, expertConfig, expertResources, GRANT_BLOCKS_PER_USER } from './expert';
 import { replicates, serviceCount, serviceName, username } from './shapes';
 
 interface Sample {
@@ -204,13 +206,18 @@ async function tofu(eng: Engine, dir: string, args: string[], vars: Record<strin
   return r;
 }
 
-/** A side of the engine steps: a synthesized cdktf stack (`kind` for bench/child.ts) or an expert stack's JSON. */
-interface Side { name: string; kind?: string; expert?: ExpertShape; resources: (users: number) => number }
+/** A side of the engine steps: a synthesized cdktf stack (`kind` for bench/child.ts) or an expert stack's JSON; with grants or not. */
+interface Side { name: string; kind?: string; expert?: ExpertShape; grants?: boolean; resources: (users: number) => number }
 const LIBRARY_SIDE: Side = { name: 'library', kind: 'library', resources: (u) => u + serviceCount(u) };
 const RAW_SIDE: Side = { name: 'per-user L1', kind: 'raw', resources: (u) => u + serviceCount(u) };
 const expertSide = (shape: ExpertShape): Side => ({ name: `expert ${shape}`, expert: shape, resources: (u) => expertResources(shape, u) });
 const EXPERT_SIDES = EXPERT_SHAPES.map(expertSide);
 const DERIVED_SIDE = EXPERT_SIDES.find((s) => s.expert === 'derived')!;
+const GRANTS_APPLY_USERS = Number(process.env.BENCH_GRANTS_APPLY_USERS ?? 1000);
+const GRANTS_SIDES: Side[] = [
+  { ...LIBRARY_SIDE, name: 'library, 2 grants per user', grants: true, resources: (u) => LIBRARY_SIDE.resources(u) + GRANT_BLOCKS_PER_USER * u },
+  { ...DERIVED_SIDE, name: 'expert derived, 2 grants per user', grants: true, resources: (u) => DERIVED_SIDE.resources(u) + GRANT_BLOCKS_PER_USER * u },
+];
 
 /** Writes (expert) or synthesizes (cdktf) a side's stack and runs `init` in it; returns its folder and what to remove after. */
 async function prepared(eng: Engine, side: Side, users: number): Promise<{ dir: string; remove: string }> {
@@ -219,9 +226,9 @@ async function prepared(eng: Engine, side: Side, users: number): Promise<{ dir: 
   if (side.expert) {
     remove = dir = path.join(tmp, `expert-${side.expert}-${users}-${runs++}`);
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(expertConfig(side.expert, users, 'disable'), null, 2));
+    fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify(expertConfig(side.expert, users, 'disable', side.grants), null, 2));
   } else {
-    const { outdir } = child(side.kind!, users, { keep: true, env: { BENCH_SSLMODE: 'disable' } });
+    const { outdir } = child(side.kind!, users, { keep: true, env: { BENCH_SSLMODE: 'disable', ...(side.grants ? { BENCH_GRANTS: '1' } : {}) } });
     remove = outdir;
     dir = path.join(outdir, 'stacks', 'bench');
   }
@@ -250,6 +257,48 @@ async function planStep(eng: Engine): Promise<void> {
     }
   }
   table(['users', 'stack', 'plan wall s', 'plan CPU s', 'tofu peak MB', 'plan'], rows);
+}
+
+const grantRuns = new Map<string, EngineRun>();
+
+/**
+ * Grants: 2 per user (read on schema public, now and later; CONNECT), the library beside the derived expert
+ * stack with the same blocks: a fresh plan at each plan size, and an apply at the smallest apply size.
+ */
+async function grantsStep(eng: Engine): Promise<void> {
+  const rows: string[][] = [];
+  for (const users of PLAN_USERS) {
+    for (const side of GRANTS_SIDES) {
+      const { dir, remove } = await prepared(eng, side, users);
+      try {
+        const p = await tofu(eng, dir, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color', ...PARALLELISM],
+          serviceVars(users, '127.0.0.1', 5432, 'unused'));
+        const planned = /Plan: (\d+) to add/.exec(p.out)?.[1];
+        if (Number(planned) !== side.resources(users)) throw new Error(`${side.name} ${users}: expected ${side.resources(users)} to add, got ${planned}`);
+        grantRuns.set(`plan-${side.name}-${users}`, p);
+        rows.push([String(users), side.name, 'plan', f2(p.wall_s), cell(p, true), `${planned} to add`]);
+        progress(`grants plan users=${users} ${side.name}: ${f2(p.wall_s)} s`);
+      } finally {
+        fs.rmSync(remove, { recursive: true, force: true });
+      }
+    }
+  }
+  const users = GRANTS_APPLY_USERS;
+  for (const side of users > 0 ? GRANTS_SIDES : []) {
+    const { dir, remove } = await prepared(eng, side, users);
+    const cluster = await startCluster({ name: `bench-grants-${side.expert ?? side.kind}`, major: 17, mode: 'mst' });
+    try {
+      const apply = await tofu(eng, dir, ['apply', '-auto-approve', '-input=false', '-no-color', ...PARALLELISM],
+        serviceVars(users, cluster.host, cluster.port, cluster.adminPassword));
+      grantRuns.set(`apply-${side.name}-${users}`, apply);
+      rows.push([String(users), side.name, 'apply', f2(apply.wall_s), cell(apply, true), `${side.resources(users)} created`]);
+      progress(`grants apply users=${users} ${side.name}: ${f2(apply.wall_s)} s`);
+    } finally {
+      await stopCluster(cluster);
+      fs.rmSync(remove, { recursive: true, force: true });
+    }
+  }
+  table(['users', 'stack', 'step', 'wall s', 'CPU s', 'blocks'], rows);
 }
 
 const applies = new Map<string, { apply: EngineRun; refresh: EngineRun }>();
@@ -387,6 +436,7 @@ async function main(): Promise<void> {
   if (eng) say(`bench: ${eng.summary.replace(/^engine: /, 'engine ').replace(/ into \S+$/, '')}${PARALLELISM.length ? `, ${PARALLELISM[0]}` : ''}`);
   if (eng && PLAN_USERS.length > 0) await planStep(eng);
   if (eng && APPLY_USERS.length > 0) await applyStep(eng);
+  if (eng && PLAN_USERS.length > 0 && process.env.BENCH_GRANTS_STEP !== '0') await grantsStep(eng);
   if (APPLY_USERS.length > 0) await psqlFloorStep();
   if (eng && DEPLOY_USERS > 0) await deployStep(eng);
 
@@ -439,6 +489,13 @@ async function main(): Promise<void> {
   }
   const applyAt = (side: Side, users: number) => cpuOrWall(applies.get(`${side.name}-${users}`)?.apply);
   ratio('apply_growth_1k_3k', applyAt(LIBRARY_SIDE, 3000), applyAt(LIBRARY_SIDE, 1000), 3.3);
+  const [lg, eg] = GRANTS_SIDES;
+  for (const users of PLAN_USERS) {
+    ratio(`grants_plan_ratio${suffix(users, PLAN_USERS)}`, cpuOrWall(grantRuns.get(`plan-${lg.name}-${users}`)), cpuOrWall(grantRuns.get(`plan-${eg.name}-${users}`)));
+  }
+  ratio('grants_plan_growth_1k_3k', cpuOrWall(grantRuns.get(`plan-${lg.name}-3000`)), cpuOrWall(grantRuns.get(`plan-${lg.name}-1000`)), 3.3);
+  const ga = GRANTS_APPLY_USERS;
+  ratio(`grants_apply_ratio_${ga / 1000}k`, cpuOrWall(grantRuns.get(`apply-${lg.name}-${ga}`)), cpuOrWall(grantRuns.get(`apply-${eg.name}-${ga}`)));
   ratio('apply_growth_expert_1k_3k', applyAt(DERIVED_SIDE, 3000), applyAt(DERIVED_SIDE, 1000), 'the derived expert stack\'s own growth');
   if (deployRun) {
     ratio(`apply_vs_psql${deployRun.users === 1000 ? '' : `_${deployRun.users}`}`, deployRun.wall_s, floors.get(deployRun.users), 5);
