@@ -8,14 +8,16 @@ import * as fs from 'node:fs';
 import { ServiceSpec } from '../../src/domain/model';
 import { serviceVariablePrefix } from '../../src/domain/conventions';
 import { DOCUMENT_KEY, fromDocument } from '../../src/domain/document';
+import { readAccessInput } from '../../src/report/input';
 import { ClusterInfo, sql } from '../sandbox/cluster';
 import { RunResult, cleanEnv, run } from '../sandbox/process';
 import { Engine } from './engine';
 
 /** The services of every project in a synthesized stack folder (or cdk.tf.json). */
 export function servicesIn(stackPath: string): ServiceSpec[] {
-  // The stack's own document, read as the deploy needs it: not the review's checks of the folder
-  // (a deploy may hold adopt's import blocks beside cdk.tf.json for a while).
+  // A folder (cdktf.out, a stack's) is read as `report` reads it. A stack's own cdk.tf.json is read as the deploy
+  // needs it, without the review's checks of the folder: a deploy may hold adopt's import blocks beside it for a while.
+  if (fs.statSync(stackPath).isDirectory()) return readAccessInput(stackPath).projects.flatMap((p) => p.services);
   const json = JSON.parse(fs.readFileSync(stackPath, 'utf8')) as { '//'?: Record<string, unknown> };
   return fromDocument(json['//']?.[DOCUMENT_KEY]).flatMap((p) => p.services);
 }
