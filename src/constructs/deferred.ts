@@ -12,11 +12,6 @@ export class Deferred implements IResolvable {
     return Token.asString(new Deferred(produce));
   }
 
-  /** A token standing for whatever `produce` returns at synth. */
-  public static any(produce: () => unknown): IResolvable {
-    return new Deferred(produce);
-  }
-
   public readonly creationStack: string[] = [];
 
   private constructor(private readonly produce: () => unknown) {}

@@ -20,6 +20,7 @@ import { MstApiSpec, ProjectSpec, ServiceSpec } from '../domain/model';
 import { RoleId } from '../domain/permissions';
 import { emailKey } from '../domain/conventions';
 import { compareText } from '../domain/findings';
+import { escapeTemplate } from './hcl';
 
 /** The provider the stacks pin, as `@cdktf/provider-*` packages pin theirs. */
 export const AIVEN_PROVIDER = { source: 'aiven/aiven', version: '4.61.0' } as const;
@@ -39,7 +40,7 @@ export function mstApiName(project: string): string {
 
 /** A string inside an HCL expression: quoted, with `${` and `%{` kept as text. */
 function hclString(value: string): string {
-  return JSON.stringify(value.replace(/([$%])\{/g, '$1$1{'));
+  return JSON.stringify(escapeTemplate(value));
 }
 
 /** What the backend adds to a stack's JSON, by top-level key. */
@@ -78,7 +79,7 @@ export function mstApiFragment(projects: readonly ProjectSpec[]): MstApiFragment
       lifecycle: {
         precondition: members.map((m) => ({
           condition: `\${contains(${joined}, ${hclString(emailKey(m.email))})}`,
-          error_message: literalText(`Member ${m.email} of MST project ${project.name} has not joined organization `
+          error_message: escapeTemplate(`Member ${m.email} of MST project ${project.name} has not joined organization `
             + `${project.mstApi!.organizationId}, so no role can be applied to them: invite them to the organization `
             + '(the console, Invite users), or declare them as an invitation until they accept, and deploy again.'),
         })),
@@ -88,7 +89,7 @@ export function mstApiFragment(projects: readonly ProjectSpec[]): MstApiFragment
       fragment.check[`${name}_invitation_${n + 1}`] = {
         assert: [{
           condition: `\${!contains(${joined}, ${hclString(emailKey(i.email))})}`,
-          error_message: literalText(`Invitee ${i.email} has joined organization ${project.mstApi!.organizationId}: `
+          error_message: escapeTemplate(`Invitee ${i.email} has joined organization ${project.mstApi!.organizationId}: `
             + `declare them as a member of MST project ${project.name} (role ${i.role.id}) instead of an invitation.`),
         }],
       };
@@ -137,9 +138,4 @@ function serviceBlocks(
       }],
     };
   }
-}
-
-/** A message for the engine: its `${` and `%{` stay text. */
-function literalText(value: string): string {
-  return value.replace(/([$%])\{/g, '$1$1{');
 }

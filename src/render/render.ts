@@ -34,6 +34,7 @@ import {
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
 import { compareText, Finding, finding, MstValidationError, usernameCollision } from '../domain/findings';
 import { AIVEN_PROVIDER, mstApiFragment, mstApiName } from './mst-api';
+import { escapeTemplate } from './hcl';
 import { grantBlocks, postgresRole, RoleReference, roleBlockOverrides, TerraformBlock } from './grants';
 import { ProjectSpec, SecretSource } from '../domain/model';
 import { Deferred } from '../constructs/deferred';
@@ -51,7 +52,7 @@ export const SSLMODE_CONTEXT = 'cdktf-mst:sslmode';
  * function call) is left for cdktf to render.
  */
 export function literal(value: string): string {
-  return Token.isUnresolved(value) ? value : value.replace(/([$%])\{/g, '$1$1{');
+  return Token.isUnresolved(value) ? value : escapeTemplate(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
