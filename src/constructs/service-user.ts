@@ -4,7 +4,8 @@ import { DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, userKey, userPassw
 import { finding, quote, usernameCollision } from '../domain/findings';
 import { UserSpec } from '../domain/model';
 import { checkPasswordVersion, checkSecret, checkUsername } from '../domain/checks';
-import { derivedPassword, renderPasswordOutput, UserRole } from '../render/render';
+import { renderPasswordOutput, UserRole } from '../render/render';
+import { passwordExpression } from '../render/role-block';
 import { checkGrantAlone } from '../domain/grant-checks';
 import { GrantSpec, PredefinedRole } from '../domain/grants';
 import { throwOnErrors } from '../domain/findings';
@@ -110,7 +111,7 @@ export class ServiceUser extends Construct {
     markDeclaration(this, 'user');
     StackValidation.declared(this);
     // The seed and the passwords output exist as soon as one user has a generated password.
-    if (password.source.kind === 'generated') this.service.passwordSeed();
+    if (password.source.kind === 'generated') this.service.generatesPasswords();
   }
 
   /**
@@ -206,11 +207,10 @@ export class ServiceUser extends Construct {
    * @internal The HCL expression of the user's password: derived from the
    * service's seed for a generated one, the variable's `var.<name>` (read at synth) otherwise.
    */
-  public passwordExpression(): string {
-    const source = this.password.source;
-    if (source.kind === 'generated') return derivedPassword(this.service.passwordSeed(), this.key, this.passwordVersion, source.length);
-    return this.password.reference()!;
+  public passwordExpression(): string | undefined {
+    return passwordExpression(this.service.name, { username: this.username, password: this.password.source, passwordVersion: this.passwordVersion });
   }
+
 
   /** Name of the sensitive output with the generated password: `<service>_<username>_password`. */
   public get passwordOutputName(): string {

@@ -210,11 +210,9 @@ export class MstService extends Construct {
     return this.blocks.adminPassword();
   }
 
-  /** @internal The address of the seed of the service's generated passwords, made on first use with their output. */
-  public passwordSeed(): string {
-    const { seed, output } = this.blocks.passwords();
-    this._passwordsOutput = output;
-    return `random_bytes.${seed.friendlyUniqueId}`;
+  /** @internal Called by a user with a generated password: the seed the service's generated passwords derive from, and their output. */
+  public generatesPasswords(): void {
+    this._passwordsOutput ??= this.blocks.passwords().output;
   }
 }
 

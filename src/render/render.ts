@@ -29,13 +29,14 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import {
   DEFAULT_DATABASE, DEFAULT_ADMIN_USERNAME, DEFAULT_SSLMODE, defaultAdminPassword, defaultAdminPasswordVariable, hostVariable, portVariable, passwordSeedName,
-  servicePasswordsOutputName, userPasswordOutputName, userResourceName, derivedPassword,
+  servicePasswordsOutputName, userPasswordOutputName, userResourceName,
 } from '../domain/conventions';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
 import { compareText, Finding, finding, MstValidationError, usernameCollision } from '../domain/findings';
-import { AIVEN_PROVIDER, mstApiFragment, mstApiName } from './mst-api';
+import { AIVEN_PROVIDER, mstApiFragment } from './mst-api';
 import { escapeTemplate } from './hcl';
-import { grantBlocks, postgresRole, RoleReference, roleBlockOverrides, TerraformBlock } from './grants';
+import { grantBlocks, postgresRole, RoleReference, TerraformBlock } from './grants';
+import { roleBlock, RoleType, roleType } from './role-block';
 import { ProjectSpec, SecretSource } from '../domain/model';
 import { Deferred } from '../constructs/deferred';
 import { Secret } from '../constructs/secret';
@@ -159,9 +160,6 @@ class LibraryRandomProvider extends RandomProvider {
 // ---------------------------------------------------------------------------------------------------------------
 // Generated passwords
 
-/** The HCL expression of a generated password (its derivation: conventions.ts). */
-export { derivedPassword };
-
 // ---------------------------------------------------------------------------------------------------------------
 // Per user
 
@@ -183,14 +181,14 @@ export class UserRole implements ITerraformDependable {
   /** The role's name as a reference to the block (`${postgresql_role.metrics_grafana.name}`): using it orders your resource after the role. */
   public readonly name: string;
   /** @internal The block's resource type and name. */
-  public readonly type: 'postgresql_role' | 'aiven_pg_user';
+  public readonly type: RoleType;
   /** @internal */
   public readonly blockName: string;
   private readonly overrides: Record<string, unknown> = {};
 
   /** @internal */
   constructor(private readonly user: ServiceUser) {
-    this.type = user.service.backend === UserBackend.MST_API ? 'aiven_pg_user' : 'postgresql_role';
+    this.type = roleType(user.service.backend.id);
     this.blockName = userResourceName(user.service.name, user.username);
     this.address = `${this.type}.${this.blockName}`;
     this.fqn = this.address;
@@ -229,31 +227,13 @@ export class UserRole implements ITerraformDependable {
   public body(): Record<string, unknown> {
     const user = this.user;
     const service = user.service;
-    const password = `\${${user.passwordExpression()}}`;
-    const body: Record<string, unknown> = this.type === 'aiven_pg_user' ? {
-      // The live service is read first: its postcondition refuses any user change unless it is RUNNING.
-      depends_on: [`data.aiven_pg.${service.name}`],
-      ...(service.writeOnlyPasswords
-        ? { password_wo: password, password_wo_version: user.passwordVersion }
-        : { password }),
-      pg_allow_replication: user.allowReplication,
-      project: service.project.name,
-      provider: `aiven.${mstApiName(service.project.name)}`,
-      service_name: service.name,
-      username: user.username,
-    } : {
-      // The provider reads a member's roles into its role block: what the grants manage is not a change of the role.
-      ...roleBlockOverrides({ grants: user.grants }),
-      login: true,
-      name: user.username,
-      ...(service.writeOnlyPasswords
-        ? { password_wo: password, password_wo_version: String(user.passwordVersion) }
-        : { password }),
-      provider: `postgresql.${service.name}`,
-      replication: user.allowReplication,
-    };
+    const { body } = roleBlock({
+      name: service.name, project: service.project.name, backend: service.backend.id, writeOnlyPasswords: service.writeOnlyPasswords,
+    }, { username: user.username, allowReplication: user.allowReplication, password: user.password.source,
+      passwordVersion: user.passwordVersion, grants: user.grants });
     return Object.keys(this.overrides).length === 0 ? body : merged(body, this.overrides);
   }
+
 }
 
 function merged(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
@@ -293,16 +273,14 @@ export interface StackDeclarations {
   specs(): ProjectSpec[];
   /** Every finding of the stack. */
   findings(): readonly Finding[];
-  /** Throws the stack's errors, if any. */
-  refuseErrors(): void;
 }
 
 /**
  * Adds the stack's role blocks and access document to what cdktf renders for
  * it (`toTerraform`, and `toHclTerraform` when the app writes HCL), set up once
- * per stack. cdktf calls both after every element has rendered, so after the
- * stack's ErrorGate has refused a stack with errors; the roles ask again, in case
- * validation was skipped.
+ * per stack. A stack with errors never gets here: its ErrorGate (stack-validation.ts)
+ * throws when cdktf asks it for its JSON, in `prepareStack` before either is
+ * rendered and inside `toTerraform` itself, whether validation was skipped or not.
  */
 export class StackRendering {
   public static setUp(stack: TerraformStack, declarations: StackDeclarations): void {
@@ -310,7 +288,6 @@ export class StackRendering {
     rendered.add(stack);
     const json = stack.toTerraform.bind(stack);
     stack.toTerraform = () => {
-      declarations.refuseErrors();
       const tf = json() as Record<string, any>;
       sortOwnProviders(tf.provider?.postgresql, new Set(declarations.services().map((s) => s.name)));
       const roleOf = roleReferences(declarations.services());
@@ -332,7 +309,6 @@ export class StackRendering {
     };
     const hcl = stack.toHclTerraform.bind(stack);
     stack.toHclTerraform = () => {
-      declarations.refuseErrors();
       const out = hcl() as { hcl: string };
       const api = mstApiFragment(declarations.specs());
       if (api) {

@@ -12,9 +12,9 @@
  */
 import { finding, Finding, quote } from '../domain/findings';
 import { ConnectionSetting, ProjectSpec, ServiceSpec, UserSpec } from '../domain/model';
-import { generatedPasswordExpression, userResourceName } from '../domain/conventions';
-import { roleBlockOverrides } from '../render/grants';
-import { mstApiFragment, mstApiName } from '../render/mst-api';
+import { userResourceName } from '../domain/conventions';
+import { mstApiFragment } from '../render/mst-api';
+import { roleBlock, roleType } from '../render/role-block';
 
 /** The blocks of one stack's JSON files, by file (for messages). */
 export interface StackBlocks {
@@ -26,46 +26,15 @@ export interface StackBlocks {
 
 const FIX = 're-synthesize the stack with `cdktf synth` (the document and the blocks are written together; never edit either by hand)';
 
-/** The block type of a user of `service`, by its backend. */
-function roleType(service: ServiceSpec): 'postgresql_role' | 'aiven_pg_user' {
-  return service.backend === 'mst-api' ? 'aiven_pg_user' : 'postgresql_role';
-}
-
 /**
- * What the role block of `user` of `service` holds, as the library writes it
- * ('//' comments aside); undefined fields are not checked. A `lifecycle`
- * (the escape hatch's prevent_destroy, ignore_changes) is the user's to add:
- * it changes no one's access.
+ * What the role block of `user` of `service` holds, as the renderer writes it
+ * (render/role-block.ts; '//' comments aside). A `lifecycle` (the escape
+ * hatch's prevent_destroy, ignore_changes) is the user's to add, beside the
+ * one the renderer writes for a member of a role: it changes no one's access.
  */
 function expectedRole(project: ProjectSpec, service: ServiceSpec, user: UserSpec): Record<string, unknown> {
-  const reference = user.password.kind === 'generated'
-    ? `\${${generatedPasswordExpression(service.name, user.username, user.passwordVersion, user.password.length)}}`
-    : user.password.kind === 'variable' ? `\${var.${user.password.name}}` : undefined;
-  if (service.backend === 'mst-api') {
-    return {
-      depends_on: [`data.aiven_pg.${service.name}`],
-      ...(service.writeOnlyPasswords
-        ? { password_wo: reference, password_wo_version: user.passwordVersion }
-        : { password: reference }),
-      pg_allow_replication: user.allowReplication,
-      project: project.name,
-      provider: `aiven.${mstApiName(project.name)}`,
-      service_name: service.name,
-      username: user.username,
-      lifecycle: undefined,
-    };
-  }
-  return {
-    ...roleBlockOverrides(user),
-    lifecycle: undefined,
-    login: true,
-    name: user.username,
-    ...(service.writeOnlyPasswords
-      ? { password_wo: reference, password_wo_version: String(user.passwordVersion) }
-      : { password: reference }),
-    provider: `postgresql.${service.name}`,
-    replication: user.allowReplication,
-  };
+  const { body } = roleBlock({ name: service.name, project: project.name, backend: service.backend, writeOnlyPasswords: service.writeOnlyPasswords }, user);
+  return { lifecycle: undefined, ...body };
 }
 
 /** A connection setting as the provider block renders it. */
@@ -193,7 +162,7 @@ export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[] | un
   return findings;
 
   function checkRole(project: ProjectSpec, service: ServiceSpec, user: UserSpec): void {
-    const address = `${roleType(service)}.${userResourceName(service.name, user.username)}`;
+    const address = `${roleType(service.backend)}.${userResourceName(service.name, user.username)}`;
     described.add(address);
     const role = roles.get(address);
     if (!role) {

@@ -8,7 +8,7 @@ import {
   Acknowledgements, MstProject, MstService, MstValidationError, PowerState, ProjectRole, Secret, ServiceUser, loadManifest,
 } from '../../src';
 import { AccessDocument, DOCUMENT_KEY, fromDocument, toDocument } from '../../src/domain/document';
-import { derivedPassword } from '../../src/render/render';
+import { derivedPassword } from '../../src/domain/conventions';
 
 type Json = any;
 

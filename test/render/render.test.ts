@@ -11,7 +11,8 @@ import { Database } from '@cdktf/provider-postgresql/lib/database';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { MstProject, PowerState, ProjectRole, Secret, ServiceUser, UserBackend } from '../../src';
 
-import { derivedPassword, literal } from '../../src/render/render';
+import { literal } from '../../src/render/render';
+import { derivedPassword } from '../../src/domain/conventions';
 
 type Json = any;
 
