@@ -43,10 +43,12 @@ export function declare(
  * `owner` (its project, or its service), which is in another stack, or `scope`
  * is in no stack at all. Each stack is validated and written on its own.
  */
-export function checkSameStack(path: string, scope: IConstruct, what: string, owner: IConstruct, ownerWhat: string): Finding[] {
+export function checkSameStack(path: string, scope: IConstruct, owner: IConstruct, describe: () => { what: string; ownerWhat: string }): Finding[] {
+  if (scope === owner || scope.node.scope === owner) return [];
   const here = stackOf(scope);
   const there = stackOf(owner);
   if (here === there) return [];
+  const { what, ownerWhat } = describe();
   const where = here ? `declared in stack ${quote(here.node.path)}` : 'declared outside any stack';
   const ownersStack = there ? quote(there.node.path) : '(none)';
   return [finding('MST-API-003', path, `${what} is ${where}, but its ${ownerWhat} is in stack ${ownersStack}`,
@@ -55,5 +57,6 @@ export function checkSameStack(path: string, scope: IConstruct, what: string, ow
 
 /** The stack `scope` is in, if any (TerraformStack.of throws an error without a rule ID). */
 function stackOf(scope: IConstruct): TerraformStack | undefined {
-  return [...scope.node.scopes].reverse().find((c): c is TerraformStack => TerraformStack.isStack(c));
+  for (let c: IConstruct | undefined = scope; c; c = c.node.scope) if (TerraformStack.isStack(c)) return c;
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { IResolvable, Token } from 'cdktf';
+import { IResolvable, TerraformVariable, Token } from 'cdktf';
 
 /**
  * @internal A value computed at synth, as `Lazy.anyValue` / `Lazy.stringValue`
@@ -10,6 +10,26 @@ export class Deferred implements IResolvable {
   /** A token standing for the string `produce` returns at synth. */
   public static string(produce: () => string): string {
     return Token.asString(new Deferred(produce));
+  }
+
+  /** A token standing for the number (or the expression) `produce` returns at synth. */
+  public static number(produce: () => number | string): number {
+    return Token.asNumber(new Deferred(produce));
+  }
+
+  /**
+   * `${var.<name>}` of `variable`, read at synth (a later `overrideLogicalId`
+   * is honoured), for use in `variable`'s own stack: what `variable.stringValue`
+   * renders there, without the stack trace each of its references captures
+   * (source-mapped under ts-node: a millisecond or more each).
+   */
+  public static variable(variable: TerraformVariable): string {
+    return Deferred.string(() => `\${var.${variable.friendlyUniqueId}}`);
+  }
+
+  /** {@link variable} as a number token, for a number attribute. */
+  public static numberVariable(variable: TerraformVariable): number {
+    return Deferred.number(() => `\${var.${variable.friendlyUniqueId}}`);
   }
 
   public readonly creationStack: string[] = [];

@@ -199,18 +199,12 @@ const PROJECT_SYMBOL = Symbol.for('cdktf-mst.MstProject');
  */
 function bearingOn(spec: ProjectSpec, acks: readonly Acknowledgement[]): Acknowledgement[] {
   if (acks.length === 0) return [];
-  const ancestors = new Set<string>();
-  const declarations = [
-    spec.path, ...spec.members.map((m) => m.path), ...spec.invitations.map((i) => i.path),
-    ...spec.services.flatMap((s) => [s.path, ...s.users.map((u) => u.path)]),
-  ];
-  for (const declared of declarations) {
-    // Stops at the first ancestor already seen: siblings share theirs, so this stays linear.
-    for (let p = declared; !ancestors.has(p); p = p.slice(0, Math.max(p.lastIndexOf('/'), 0))) {
-      ancestors.add(p);
-      if (p === '') break;
-    }
-  }
-  const below = `${spec.path}/`;
-  return acks.filter((a) => ancestors.has(a.path) || a.path.startsWith(below));
+  const atOrAbove = (ack: string, path: string) => ack === '' || path === ack || path.startsWith(`${ack}/`);
+  let declarations: string[] | undefined;
+  return acks.filter((a) => atOrAbove(a.path, spec.path) || atOrAbove(spec.path, a.path)
+    // An acknowledgement outside the project: on the scope of a declaration made outside it, or of nothing here.
+    || (declarations ??= [
+      ...spec.members.map((m) => m.path), ...spec.invitations.map((i) => i.path),
+      ...spec.services.flatMap((s) => [s.path, ...s.users.map((u) => u.path)]),
+    ]).some((d) => atOrAbove(a.path, d)));
 }

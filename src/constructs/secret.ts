@@ -1,4 +1,5 @@
-import { TerraformVariable } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
+import { IConstruct } from 'constructs';
 import { SecretSource } from '../domain/model';
 import { generatedPassword } from '../domain/conventions';
 import { Deferred } from './deferred';
@@ -57,10 +58,15 @@ export class Secret {
     return this.describe();
   }
 
-  /** A token for the whole value, for variable secrets; the variable's name is read at synth. */
-  public get expression(): string | undefined {
+  /**
+   * A token for the whole value where `scope` uses it, for variable secrets;
+   * the variable's name is read at synth. A variable of another stack is
+   * referenced as cdktf references it across stacks.
+   */
+  public expressionIn(scope: IConstruct): string | undefined {
     const variable = this.variable;
-    return variable ? Deferred.string(() => variable.stringValue) : undefined;
+    if (!variable) return undefined;
+    return TerraformStack.of(variable) === TerraformStack.of(scope) ? Deferred.variable(variable) : Deferred.string(() => variable.stringValue);
   }
 
   /** The HCL reference (`var.name`), read at synth so a later logical-ID override is honoured. */

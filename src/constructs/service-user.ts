@@ -95,11 +95,11 @@ export class ServiceUser extends Construct {
     const passwordVersion = props.passwordVersion ?? DEFAULT_PASSWORD_VERSION;
     super(parent, declare(parent, id, (path) => [
       ...checkUsername(path, username),
-      ...checkSecret(path, password.source, `password of user ${quote(username)}`),
+      ...checkSecret(path, password.source, () => `password of user ${quote(username)}`),
       ...checkPasswordVersion(path, passwordVersion, username),
       ...(props.allowReplication === undefined || typeof props.allowReplication === 'boolean' ? [] : [finding('MST-API-001', path,
         `allowReplication ${quote(String(props.allowReplication))} of user ${quote(username)} is not a boolean`, 'pass true or false')]),
-      ...checkSameStack(path, parent, `user ${quote(username)}`, props.service, `service ${quote(props.service.name)}`),
+      ...checkSameStack(path, parent, props.service, () => ({ what: `user ${quote(username)}`, ownerWhat: `service ${quote(props.service.name)}` })),
     ], (path, existing) => (existing instanceof ServiceUser && existing.service === props.service
       ? usernameCollision(path, username, existing.username, props.service.name) : undefined)));
     this.service = props.service;

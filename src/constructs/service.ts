@@ -119,7 +119,7 @@ export class MstService extends Construct {
       ...checkPasswordVersion(path, passwordsVersion, name, 'passwordsVersion', `service ${quote(name)}`),
       ...(givenAdminPassword ? checkAdminSecret(path, givenAdminPassword.source, name) : []),
       ...checkConnectionStrings(path, literals(props.connection), name),
-      ...checkSameStack(path, scope, `service ${quote(name)}`, props.project, `project ${quote(props.project.name)}`),
+      ...checkSameStack(path, scope, props.project, () => ({ what: `service ${quote(name)}`, ownerWhat: `project ${quote(props.project.name)}` })),
       ...checkBackend(path, props.backend),
     ], (path, existing) => (existing instanceof MstService ? finding('MST-SVC-003', path,
       `service name ${quote(existing.name)} is already used at ${existing.node.path}`, 'rename one of the services', name) : undefined)));

@@ -4,7 +4,7 @@ import { checkDeclarationsAgree } from '../domain/agreement';
 import { checkAdminSecret, checkSecret } from '../domain/checks';
 import { Finding, findingText, quote, sortFindings, throwOnErrors } from '../domain/findings';
 import { Acknowledgement, ProjectSpec } from '../domain/model';
-import { validateProjects } from '../domain/validate';
+import { acknowledgementMatcher, validateProjects } from '../domain/validate';
 import { visible } from '../domain/visible';
 import { Acknowledgements } from './acknowledgements';
 import { StackRendering } from '../render/render';
@@ -43,7 +43,13 @@ export class StackValidation {
    * tree, and reports the findings at its path when the stack is validated.
    */
   public static declared(construct: IConstruct): void {
-    const validation = StackValidation.of(construct);
+    // A declaration is in its parent's stack: one lookup per parent (a service's thousands of users share one).
+    const parent = construct.node.scope;
+    let validation = parent && byParent.get(parent);
+    if (!validation) {
+      validation = StackValidation.of(construct);
+      if (parent) byParent.set(parent, validation);
+    }
     StackValidation.changed(construct);
     construct.node.addValidation({ validate: () => validation.errorsAt(construct.node.path) });
   }
@@ -64,11 +70,11 @@ export class StackValidation {
   }
 
   /** The findings loadManifest computed for this stack's only declarations, and the app revision they hold at. */
-  private loaded?: { revision: string; findings: Finding[] };
+  private loaded?: { revision: number; findings: Finding[] };
   private cached?: ValidationResult;
   private cachedTree?: { revision: number; tree: StackTree };
   private readonly annotated = new Set<string>();
-  private annotatedRevision?: string;
+  private annotatedRevision?: number;
 
   private constructor(private readonly stack: TerraformStack) {
     stacksOfApp(stack).add(this);
@@ -125,7 +131,7 @@ export class StackValidation {
     const tree = this.tree();
     return [
       ...[...tree.services.values()].flat().flatMap((s) => checkAdminSecret(s.node.path, s.adminSecret(), s.name)),
-      ...tree.allUsers.flatMap((u) => checkSecret(u.node.path, u.password.source, `password of user ${quote(u.username)}`)),
+      ...tree.allUsers.flatMap((u) => checkSecret(u.node.path, u.password.source, () => `password of user ${quote(u.username)}`)),
     ];
   }
 
@@ -148,7 +154,7 @@ export class StackValidation {
    * revision, and the stack is then validated as a whole.
    */
   public validatedAtLoad(findings: readonly Finding[]): void {
-    this.loaded = { revision: `${revisions.get(this.stack.node.root) ?? 0}`, findings: sortFindings([...findings]) };
+    this.loaded = { revision: revisions.get(this.stack.node.root) ?? 0, findings: sortFindings([...findings]) };
   }
 
   /**
@@ -164,7 +170,7 @@ export class StackValidation {
 
   private result(): ValidationResult {
     // Keyed by the revision of the app: another stack's declaration of a project bears on this one.
-    const revision = `${revisions.get(this.stack.node.root) ?? 0}`;
+    const revision = revisions.get(this.stack.node.root) ?? 0;
     if (this.cached?.revision === revision) return this.cached;
     const findings = this.loaded?.revision === revision ? this.loaded.findings : this.validate();
     const errorsByPath = new Map<string, string[]>();
@@ -200,28 +206,61 @@ export class StackValidation {
     return result.errorsByPath.get(path) ?? [];
   }
 
-  /** Warnings print through cdktf's annotations (once each); acknowledged ones as info with the reason. */
+  /**
+   * Warnings print through cdktf's annotations, once each, at their
+   * declaration. Acknowledged ones print as info with the reason: one line per
+   * acknowledgement, at the declaration when it covers one finding, else at
+   * the construct it was made on, with how many it covers and the first of
+   * them (an acknowledgement made on a project may cover thousands; `cdktf-mst
+   * report` lists each).
+   */
   private annotate(findings: Finding[]): void {
-    const byPath = new Map(this.stack.node.findAll().map((c) => [c.node.path, c] as const));
+    const acknowledgementOf = acknowledgementMatcher(this.specs().flatMap((p) => p.acknowledgements));
+    const covered = new Map<Acknowledgement | undefined, Finding[]>();
     for (const f of findings) {
       if (f.level !== 'warning') continue;
-      const text = f.acknowledged !== undefined
-        ? visible(`${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`)
-        : findingText(f);
-      const key = `${f.path}\u0000${text}`;
-      if (this.annotated.has(key)) continue;
-      this.annotated.add(key);
-      const target = byPath.get(f.path) ?? this.stack;
-      // What Annotations.of(target).addInfo/addWarning record, minus the stack trace: it would only
-      // show this validation machinery, never the user's declaration, and capturing it (source-mapped
-      // under ts-node) costs time and memory per warning (docs/performance.md).
-      target.node.addMetadata(
-        f.acknowledged !== undefined ? AnnotationMetadataEntryType.INFO : AnnotationMetadataEntryType.WARN, text);
+      if (f.acknowledged === undefined) {
+        this.addAnnotation(f.path, AnnotationMetadataEntryType.WARN, findingText(f));
+      } else {
+        const ack = acknowledgementOf(f);
+        const list = covered.get(ack);
+        if (list) list.push(f); else covered.set(ack, [f]);
+      }
     }
+    for (const [ack, list] of covered) {
+      const [first] = list;
+      if (ack === undefined || list.length === 1) {
+        for (const f of list) this.addAnnotation(f.path, AnnotationMetadataEntryType.INFO, visible(`${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`));
+      } else {
+        this.addAnnotation(ack.path, AnnotationMetadataEntryType.INFO, visible(`${first.ruleId} (acknowledged: ${first.acknowledged}): `
+          + `${list.length.toLocaleString('en-US')} findings at or below this path, the first: ${first.message}; cdktf-mst report lists each.`));
+      }
+    }
+  }
+
+  private addAnnotation(path: string, type: AnnotationMetadataEntryType, text: string): void {
+    const key = `${path}\u0000${text}`;
+    if (this.annotated.has(key)) return;
+    this.annotated.add(key);
+    // What Annotations.of(target).addInfo/addWarning record, minus the stack trace: it would only
+    // show this validation machinery, never the user's declaration, and capturing it (source-mapped
+    // under ts-node) costs time and memory per warning (docs/performance.md).
+    (constructAt(this.stack, path) ?? this.stack).node.addMetadata(type, text);
   }
 }
 
+/** The construct at `path` below `stack` (a finding's path), if there is one. */
+function constructAt(stack: TerraformStack, path: string): IConstruct | undefined {
+  const prefix = `${stack.node.path}/`;
+  if (!path.startsWith(prefix)) return undefined;
+  let at: IConstruct | undefined = stack;
+  for (const id of path.slice(prefix.length).split('/')) at = at?.node.tryFindChild(id);
+  return at;
+}
+
 const byStack = new WeakMap<TerraformStack, StackValidation>();
+/** The validation of each scope that holds declarations, by that scope. */
+const byParent = new WeakMap<IConstruct, StackValidation>();
 /** The stacks of one app that hold declarations, so a project several of them declare is judged as one. */
 const byApp = new WeakMap<IConstruct, Set<StackValidation>>();
 /** How many times each app's tree changed in ways validation depends on. */
@@ -236,7 +275,7 @@ function stacksOfApp(stack: TerraformStack): Set<StackValidation> {
 
 interface ValidationResult {
   /** The app's revision it was computed at. */
-  readonly revision: string;
+  readonly revision: number;
   readonly findings: Finding[];
   readonly errorsByPath: Map<string, string[]>;
 }

@@ -111,11 +111,13 @@ export function checkAdminSecret(path: string, source: SecretSource, service: st
     return [finding('MST-SEC-004', path, `admin password of service ${quote(service)} is set to be generated`,
       'pass the password MST gave the service through a sensitive variable')];
   }
-  return checkSecret(path, source, `admin password of service ${quote(service)}`);
+  return checkSecret(path, source, () => `admin password of service ${quote(service)}`);
 }
 
 /** A password source must never be a literal, and a variable must be sensitive. */
-export function checkSecret(path: string, source: SecretSource, what: string): Finding[] {
+export function checkSecret(path: string, source: SecretSource, describe: () => string): Finding[] {
+  if (source.kind === 'generated') return checkPasswordLength(path, source.length);
+  const what = describe();
   switch (source.kind) {
     case 'literal':
       return [finding('MST-SEC-001', path, `${what} is a plaintext string`,
@@ -129,8 +131,6 @@ export function checkSecret(path: string, source: SecretSource, what: string): F
       return source.sensitive ? [] : [finding('MST-SEC-002', path,
         `${what} comes from variable ${quote(source.name)}, which is not marked sensitive`,
         'declare the variable with sensitive: true', source.name)];
-    case 'generated':
-      return checkPasswordLength(path, source.length);
   }
 }
 
@@ -138,6 +138,7 @@ const LENGTH_FIX = 'Secret.generated({ length }), or generated: { length } in a 
 
 /** A generated password's length: a whole number from 24 to 128. */
 export function checkPasswordLength(path: string, length: unknown): Finding[] {
+  if (typeof length === 'number' && Number.isInteger(length) && length >= MIN_PASSWORD_LENGTH && length <= MAX_PASSWORD_LENGTH) return [];
   const shown = typeof length === 'string' ? quote(length) : shorten(String(length));
   if (typeof length !== 'number' || !Number.isInteger(length)) {
     return [finding('MST-USER-007', path, `generated password length ${shown} is not a whole number`,

@@ -18,7 +18,7 @@
  * version may lack what the diff compares, and is refused (MST-INPUT-002).
  */
 import { z } from 'zod';
-import { Finding, finding, MstValidationError } from './findings';
+import { finding, MstValidationError } from './findings';
 import { InvitationSpec, MemberSpec, ProjectSpec, ServiceSpec, UserSpec } from './model';
 import {
   connectionOf, declarationPath, DEFAULT_ALLOW_REPLICATION, DEFAULT_PASSWORD_VERSION, generatedPassword, isDefaultUserPassword, userKey,
@@ -34,8 +34,6 @@ const READABLE_VERSIONS: readonly number[] = [DOCUMENT_VERSION];
 export interface AccessDocument {
   readonly schemaVersion: number;
   readonly projects: readonly ProjectDocument[];
-  /** Warnings (with their acknowledgements) the rules raised at synth. */
-  readonly findings: readonly Finding[];
 }
 
 /** A user as JSON: fields at their default (see the module comment) left out. */
@@ -62,7 +60,7 @@ const { member: memberPath, invitation: invitationPath, user: userPath } = decla
  * case-insensitively first), acknowledgements by path and rule — so the same
  * declarations in any order give the same bytes.
  */
-export function toDocument(projects: readonly ProjectSpec[], findings: readonly Finding[]): AccessDocument {
+export function toDocument(projects: readonly ProjectSpec[]): AccessDocument {
   return {
     schemaVersion: DOCUMENT_VERSION,
     projects: sortBy(projects, (p) => [p.path]).map((p) => ({
@@ -96,7 +94,6 @@ export function toDocument(projects: readonly ProjectSpec[], findings: readonly 
       })),
       acknowledgements: sortBy(p.acknowledgements, (a) => [a.path, a.ruleId, a.reason]).map((a) => ({ ...a })),
     })),
-    findings: findings.filter((f) => f.level === 'warning'),
   };
 }
 

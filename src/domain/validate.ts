@@ -98,7 +98,7 @@ function mstApiFindings(project: ProjectSpec): Finding[] {
   const out: Finding[] = [];
   if (project.mstApi) {
     out.push(...checkOrganizationId(project.mstApi.path, project.mstApi.organizationId));
-    if (project.mstApi.apiToken) out.push(...checkSecret(project.mstApi.path, project.mstApi.apiToken, 'MST API token'));
+    if (project.mstApi.apiToken) out.push(...checkSecret(project.mstApi.path, project.mstApi.apiToken, () => 'MST API token'));
   }
   for (const service of project.services) {
     if (service.backend !== 'mst-api') continue;
@@ -215,7 +215,7 @@ function serviceFindings(service: ServiceSpec): Finding[] {
   for (const user of service.users) {
     const nameFindings = checkUsername(user.path, user.username);
     out.push(...nameFindings);
-    out.push(...checkSecret(user.path, user.password, `password of user ${quote(user.username)}`));
+    out.push(...checkSecret(user.path, user.password, () => `password of user ${quote(user.username)}`));
     if (user.password.kind === 'variable') {
       out.push(...checkVariableName(user.path, user.password.name, `password of user ${quote(user.username)}`));
     }
@@ -317,27 +317,41 @@ function connectionVariableFindings(projects: readonly ProjectSpec[]): Finding[]
   return out;
 }
 
-/** Marks acknowledged warnings and reports acknowledgements that matched nothing. */
-function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgement[]): Finding[] {
-  if (acks.length === 0) return findings;
+/**
+ * Finds the acknowledgement of a warning: the first made for its rule at its
+ * path or an ancestor's, up to the root (path "", where one made on the App sits).
+ */
+export function acknowledgementMatcher(acks: readonly Acknowledgement[]): (f: Finding) => Acknowledgement | undefined {
   const key = (ruleId: string, path: string) => `${ruleId}|${path}`;
   const byKey = new Map<string, Acknowledgement>();
   for (const a of acks) if (!byKey.has(key(a.ruleId, a.path))) byKey.set(key(a.ruleId, a.path), a);
-  const used = new Set<string>(); // keys, so a repeated acknowledgement is not called stale
-  const out = findings.map((f) => {
-    if (f.level !== 'warning') return f;
-    // Up to the root (path ""), where an acknowledgement made on the App sits.
+  return (f) => {
+    if (f.level !== 'warning' || byKey.size === 0) return undefined;
     for (let p = f.path; ; p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
       const ack = byKey.get(key(f.ruleId, p));
-      if (ack) {
-        used.add(key(f.ruleId, p));
-        return { ...f, acknowledged: ack.reason };
-      }
-      if (p === '') return f;
+      if (ack || p === '') return ack;
     }
+  };
+}
+
+/** Marks acknowledged warnings and reports acknowledgements that matched nothing. */
+function applyAcknowledgements(findings: Finding[], acks: readonly Acknowledgement[]): Finding[] {
+  if (acks.length === 0) return findings;
+  const match = acknowledgementMatcher(acks);
+  const used = new Set<Acknowledgement>();
+  const out = findings.map((f) => {
+    const ack = match(f);
+    if (!ack) return f;
+    used.add(ack);
+    return { ...f, acknowledged: ack.reason };
   });
-  for (const [k, a] of byKey) {
-    if (!used.has(k) && findRule(a.ruleId)?.level === 'warning' && a.reason.trim() !== '') {
+  // One per rule and path: a repeated acknowledgement is not called stale.
+  const seen = new Set<string>();
+  for (const a of acks) {
+    const k = `${a.ruleId}|${a.path}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (!used.has(a) && findRule(a.ruleId)?.level === 'warning' && a.reason.trim() !== '') {
       out.push(finding('MST-ACK-001', a.path, `acknowledgement of ${a.ruleId} matches no finding at or below this path`,
         'remove the stale acknowledgement', a.ruleId));
     }

@@ -32,7 +32,7 @@ import {
   servicePasswordsOutputName, userPasswordOutputName, userResourceName,
 } from '../domain/conventions';
 import { DOCUMENT_KEY, toDocument } from '../domain/document';
-import { compareText, Finding, finding, MstValidationError, usernameCollision } from '../domain/findings';
+import { compareText, finding, MstValidationError, usernameCollision } from '../domain/findings';
 import { AIVEN_PROVIDER, mstApiFragment } from './mst-api';
 import { escapeTemplate } from './hcl';
 import { grantBlocks, postgresRole, RoleReference, TerraformBlock } from './grants';
@@ -81,15 +81,15 @@ export function renderService(service: MstService, connection: ServiceConnection
     defaultAdminPasswordVariable(service.name), { type: 'string', sensitive: true, description: `Password of the admin of MST service ${service.name}.` })));
   const makeProvider = () => new PostgresqlProvider(service, 'provider', {
     alias: service.name,
-    host: connection.host !== undefined ? literal(connection.host) : variable(service, 'host', hostVariable(service.name), {
+    host: connection.host !== undefined ? literal(connection.host) : Deferred.variable(variable(service, 'host', hostVariable(service.name), {
       type: 'string', description: `Host name of MST service ${service.name}.`,
-    }).stringValue,
-    port: connection.port ?? variable(service, 'port', portVariable(service.name), {
+    })),
+    port: connection.port ?? Deferred.numberVariable(variable(service, 'port', portVariable(service.name), {
       type: 'number', description: `Port of MST service ${service.name}.`,
-    }).numberValue,
+    })),
     database: literal(connection.database ?? DEFAULT_DATABASE),
     username: literal(connection.username ?? DEFAULT_ADMIN_USERNAME),
-    password: adminSecret().expression,
+    password: adminSecret().expressionIn(service),
     sslmode: literal(connection.sslmode ?? DEFAULT_SSLMODE),
     superuser: service.adminIsSuperuser,
   });
@@ -271,8 +271,6 @@ export interface StackDeclarations {
   users(): readonly ServiceUser[];
   /** The stack's projects as plain data. */
   specs(): ProjectSpec[];
-  /** Every finding of the stack. */
-  findings(): readonly Finding[];
 }
 
 /**
@@ -304,7 +302,7 @@ export class StackRendering {
         }
         if (Object.keys(api.check).length > 0) tf.check = { ...tf.check, ...api.check };
       }
-      tf['//'] = { ...tf['//'], [DOCUMENT_KEY]: toDocument(declarations.specs(), declarations.findings()) };
+      tf['//'] = { ...tf['//'], [DOCUMENT_KEY]: toDocument(declarations.specs()) };
       return tf;
     };
     const hcl = stack.toHclTerraform.bind(stack);

@@ -65,7 +65,8 @@ export function roleBlock(
         ? { password_wo: password, password_wo_version: String(user.passwordVersion) }
         : { password }),
       provider: `postgresql.${service.name}`,
-      replication: user.allowReplication,
+      // Off is the provider's default: written only when on (most users of a large service are not replicas).
+      ...(user.allowReplication ? { replication: true } : {}),
     },
   };
 }

@@ -417,10 +417,8 @@ describe('the access document', () => {
     expect(p.acknowledgements).toEqual([
       { path: 'stack/acme/metrics/users/replicator', ruleId: 'MST-USER-006', reason: 'feeds the analytics replica' },
     ]);
-    expect(doc.findings).toEqual([expect.objectContaining({
-      ruleId: 'MST-USER-006', level: 'warning', path: 'stack/acme/metrics/users/replicator',
-      acknowledged: 'feeds the analytics replica',
-    })]);
+    // Findings are not written: report and diff run the rules again on the model, trusting no stated result.
+    expect(Object.keys(doc).sort()).toEqual(['projects', 'schemaVersion']);
   });
 
   it('leaves out what a reader derives: default paths, replication off, version 1, the default generated password', () => {
@@ -492,9 +490,9 @@ describe('the access document', () => {
     const project = stack.node.findChild('acme') as MstProject;
     const { acknowledgements: _a, ...fromDoc } = spec;
     // The same model, in the document's canonical order.
-    const { acknowledgements: _b, ...fromConstructs } = fromDocument(toDocument([project.toSpec()], []))[0];
+    const { acknowledgements: _b, ...fromConstructs } = fromDocument(toDocument([project.toSpec()]))[0];
     expect(fromDoc).toEqual(fromConstructs);
-    expect(toDocument([spec], [])).toEqual(toDocument([project.toSpec()], []));
+    expect(toDocument([spec])).toEqual(toDocument([project.toSpec()]));
   });
 });
 
@@ -750,6 +748,20 @@ describe('warnings', () => {
     expect(annotationsOf(metrics)).toEqual([]);
   });
 
+  it('print one line for an acknowledgement covering many findings, at the construct it was made on', () => {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+    const users = ['replicator', 'replicator2', 'replicator3'].map((u) => metrics.addUser(u, { allowReplication: true }));
+    Acknowledgements.of(metrics).add('MST-USER-006', 'all of them feed replicas');
+    const { manifest } = fullSynth(stack);
+    expect(manifest.stacks.stack.annotations.map((a: Json) => [a.constructPath, a.level, a.message])).toEqual([[
+      'stack/acme/metrics', '@cdktf/info',
+      'MST-USER-006 (acknowledged: all of them feed replicas): 3 findings at or below this path, the first: '
+        + 'replication user "replicator" can read every row of service "metrics"; cdktf-mst report lists each.',
+    ]]);
+    for (const user of users) expect(annotationsOf(user)).toEqual([]);
+  });
+
   it('warn about a stale acknowledgement (MST-ACK-001) on the construct that made it', () => {
     const { stack } = newStack();
     const project = newProject(stack);
@@ -888,9 +900,9 @@ describe('bad input from the typed API ends in a rule ID, not a raw error (issue
     const stack = new TerraformStack(app, 'stack');
     newProject(stack).addService('metrics', { postgresVersion: 16 }).addUser('replicator', { allowReplication: true });
     Acknowledgements.of(app).add('MST-USER-006', 'every replica feeds the warehouse');
-    const json = fullSynth(stack).json;
-    expect(documentOf(json).findings.map((f) => [f.ruleId, f.acknowledged])).toEqual([
-      ['MST-USER-006', 'every replica feeds the warehouse'],
+    const { manifest } = fullSynth(stack);
+    expect(manifest.stacks.stack.annotations.map((a: Json) => [a.level, a.message.split(':')[0]])).toEqual([
+      ['@cdktf/info', 'MST-USER-006 (acknowledged'],
     ]);
   });
 
@@ -1045,8 +1057,10 @@ describe('manifests in a stack', () => {
       rules.mockRestore();
       expect(validate.validateProjects([project.toSpec()])).toEqual(atLoad);
       expect(manifest.stacks.stack.annotations.map((a: Json) => `${a.constructPath} ${a.level} ${a.message.split(' ')[0]}`)).toEqual([
-        'stack/alpha/metrics/users/replicator @cdktf/info MST-USER-005', 'stack/alpha/metrics/users/replicator @cdktf/info MST-USER-006',
-        'stack/alpha/metrics/users/standby @cdktf/warn MST-USER-005:', 'stack/alpha/metrics/users/standby @cdktf/info MST-USER-006',
+        // The stack-wide acknowledgement of MST-USER-006 covers both users: one line, on the stack.
+        'stack @cdktf/info MST-USER-006',
+        'stack/alpha/metrics/users/replicator @cdktf/info MST-USER-005',
+        'stack/alpha/metrics/users/standby @cdktf/warn MST-USER-005:',
       ]);
     });
 

@@ -137,7 +137,7 @@ describe('the report with grants', () => {
 describe('the access document', () => {
   test('records each user\'s grants, in canonical order, and reads them back', () => {
     const grants: GrantSpec[] = [{ kind: 'role', role: 'pg_monitor' }, { kind: 'read', schema: 'public' }, { kind: 'connect', database: 'analytics' }];
-    const doc = toDocument([project([user('grafana', grants), user('plain')])], []);
+    const doc = toDocument([project([user('grafana', grants), user('plain')])]);
     const users = doc.projects[0].services[0].users;
     expect(users[0]).toMatchObject({ username: 'grafana', grants: [grants[2], grants[1], grants[0]] });
     // A user with nothing but its name is written as its name.
@@ -145,12 +145,12 @@ describe('the access document', () => {
     const [back] = fromDocument(JSON.parse(JSON.stringify(doc)));
     expect(back.services[0].users[0].grants).toEqual([grants[2], grants[1], grants[0]]);
     expect(back.services[0].users[1].grants).toBeUndefined();
-    const reordered = toDocument([project([user('grafana', [...grants].reverse()), user('plain')])], []);
+    const reordered = toDocument([project([user('grafana', [...grants].reverse()), user('plain')])]);
     expect(JSON.stringify(reordered)).toBe(JSON.stringify(doc));
   });
 
   test('a malformed grant is MST-INPUT-002, naming the field', () => {
-    const doc = JSON.parse(JSON.stringify(toDocument([project([user('grafana', [{ kind: 'read', schema: 'public' }])])], [])));
+    const doc = JSON.parse(JSON.stringify(toDocument([project([user('grafana', [{ kind: 'read', schema: 'public' }])])])));
     doc.projects[0].services[0].users[0].grants[0] = { kind: 'read' };
     expect(() => fromDocument(doc)).toThrow(/MST-INPUT-002: the access document is malformed at projects\[0\]\.services\[0\]\.users\[0\]\.grants\[0\]/);
   });
