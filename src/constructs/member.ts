@@ -33,10 +33,11 @@ export class ProjectMember extends Construct {
     this.project = props.project;
     this.email = props.email;
     this.role = requireRole(props.role, this.node.path);
-    markDeclaration(this, 'member');
     StackValidation.declared(this);
   }
 }
+
+markDeclaration(ProjectMember, 'member');
 
 /** Options of an invitation, as given to `project.addInvitation(email, options)`. */
 export interface ProjectInvitationOptions {
@@ -74,10 +75,11 @@ export class ProjectInvitation extends Construct {
     this.email = props.email;
     this.role = requireRole(props.role, this.node.path);
     this.invitedBy = props.invitedBy;
-    markDeclaration(this, 'invitation');
     StackValidation.declared(this);
   }
 }
+
+markDeclaration(ProjectInvitation, 'invitation');
 
 function requireRole(role: unknown, path: string): ProjectRole {
   if (role instanceof ProjectRole) return role;

@@ -103,7 +103,6 @@ export class MstProject extends Construct {
     this.backend = props.backend ?? UserBackend.POSTGRES_ROLES;
     this.membersScope = new Construct(this, MEMBERS_SCOPE);
     this.invitationsScope = new Construct(this, INVITATIONS_SCOPE);
-    markDeclaration(this, 'project');
     StackValidation.declared(this);
   }
 
@@ -189,6 +188,8 @@ export class MstProject extends Construct {
     return { ...spec, acknowledgements: bearingOn(spec, stackAcknowledgements) };
   }
 }
+
+markDeclaration(MstProject, 'project');
 
 const PROJECT_SYMBOL = Symbol.for('cdktf-mst.MstProject');
 

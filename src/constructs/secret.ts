@@ -11,7 +11,11 @@ import { Deferred } from './deferred';
 export class Secret {
   /** A password generated at plan time, derived from the service's random seed (hexadecimal characters; see conventions.ts). */
   public static generated(options: { readonly length?: number } = {}): Secret {
-    const source = generatedPassword(options.length);
+    if (options.length === undefined) return (DEFAULT_GENERATED ??= Secret.generatedOf(generatedPassword()));
+    return Secret.generatedOf(generatedPassword(options.length));
+  }
+
+  private static generatedOf(source: SecretSource): Secret {
     return new Secret(() => source);
   }
 
@@ -74,6 +78,9 @@ export class Secret {
     return this.variable ? `var.${this.variable.friendlyUniqueId}` : undefined;
   }
 }
+
+/** The default generated password, shared: a Secret holds no state. */
+let DEFAULT_GENERATED: Secret | undefined;
 
 /**
  * The variable's block as `toTerraform()` renders it, without its name: the

@@ -108,7 +108,6 @@ export class ServiceUser extends Construct {
     this.password = password;
     this.passwordVersion = passwordVersion;
     this._role = new UserRole(this);
-    markDeclaration(this, 'user');
     StackValidation.declared(this);
     // The seed and the passwords output exist as soon as one user has a generated password.
     if (password.source.kind === 'generated') this.service.generatesPasswords();
@@ -229,3 +228,5 @@ export class ServiceUser extends Construct {
     };
   }
 }
+
+markDeclaration(ServiceUser, 'user');

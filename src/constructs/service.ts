@@ -144,7 +144,6 @@ export class MstService extends Construct {
     };
     this.blocks = renderService(this, { ...connection, sslmode }, givenAdminPassword);
     this.usersScope = new Construct(this, USERS_SCOPE);
-    markDeclaration(this, 'service');
     StackValidation.declared(this);
   }
 
@@ -215,6 +214,8 @@ export class MstService extends Construct {
     this._passwordsOutput ??= this.blocks.passwords().output;
   }
 }
+
+markDeclaration(MstService, 'service');
 
 /**
  * A connection setting as the spec records it: a value written in the

@@ -337,9 +337,9 @@ interface Declaration {
   readonly [DECLARATION]: 'project' | 'member' | 'invitation' | 'service' | 'user';
 }
 
-/** @internal Marks `construct` as a declaration of kind `kind`, for the walk. */
-export function markDeclaration(construct: IConstruct, kind: Declaration[typeof DECLARATION]): void {
-  Object.defineProperty(construct, DECLARATION, { value: kind });
+/** @internal Marks the instances of `type` (and of its subclasses) as declarations of kind `kind`, for the walk. */
+export function markDeclaration(type: abstract new (...args: never[]) => IConstruct, kind: Declaration[typeof DECLARATION]): void {
+  Object.defineProperty(type.prototype, DECLARATION, { value: kind });
 }
 
 /**

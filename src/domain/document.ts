@@ -78,23 +78,25 @@ export function toDocument(projects: readonly ProjectSpec[]): AccessDocument {
       services: sortBy(p.services, (s) => [s.name, s.path]).map((s) => ({
         ...s,
         connection: connectionOf(s),
-        users: sortBy(s.users, (u) => [userKey(u.username), u.username, u.path]).map((u): UserDocument => {
-          const user = {
-            ...(u.path !== userPath(s.path, u.username) ? { path: u.path } : {}),
-            username: u.username,
-            ...(u.allowReplication !== DEFAULT_ALLOW_REPLICATION ? { allowReplication: u.allowReplication } : {}),
-            ...(isDefaultUserPassword(u.password) ? {} : { password: u.password }),
-            ...(u.passwordVersion !== DEFAULT_PASSWORD_VERSION ? { passwordVersion: u.passwordVersion } : {}),
-            // Grants in canonical order too: their order changes nothing PostgreSQL holds.
-            ...(u.grants && u.grants.length > 0 ? { grants: sortBy(u.grants, (g) => [JSON.stringify(g)]) } : {}),
-          };
-          // A user with nothing but its name is its name: most users, a third of what is written.
-          return Object.keys(user).length === 1 ? u.username : user;
-        }),
+        users: sortBy(s.users, (u) => [userKey(u.username), u.username, u.path]).map((u) => userDocument(s.path, u)),
       })),
       acknowledgements: sortBy(p.acknowledgements, (a) => [a.path, a.ruleId, a.reason]).map((a) => ({ ...a })),
     })),
   };
+}
+
+/** A user with the fields at their default left out; a user with nothing but its name is its name (most users). */
+function userDocument(servicePath: string, u: UserSpec): UserDocument {
+  const user: { -readonly [K in keyof UserSpec]?: UserSpec[K] } = {};
+  let plain = true;
+  if (u.path !== userPath(servicePath, u.username)) { user.path = u.path; plain = false; }
+  user.username = u.username;
+  if (u.allowReplication !== DEFAULT_ALLOW_REPLICATION) { user.allowReplication = u.allowReplication; plain = false; }
+  if (!isDefaultUserPassword(u.password)) { user.password = u.password; plain = false; }
+  if (u.passwordVersion !== DEFAULT_PASSWORD_VERSION) { user.passwordVersion = u.passwordVersion; plain = false; }
+  // Grants in canonical order too: their order changes nothing PostgreSQL holds.
+  if (u.grants && u.grants.length > 0) { user.grants = sortBy(u.grants, (g) => [JSON.stringify(g)]); plain = false; }
+  return plain ? u.username : user as UserDocument;
 }
 
 /** A sorted copy, comparing the keys `key` gives in turn (by code unit: the same everywhere). */

@@ -117,7 +117,7 @@ function renderPasswords(service: MstService): { seed: Bytes; output: TerraformO
   const output = new TerraformOutput(service, 'passwords', {
     description: `Generated passwords of the users of MST service ${service.name}, by lowercased username.`,
     sensitive: true,
-    value: Deferred.string(() => passwordsMap(service.users)),
+    value: Deferred.string(passwordsMap(service)),
   });
   output.overrideLogicalId(servicePasswordsOutputName(service.name));
   return { seed, output };
@@ -129,12 +129,21 @@ function renderPasswords(service: MstService): { seed: Bytes; output: TerraformO
  * cdktf scans quickly, where a JSON object it would resolve value by value.
  * Sorted by key, so the output is the same whatever the declaration order.
  */
-function passwordsMap(users: readonly ServiceUser[]): string {
-  const entries = users.filter((u) => u.password.source.kind === 'generated')
-    .map((u) => [u.key, `${u.role.address}.password`] as const)
-    .sort(([a], [b]) => compareText(a, b));
-  // Keys are usernames (letters, digits, underscores): a JSON string is an HCL string for them.
-  return `\${{${entries.map(([key, reference]) => `${JSON.stringify(key)} = ${reference}`).join(', ')}}}`;
+function passwordsMap(service: MstService): () => string {
+  // cdktf resolves the output twice per synth (preparing the stack, then rendering it): the
+  // map is made again only when the service's users changed (the tree's walk gives a new list).
+  let made: { users: readonly ServiceUser[]; map: string } | undefined;
+  return () => {
+    const users = service.users;
+    if (made?.users !== users) {
+      const entries = users.filter((u) => u.password.source.kind === 'generated')
+        .map((u) => [u.key, `${u.role.address}.password`] as const)
+        .sort(([a], [b]) => compareText(a, b));
+      // Keys are usernames (letters, digits, underscores): a JSON string is an HCL string for them.
+      made = { users, map: `\${{${entries.map(([key, reference]) => `${JSON.stringify(key)} = ${reference}`).join(', ')}}}` };
+    }
+    return made.map;
+  };
 }
 
 function variable(scope: Construct, id: string, name: string, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {
@@ -314,7 +323,7 @@ export class StackRendering {
           'the stack uses the MST API backend and is synthesized as HCL', 'turn off hclOutput (SYNTH_HCL_OUTPUT) for the stack')]);
       }
       const roleOf = roleReferences(declarations.services());
-      const blocks = roleBlocks(declarations.users()).flatMap((r) => [
+      const blocks = roleBlocks(declarations.users(), 'name').flatMap((r) => [
         hclBlock(`resource "${r.type}"`, r.blockName, r.body()),
         ...r.grantBlocks(roleOf).map((b) => hclBlock(`resource "${b.type}"`, b.name, b.body)),
       ]);
@@ -347,10 +356,11 @@ function sortOwnProviders(configs: unknown, aliases: ReadonlySet<string>): void 
 }
 
 /**
- * Each user's role block, by name; two users with one name are refused:
+ * Each user's role block, in tree order, or by name for HCL (the JSON's keys
+ * are sorted as it is written); two users with one name are refused:
  * validation reports them first (MST-USER-002), this makes sure none is ever merged away.
  */
-function roleBlocks(users: readonly ServiceUser[]): UserRole[] {
+function roleBlocks(users: readonly ServiceUser[], order: 'tree' | 'name' = 'tree'): UserRole[] {
   const byName = new Map<string, ServiceUser>();
   for (const user of users) {
     const previous = byName.get(user.role.blockName);
@@ -359,7 +369,8 @@ function roleBlocks(users: readonly ServiceUser[]): UserRole[] {
     }
     byName.set(user.role.blockName, user);
   }
-  return [...byName].sort(([a], [b]) => compareText(a, b)).map(([, user]) => user.role);
+  const roles = users.map((u) => u.role);
+  return order === 'tree' ? roles : roles.sort((a, b) => compareText(a.blockName, b.blockName));
 }
 
 /** One block in HCL: nested objects as nested blocks, `provider` and `depends_on` as references. */

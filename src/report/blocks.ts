@@ -33,9 +33,12 @@ const FIX = 're-synthesize the stack with `cdktf synth` (the document and the bl
  * one the renderer writes for a member of a role: it changes no one's access.
  */
 function expectedRole(project: ProjectSpec, service: ServiceSpec, user: UserSpec): Record<string, unknown> {
-  const { body } = roleBlock({ name: service.name, project: project.name, backend: service.backend, writeOnlyPasswords: service.writeOnlyPasswords }, user);
-  return { lifecycle: undefined, ...body };
+  const { type, body } = roleBlock({ name: service.name, project: project.name, backend: service.backend, writeOnlyPasswords: service.writeOnlyPasswords }, user);
+  return { lifecycle: undefined, ...(type === 'postgresql_role' ? PROVIDER_DEFAULTS : {}), ...body };
 }
+
+/** What the renderer leaves out of a `postgresql_role` block at the provider's default: a block may hold it or nothing. */
+const PROVIDER_DEFAULTS: Readonly<Record<string, unknown>> = { replication: false };
 
 /** A connection setting as the provider block renders it. */
 function rendered(setting: ConnectionSetting): unknown {
@@ -178,7 +181,8 @@ export function checkDocumentAgainstBlocks(projects: readonly ProjectSpec[] | un
     for (const key of new Set([...Object.keys(expected), ...Object.keys(role.block)])) {
       if (key === '//') continue;
       const want = expected[key];
-      const have = role.block[key];
+      const have = role.block[key] === undefined && roleType(service.backend) === 'postgresql_role' && key in PROVIDER_DEFAULTS
+        ? PROVIDER_DEFAULTS[key] : role.block[key];
       if (!(key in expected)) {
         findings.push(finding('MST-INPUT-003', at(role.file, address), `sets ${quote(key)}, which the library never writes`, FIX));
       } else if (want !== undefined && canonical(have) !== canonical(want)) {

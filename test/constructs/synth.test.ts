@@ -159,11 +159,13 @@ describe('roles', () => {
     expect(Object.keys(json.resource.postgresql_role)).toEqual([
       'events_app', 'events_ingest', 'metrics_grafana', 'metrics_replicator', 'metrics_reporting',
     ]);
+    // Replication off is the provider's default, left out.
     expect(json.resource.postgresql_role.metrics_grafana).toEqual({
-      provider: 'postgresql.metrics', name: 'grafana', login: true, replication: false,
+      provider: 'postgresql.metrics', name: 'grafana', login: true,
       password: generated('metrics', 'grafana'),
     });
-    expect(json.resource.postgresql_role.metrics_reporting).toMatchObject({ name: 'Reporting', replication: false });
+    expect(json.resource.postgresql_role.metrics_reporting).toMatchObject({ name: 'Reporting' });
+    expect(json.resource.postgresql_role.metrics_reporting).not.toHaveProperty('replication');
     expect(json.resource.postgresql_role.metrics_replicator).toMatchObject({ name: 'replicator', replication: true });
   });
 
@@ -262,7 +264,7 @@ describe('passwords from variables', () => {
   it('sets a Secret.fromVariable password straight from the variable', () => {
     const json = synth(acmeStack().stack);
     expect(json.resource.postgresql_role.events_app).toEqual({
-      provider: 'postgresql.events', name: 'app', login: true, replication: false, password: '${var.app_password}',
+      provider: 'postgresql.events', name: 'app', login: true, password: '${var.app_password}',
     });
     expect(Object.keys(json.resource.random_bytes)).not.toContain('events_app');
     expect(json.variable.app_password).toEqual({ type: 'string', sensitive: true });
@@ -321,7 +323,7 @@ describe('write-only passwords', () => {
   it('emits password_wo and password_wo_version, and no password, seed or output', () => {
     const json = synth(writeOnlyStack());
     expect(json.resource.postgresql_role.metrics_grafana).toEqual({
-      provider: 'postgresql.metrics', name: 'grafana', login: true, replication: false,
+      provider: 'postgresql.metrics', name: 'grafana', login: true,
       password_wo: '${var.grafana_password}', password_wo_version: '3',
     });
     expect(json.resource.random_bytes).toBeUndefined();
@@ -376,7 +378,7 @@ describe('stable output', () => {
     expect(moved.config.resource).toEqual(here.config.resource);
     expect(moved.config.output).toEqual(here.config.output);
     expect(moved.config.provider).toEqual(here.config.provider);
-    expect(moved.config.resource.postgresql_role.metrics_grafana).toMatchObject({ name: 'grafana', replication: false });
+    expect(moved.config.resource.postgresql_role.metrics_grafana).toEqual(here.config.resource.postgresql_role.metrics_grafana);
     expect(moved.config.output.metrics_passwords.value).toContain('"grafana" = postgresql_role.metrics_grafana.password');
     // Only the recorded construct path of the user differs.
     const users = ({ json }: { json: Json }) => fromDocument(documentOf(json))[0].services[0].users.map((u) => [u.username, u.path]);

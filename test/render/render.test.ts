@@ -65,7 +65,8 @@ function asL1(users: readonly ServiceUser[]): Json {
     providers.set(u.service.name, provider);
     const password = `\${${u.passwordExpression()}}`;
     const role = new Role(stack, `${u.address}-role`, {
-      provider, name: u.username, login: true, replication: u.allowReplication,
+      // Replication off is the provider's default, which the library leaves out.
+      provider, name: u.username, login: true, replication: u.allowReplication || undefined,
       ...(u.service.writeOnlyPasswords ? { passwordWo: password, passwordWoVersion: String(u.passwordVersion) } : { password }),
     });
     role.overrideLogicalId(u.address.split('.')[1]);
