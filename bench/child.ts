@@ -90,7 +90,7 @@ if (kind === 'selftest') {
   if (Object.keys(json.output).length !== serviceCount(users)) fail(`expected ${serviceCount(users)} password outputs, got ${Object.keys(json.output).length}`);
   if (lib) {
     const replicas = replicationUsers(users);
-    const expected = replicas === 1 ? 'MST-USER-006 (acknowledged' : `${replicas.toLocaleString('en-US')} findings at or below this path`;
+    const expected = replicas === 1 ? 'MST-USER-006 (acknowledged' : `${replicas} findings at or below this path`;
     if (annotations.length !== 1 || !annotations[0].message.includes(expected)) {
       fail(`expected one annotation of the acknowledged MST-USER-006 (${expected}), got ${JSON.stringify(annotations.map((a) => a.message))}`);
     }

@@ -5,6 +5,9 @@ import { Acknowledgement } from '../domain/model';
 import { StackValidation } from './stack-validation';
 
 const METADATA_TYPE = 'cdktf-mst:acknowledgement';
+/** Set on a construct that holds acknowledgements, so the walk skips the metadata of the others (works across copies of the library). */
+const ACKNOWLEDGED = Symbol.for('cdktf-mst.acknowledged');
+const NONE: Acknowledgement[] = [];
 
 /**
  * Acknowledges warnings on a construct and everything below it, with a written
@@ -25,6 +28,7 @@ export class Acknowledgements {
 
   /** @internal The acknowledgements made on `construct` itself. */
   public static on(construct: IConstruct): Acknowledgement[] {
+    if (!(ACKNOWLEDGED in construct)) return NONE;
     const out: Acknowledgement[] = [];
     for (const m of construct.node.metadata) {
       if (m.type === METADATA_TYPE) out.push({ path: construct.node.path, ...(m.data as { ruleId: string; reason: string }) });
@@ -40,6 +44,7 @@ export class Acknowledgements {
     const findings = checkAcknowledgement(ack);
     if (findings.length > 0) throw new MstValidationError(findings);
     this.scope.node.addMetadata(METADATA_TYPE, { ruleId, reason });
+    Object.defineProperty(this.scope, ACKNOWLEDGED, { value: true, configurable: true });
     StackValidation.changed(this.scope);
     return this;
   }

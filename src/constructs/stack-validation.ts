@@ -40,18 +40,16 @@ export class StackValidation {
 
   /**
    * Records that `construct`, a declaration of this library, was added to the
-   * tree, and reports the findings at its path when the stack is validated.
+   * tree: its stack is validated at synth, and the findings reported at its path.
    */
   public static declared(construct: IConstruct): void {
     // A declaration is in its parent's stack: one lookup per parent (a service's thousands of users share one).
     const parent = construct.node.scope;
-    let validation = parent && byParent.get(parent);
-    if (!validation) {
-      validation = StackValidation.of(construct);
+    if (!parent || !byParent.has(parent)) {
+      const validation = StackValidation.of(construct);
       if (parent) byParent.set(parent, validation);
     }
     StackValidation.changed(construct);
-    construct.node.addValidation({ validate: () => validation.errorsAt(construct.node.path) });
   }
 
   /** Records a change of the tree of `scope`'s app (a declaration, an acknowledgement) that validation depends on. */
@@ -80,6 +78,7 @@ export class StackValidation {
     stacksOfApp(stack).add(this);
     StackRendering.setUp(stack, this);
     new ErrorGate(stack, 'cdktf-mst-errors', () => this.refuseErrors());
+    stack.node.addValidation({ validate: () => this.validateAtSynth() });
   }
 
   /** The members of `project` declared in this stack, in tree order. */
@@ -173,13 +172,7 @@ export class StackValidation {
     const revision = revisions.get(this.stack.node.root) ?? 0;
     if (this.cached?.revision === revision) return this.cached;
     const findings = this.loaded?.revision === revision ? this.loaded.findings : this.validate();
-    const errorsByPath = new Map<string, string[]>();
-    for (const f of findings) {
-      if (f.level !== 'error') continue;
-      const list = errorsByPath.get(f.path);
-      if (list) list.push(findingText(f)); else errorsByPath.set(f.path, [findingText(f)]);
-    }
-    this.cached = { revision, findings, errorsByPath };
+    this.cached = { revision, findings };
     return this.cached;
   }
 
@@ -194,8 +187,12 @@ export class StackValidation {
     ]);
   }
 
-  /** Called by the constructs' validations, i.e. at synth, when the tree is complete. */
-  private errorsAt(path: string): string[] {
+  /**
+   * The stack's validation, run by cdktf at synth when the tree is complete:
+   * annotates the warnings and throws every error, each at its declaration's
+   * path (an MstValidationError, as the ErrorGate throws when cdktf renders).
+   */
+  private validateAtSynth(): string[] {
     const result = this.result();
     // Annotate here rather than in result(): findings() may be asked for while the tree is
     // still being built, and a warning annotated then would stay even if acknowledged later.
@@ -203,7 +200,8 @@ export class StackValidation {
       this.annotatedRevision = result.revision;
       this.annotate(result.findings);
     }
-    return result.errorsByPath.get(path) ?? [];
+    throwOnErrors(result.findings);
+    return [];
   }
 
   /**
@@ -233,7 +231,7 @@ export class StackValidation {
         for (const f of list) this.addAnnotation(f.path, AnnotationMetadataEntryType.INFO, visible(`${f.ruleId} (acknowledged: ${f.acknowledged}): ${f.message}.`));
       } else {
         this.addAnnotation(ack.path, AnnotationMetadataEntryType.INFO, visible(`${first.ruleId} (acknowledged: ${first.acknowledged}): `
-          + `${list.length.toLocaleString('en-US')} findings at or below this path, the first: ${first.message}; cdktf-mst report lists each.`));
+          + `${list.length} findings at or below this path, the first: ${first.message}; cdktf-mst report lists each.`));
       }
     }
   }
@@ -277,7 +275,6 @@ interface ValidationResult {
   /** The app's revision it was computed at. */
   readonly revision: number;
   readonly findings: Finding[];
-  readonly errorsByPath: Map<string, string[]>;
 }
 
 /** What one walk of a stack's tree finds. */
