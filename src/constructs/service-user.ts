@@ -172,6 +172,11 @@ export class ServiceUser extends Construct {
     return [...this.declaredGrants];
   }
 
+  /** @internal {@link grants} without a copy, for the renderer. */
+  public get grantList(): readonly GrantSpec[] {
+    return this.declaredGrants;
+  }
+
   /** @internal A grant as the model holds it (a manifest's): a membership in a user names it and its service. */
   public addGrant(spec: GrantSpec): this {
     return this.grant(spec);

@@ -13,6 +13,7 @@ import {
 } from '../domain/checks';
 import { DEFAULT_BACKEND, UserBackend } from '../domain/backend';
 import { renderService, ServiceBlocks, SSLMODE_CONTEXT } from '../render/render';
+import type { RoleBlockService } from '../render/role-block';
 import { checkSameStack, declare } from './declare';
 import type { MstProject } from './project';
 import { Secret } from './secret';
@@ -108,6 +109,7 @@ export class MstService extends Construct {
   private readonly blocks: ServiceBlocks;
   private readonly connection: ConnectionSpec;
   private _passwordsOutput?: TerraformOutput;
+  private _roleBlockService?: RoleBlockService;
 
   constructor(scope: Construct, id: string, props: MstServiceProps) {
     const name = props.name ?? id;
@@ -202,6 +204,13 @@ export class MstService extends Construct {
    */
   public get passwordsOutput(): TerraformOutput | undefined {
     return this._passwordsOutput;
+  }
+
+  /** @internal What a role block names of the service and its project. */
+  public get roleBlockService(): RoleBlockService {
+    return (this._roleBlockService ??= {
+      name: this.name, project: this.project.name, backend: this.backend.id, writeOnlyPasswords: this.writeOnlyPasswords,
+    });
   }
 
   /** @internal Where the admin password comes from, read afresh (the stack's last check of the secrets, at synth). */

@@ -225,7 +225,7 @@ export class UserRole implements ITerraformDependable {
    */
   public grantBlocks(roleOf: RoleReference): TerraformBlock[] {
     const user = this.user;
-    if (user.grants.length === 0) return [];
+    if (user.grantList.length === 0) return [];
     const service = user.service;
     return grantBlocks(user.toSpec(), {
       name: service.name, providerFqn: `postgresql.${service.name}`, adminUsername: service.adminUsername, database: service.database,
@@ -235,11 +235,8 @@ export class UserRole implements ITerraformDependable {
   /** @internal The block's attributes (keys sorted, as cdktf writes them), overrides applied. */
   public body(): Record<string, unknown> {
     const user = this.user;
-    const service = user.service;
-    const { body } = roleBlock({
-      name: service.name, project: service.project.name, backend: service.backend.id, writeOnlyPasswords: service.writeOnlyPasswords,
-    }, { username: user.username, allowReplication: user.allowReplication, password: user.password.source,
-      passwordVersion: user.passwordVersion, grants: user.grants });
+    const { body } = roleBlock(user.service.roleBlockService, { username: user.username, allowReplication: user.allowReplication,
+      password: user.password.source, passwordVersion: user.passwordVersion, grants: user.grantList });
     return Object.keys(this.overrides).length === 0 ? body : merged(body, this.overrides);
   }
 

@@ -55,18 +55,20 @@ export function roleBlock(
       },
     };
   }
-  return {
-    type, name, body: {
-      // The provider reads a member's roles into its role block: what the grants manage is not a change of the role.
-      ...roleBlockOverrides(user),
-      login: true,
-      name: user.username,
-      ...(service.writeOnlyPasswords
-        ? { password_wo: password, password_wo_version: String(user.passwordVersion) }
-        : { password }),
-      provider: `postgresql.${service.name}`,
-      // Off is the provider's default: written only when on (most users of a large service are not replicas).
-      ...(user.allowReplication ? { replication: true } : {}),
-    },
-  };
+  // Keys in sorted order, as cdktf writes them (and the HCL rendering keeps them).
+  const body: Record<string, unknown> = {};
+  // The provider reads a member's roles into its role block: what the grants manage is not a change of the role.
+  Object.assign(body, roleBlockOverrides(user));
+  body.login = true;
+  body.name = user.username;
+  if (service.writeOnlyPasswords) {
+    body.password_wo = password;
+    body.password_wo_version = String(user.passwordVersion);
+  } else {
+    body.password = password;
+  }
+  body.provider = `postgresql.${service.name}`;
+  // Off is the provider's default: written only when on (most users of a large service are not replicas).
+  if (user.allowReplication) body.replication = true;
+  return { type, name, body };
 }
