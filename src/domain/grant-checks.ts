@@ -84,6 +84,7 @@ function privilegeFindings(path: string, username: string, grant: TableGrantSpec
  */
 export function grantFindings(service: ServiceSpec, user: UserSpec): Finding[] {
   const grants = user.grants ?? [];
+  if (grants.length === 0) return [];
   const out: Finding[] = [];
   const alone = grants.map((g) => checkGrantAlone(user.path, user.username, g));
   out.push(...alone.flat());
@@ -231,6 +232,8 @@ function echo(value: unknown): string {
  * in it by key; a user made a member of itself is reported by {@link grantFindings}.
  */
 export function membershipCycleFindings(service: ServiceSpec): Finding[] {
+  // No circle without a membership in another user (most services have none).
+  if (!service.users.some((u) => u.grants?.some((g) => g.kind === 'role'))) return [];
   const users = new Map(service.users.map((u) => [userKey(u.username), u] as const));
   const edges = new Map<string, string[]>();
   for (const [key, u] of users) {
