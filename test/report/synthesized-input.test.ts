@@ -59,6 +59,9 @@ test('the nearest good case: the same output passes the gate, and so do role blo
     delete f.users.resource;
   });
   expect(gate(moved)).toMatchObject({ code: 0, err: '' });
+  // Replication off is the provider's default, which the library leaves out: written out, it is the same role.
+  const explicit = synthOut('explicit', (f) => { (f.users.resource.postgresql_role as Json).metrics_grafana.replication = false; });
+  expect(gate(explicit)).toMatchObject({ code: 0, err: '' });
 });
 
 describe('every path of synthesized output resolves inside the folder given', () => {
