@@ -14,7 +14,9 @@
  *    1,000 and 3,000) against a local PostgreSQL 17 with an MST-like admin
  *    (tools/sandbox/cluster.ts), one fresh cluster per side: the library and
  *    the three expert stacks (`random_password`, `random_bytes` per user,
- *    derived); BENCH_APPLY=0 skips it and the two steps below;
+ *    derived); the library and the derived stack, the best, BENCH_APPLY_REPS
+ *    times (default 3, in turns; the medians count), the others once;
+ *    BENCH_APPLY=0 skips it and the two steps below;
  * 4. the psql floor: on a fresh cluster, one connection sending
  *    `CREATE ROLE … LOGIN PASSWORD '…'` one statement at a time, as `psql -f`
  *    does, for each apply size;
@@ -34,7 +36,7 @@
  * it say which target is met.
  *
  * Environment: BENCH_USERS ("1000,10000"), BENCH_REPS ("3,3"), BENCH_PLAN_USERS
- * ("1000,3000"), BENCH_PLAN_10K, BENCH_APPLY_USERS ("1000,3000"), BENCH_APPLY,
+ * ("1000,3000"), BENCH_PLAN_10K, BENCH_APPLY_USERS ("1000,3000"), BENCH_APPLY_REPS (3), BENCH_APPLY,
  * BENCH_DEPLOY_USERS ("1000"), BENCH_PARALLELISM (the engine's `-parallelism`
  * for apply and plan, its default when unset), BENCH_CHILD_TIMEOUT_S (180),
  * BENCH_ENGINE_TIMEOUT_S (1200), BENCH_DEADLINE_S (5400); BENCH_GRANTS_STEP=0 skips the grants step
@@ -74,6 +76,7 @@ const REPS = list('BENCH_REPS', '3,3');
 const PLAN_USERS = [...list('BENCH_PLAN_USERS', '1000,3000'), ...(process.env.BENCH_PLAN_10K === '1' ? [10000] : [])];
 const APPLY_USERS = process.env.BENCH_APPLY === '0' ? [] : list('BENCH_APPLY_USERS', '1000,3000');
 const DEPLOY_USERS = process.env.BENCH_APPLY === '0' ? 0 : Number(process.env.BENCH_DEPLOY_USERS ?? 1000);
+const APPLY_REPS = Math.max(1, Number(process.env.BENCH_APPLY_REPS ?? 3));
 const PARALLELISM = process.env.BENCH_PARALLELISM ? [`-parallelism=${Number(process.env.BENCH_PARALLELISM)}`] : [];
 const CHILD_TIMEOUT_S = Number(process.env.BENCH_CHILD_TIMEOUT_S ?? 180);
 const ENGINE_TIMEOUT_S = Number(process.env.BENCH_ENGINE_TIMEOUT_S ?? 1200);
@@ -301,35 +304,57 @@ async function grantsStep(eng: Engine): Promise<void> {
   table(['users', 'stack', 'step', 'wall s', 'CPU s', 'blocks'], rows);
 }
 
-const applies = new Map<string, { apply: EngineRun; refresh: EngineRun }>();
+const applies = new Map<string, { apply: EngineRun; refresh: EngineRun; runs: number }>();
 const cell = (r?: EngineRun, cpu = false) => (r === undefined ? '–' : cpu ? (r.cpu_s === undefined ? '–' : f2(r.cpu_s)) : f2(r.wall_s));
+
+/** One apply of `side` at `users` into a fresh cluster, then a no-op plan with refresh (every role read back). */
+async function applyOnce(eng: Engine, side: Side, users: number): Promise<{ apply: EngineRun; refresh: EngineRun }> {
+  const { dir, remove } = await prepared(eng, side, users);
+  const cluster = await startCluster({ name: `bench-${side.expert ?? side.kind}`, major: 17, mode: 'mst' });
+  try {
+    const vars = serviceVars(users, cluster.host, cluster.port, cluster.adminPassword);
+    const apply = await tofu(eng, dir, ['apply', '-auto-approve', '-input=false', '-no-color', ...PARALLELISM], vars);
+    const made = (await roles(cluster)).length;
+    if (made !== users) throw new Error(`${side.name} ${users}: the apply left ${made} roles in PostgreSQL, not ${users}`);
+    const refresh = await tofu(eng, dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...PARALLELISM], vars, [0, 2]);
+    if (refresh.code !== 0) throw new Error(`${side.name} ${users}: the plan after the apply is not empty:\n${refresh.out.slice(-3000)}`);
+    return { apply, refresh };
+  } finally {
+    await stopCluster(cluster);
+    fs.rmSync(remove, { recursive: true, force: true });
+  }
+}
+
+/** The run with the median CPU time (wall time without /usr/bin/time); the lower middle of an even count. */
+function medianRun(xs: EngineRun[]): EngineRun {
+  const sorted = [...xs].sort((a, b) => (a.cpu_s ?? a.wall_s) - (b.cpu_s ?? b.wall_s));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
 
 async function applyStep(eng: Engine): Promise<void> {
   const sides = [LIBRARY_SIDE, ...EXPERT_SIDES];
   for (const users of APPLY_USERS) {
-    for (const side of sides) {
-      const { dir, remove } = await prepared(eng, side, users);
-      const cluster = await startCluster({ name: `bench-${side.expert ?? side.kind}`, major: 17, mode: 'mst' });
-      try {
-        const vars = serviceVars(users, cluster.host, cluster.port, cluster.adminPassword);
-        const apply = await tofu(eng, dir, ['apply', '-auto-approve', '-input=false', '-no-color', ...PARALLELISM], vars);
-        const made = (await roles(cluster)).length;
-        if (made !== users) throw new Error(`${side.name} ${users}: the apply left ${made} roles in PostgreSQL, not ${users}`);
-        // A no-op plan with refresh: every role is read back from PostgreSQL.
-        const refresh = await tofu(eng, dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', ...PARALLELISM], vars, [0, 2]);
-        if (refresh.code !== 0) throw new Error(`${side.name} ${users}: the plan after the apply is not empty:\n${refresh.out.slice(-3000)}`);
-        applies.set(`${side.name}-${users}`, { apply, refresh });
-        progress(`apply users=${users} ${side.name}: ${f2(apply.wall_s)} s, refreshed plan ${f2(refresh.wall_s)} s`);
-      } finally {
-        await stopCluster(cluster);
-        fs.rmSync(remove, { recursive: true, force: true });
+    const runs = new Map<Side, Array<{ apply: EngineRun; refresh: EngineRun }>>(sides.map((s) => [s, []]));
+    for (let r = 0; r < APPLY_REPS; r++) {
+      // Every stack once; then the library and the derived expert stack (the best) again, in turns,
+      // so that a busy moment of the machine weighs on both alike. Each figure is the median.
+      const order = r === 0 ? sides : r % 2 === 1 ? [DERIVED_SIDE, LIBRARY_SIDE] : [LIBRARY_SIDE, DERIVED_SIDE];
+      for (const side of order) {
+        const run = await applyOnce(eng, side, users);
+        runs.get(side)!.push(run);
+        progress(`apply users=${users} ${side.name} (run ${runs.get(side)!.length}): ${f2(run.apply.wall_s)} s, refreshed plan ${f2(run.refresh.wall_s)} s`);
       }
+    }
+    for (const side of sides) {
+      const xs = runs.get(side)!;
+      applies.set(`${side.name}-${users}`, { apply: medianRun(xs.map((x) => x.apply)), refresh: medianRun(xs.map((x) => x.refresh)), runs: xs.length });
     }
   }
   // Side by side: one row per size and measure, one column per stack.
   const rows: string[][] = [];
   for (const users of APPLY_USERS) {
-    const measures: Array<[string, (x: { apply: EngineRun; refresh: EngineRun }) => string]> = [
+    const measures: Array<[string, (x: { apply: EngineRun; refresh: EngineRun; runs: number }) => string]> = [
+      ['runs (each figure their median)', (x) => String(x.runs)],
       ['apply wall s', (x) => cell(x.apply)], ['apply CPU s', (x) => cell(x.apply, true)],
       ['no-op plan (refresh) wall s', (x) => cell(x.refresh)], ['no-op plan (refresh) CPU s', (x) => cell(x.refresh, true)],
     ];
@@ -506,10 +531,13 @@ async function main(): Promise<void> {
   say(verdicts.map((v) => `  ${v}`).join('\n'));
   say(`(engine ratios compare ${TIME ? 'CPU seconds of tofu and its providers' : 'wall seconds'}; apply_vs_psql compares wall seconds)`);
   say(`bench: load average ${load()} at the end`);
-  const hi = Math.max(...USERS);
-  const peak = (k: string) => synth.get(`${k}-${hi}`)!.peak;
-  say(`bench: users=${hi} ${fields.join(' ')} library_s=${s2(synth.get(`library-${hi}`)!.ms)} iterator_s=${s2(synth.get(`iterator-${hi}`)!.ms)} `
-    + `raw_s=${s2(synth.get(`raw-${hi}`)!.ms)} library_peak_mb=${mb(peak('library'))} iterator_peak_mb=${mb(peak('iterator'))} raw_peak_mb=${mb(peak('raw'))}`);
+  // The synth figures of the largest size, when the synth step ran (BENCH_USERS may name none).
+  const hi = USERS.length > 0 ? Math.max(...USERS) : undefined;
+  const synthFields = hi === undefined ? [] : SYNTH_KINDS.flatMap((k) => {
+    const x = synth.get(`${k}-${hi}`)!;
+    return [`${k}_s=${s2(x.ms)}`, `${k}_peak_mb=${mb(x.peak)}`];
+  });
+  say(`bench: users=${hi ?? '-'} ${[...fields, ...synthFields].join(' ')}`);
 }
 
 main().catch((e) => {

@@ -39,9 +39,10 @@ export function declare(
 }
 
 /**
- * @internal MST-API-003: `what`, about to be declared in `scope`, belongs to
+ * @internal MST-API-003: a declaration about to be made in `scope` belongs to
  * `owner` (its project, or its service), which is in another stack, or `scope`
  * is in no stack at all. Each stack is validated and written on its own.
+ * `describe` names the two in the finding (made only when there is one).
  */
 export function checkSameStack(path: string, scope: IConstruct, owner: IConstruct, describe: () => { what: string; ownerWhat: string }): Finding[] {
   if (scope === owner || scope.node.scope === owner) return [];

@@ -22,9 +22,10 @@ import type { ServiceUser } from './service-user';
  * synth, warnings print as annotations). Keeps a stack with errors from
  * rendering; what a valid stack renders is src/render/render.ts's.
  *
- * Every construct asks for its own findings, so the result is cached until the
- * app's tree changes: each declaration of this library (and each
- * acknowledgement) counts as a change of its app.
+ * The findings are asked for several times per synth (the error gate, the
+ * stack's validation, the rendering), so the result is cached until the app's
+ * tree changes: each declaration of this library (and each acknowledgement)
+ * counts as a change of its app.
  */
 export class StackValidation {
   /** The validation of `scope`'s stack, set up on first use. */

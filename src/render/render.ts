@@ -15,7 +15,7 @@
  * rendered, after its token resolution: they hold no token (plain strings and
  * HCL expressions), and cdktf resolves an element's JSON value by value three
  * times per synth, which at thousands of users would cost more than all the
- * rest of the synth. Each role still has a construct ({@link UserRole}) that
+ * rest of the synth. Each role still has a handle ({@link UserRole}) that
  * other resources depend on and reference, and that takes overrides.
  *
  * Strings a user wrote (hosts, database names, usernames) are escaped before
