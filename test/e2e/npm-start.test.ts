@@ -60,6 +60,8 @@ test('npm start deploys the manifest and prints each service, its users and the 
   expect(r.stdout).toContain('  user grafana: login yes, replication no');
   expect(r.stdout).toContain('  user replicator: login yes, replication yes');
   expect(r.stdout).toContain('  user ingest: login yes, replication no');
+  // The acknowledged warning prints once, with its reason, whatever steps npm start runs.
+  expect(r.stdout.match(/MST-USER-006 \(acknowledged: replica\)/g)).toHaveLength(1);
   // Generated passwords are in one sensitive map per service (README, "Viewing passwords"); the printed
   // command picks the one user's out of the outputs.
   expect(r.stdout).toMatch(/password of grafana: .*output -json \| node bin\/cdktf-mst\.js password metrics grafana\n/);

@@ -157,17 +157,45 @@ async function cdktf(
   explain?: (output: string) => string | undefined,
 ): Promise<RunResult> {
   const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdktf');
+  const out = annotationsOnce();
   const r = await run(bin, args, {
     cwd: LOCAL_DIR, timeoutMs: 30 * 60_000,
     env: cleanEnv({ ...eng.env, ...vars, FORCE_COLOR: '0' }),
-    onOutput: (chunk) => process.stdout.write(chunk),
+    onOutput: out.write,
   });
+  out.end();
   if (r.code !== 0) {
     const out = `${r.stdout}\n${r.stderr}`;
     const reason = explain?.(out) ?? /Error: (.*)/.exec(out)?.[1]?.trim() ?? (r.timedOut ? 'timed out' : `cdktf ${args[0]} exited ${r.code}`);
     throw new StepError(name, reason, fix);
   }
   return r;
+}
+
+/** Annotation lines printed so far (`INFO [path]: …`, `WARN [path]: …`), without terminal control sequences. */
+const printedAnnotations = new Set<string>();
+
+/**
+ * Writes the CLI's output through, line by line, leaving out an annotation
+ * already printed: `cdktf deploy --skip-synth` prints the annotations of the
+ * synth it reuses, which `cdktf synth` has just printed.
+ */
+function annotationsOnce(): { write: (chunk: string) => void; end: () => void } {
+  let pending = '';
+  const emit = (line: string) => {
+    const annotation = /\b(?:INFO|WARN|WARNING|ERROR) \[[^\]]*\]: .*/.exec(line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''))?.[0];
+    if (annotation !== undefined && printedAnnotations.has(annotation)) return;
+    if (annotation !== undefined) printedAnnotations.add(annotation);
+    process.stdout.write(line);
+  };
+  return {
+    write: (chunk) => {
+      const lines = (pending + chunk).split(/(?<=\n)/);
+      pending = lines[lines.length - 1].endsWith('\n') ? '' : lines.pop()!;
+      for (const line of lines) emit(line);
+    },
+    end: () => { if (pending) emit(pending); pending = ''; },
+  };
 }
 
 function stackDirs(): { name: string; dir: string }[] {
