@@ -63,7 +63,7 @@ export class Secret {
   }
 
   /**
-   * A token for the whole value where `scope` uses it, for variable secrets;
+   * @internal A token for the whole value where `scope` uses it, for variable secrets;
    * the variable's name is read at synth. A variable of another stack is
    * referenced as cdktf references it across stacks.
    */
