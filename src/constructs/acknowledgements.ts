@@ -7,7 +7,7 @@ import { StackValidation } from './stack-validation';
 const METADATA_TYPE = 'cdktf-mst:acknowledgement';
 /** Set on a construct that holds acknowledgements, so the walk skips the metadata of the others (works across copies of the library). */
 const ACKNOWLEDGED = Symbol.for('cdktf-mst.acknowledged');
-const NONE: Acknowledgement[] = [];
+const NONE: readonly Acknowledgement[] = [];
 
 /**
  * Acknowledges warnings on a construct and everything below it, with a written
@@ -27,7 +27,7 @@ export class Acknowledgements {
   }
 
   /** @internal The acknowledgements made on `construct` itself. */
-  public static on(construct: IConstruct): Acknowledgement[] {
+  public static on(construct: IConstruct): readonly Acknowledgement[] {
     if (!(ACKNOWLEDGED in construct)) return NONE;
     const out: Acknowledgement[] = [];
     for (const m of construct.node.metadata) {

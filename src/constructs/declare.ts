@@ -45,7 +45,8 @@ export function declare(
  * `describe` names the two in the finding (made only when there is one).
  */
 export function checkSameStack(path: string, scope: IConstruct, owner: IConstruct, describe: () => { what: string; ownerWhat: string }): Finding[] {
-  if (scope === owner || scope.node.scope === owner) return [];
+  // Declared in its owner, or in a construct of its owner (not a stack of its own): the same stack.
+  if (scope === owner || (scope.node.scope === owner && !TerraformStack.isStack(scope))) return [];
   const here = stackOf(scope);
   const there = stackOf(owner);
   if (here === there) return [];

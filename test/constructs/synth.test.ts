@@ -1024,6 +1024,14 @@ describe('manifests in a stack', () => {
     expect(other.node.findAll().some((c) => c instanceof MstService || c instanceof ServiceUser)).toBe(false);
   });
 
+  it('a user declared in a stack made inside its service is MST-API-003 too', () => {
+    const { stack } = newStack();
+    const metrics = newProject(stack).addService('metrics', { postgresVersion: 16 });
+    const inner = new TerraformStack(metrics, 'inner');
+    expect(() => new ServiceUser(inner, 'grafana', { service: metrics })).toThrow(
+      /MST-API-003: user "grafana" is declared in stack "stack\/acme\/metrics\/inner", but its service "metrics" is in stack "stack"/);
+  });
+
   describe('a manifest is validated once', () => {
     // Two replication users on a service of unknown version (MST-USER-005, MST-USER-006 each); the
     // stack acknowledges MST-USER-006 before the manifest is loaded, the manifest one MST-USER-005.
